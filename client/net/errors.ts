@@ -1,0 +1,17 @@
+/**
+ * Reads a non-2xx answer with the shared schemas. Loaded lazily: error paths
+ * are rare, so the page does not pay for the validator up front (and an old
+ * page can still load this chunk mid-rollout, because KV keeps every build).
+ */
+import { COMPAT } from '../../shared/compat.ts';
+import { compatErrorSchema, errorBodySchema, type CompatError, type ErrorBody } from '../../shared/schemas.ts';
+
+/** The error body, and the compat mismatch when the answer is one. */
+export function readError(res: Response, body: unknown): { error: ErrorBody; mismatch: CompatError | null } {
+  const compat = res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload' ? compatErrorSchema.safeParse(body) : null;
+  const parsed = errorBodySchema.safeParse(body);
+  return {
+    mismatch: compat?.success ? compat.data : null,
+    error: parsed.success ? parsed.data : { error: 'unexpected', message: `Unexpected answer (${res.status}).` },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The one way the client calls the API: every request carries the build id
+ * and API level (DESIGN §4), and a version mismatch is routed to the compat
+ * model instead of surfacing as an error in whatever page made the call.
+ */
+import { COMPAT } from '../../shared/compat.ts';
+import type { ErrorBody } from '../../shared/schemas.ts';
+import { buildInfo } from '../build-info.ts';
+import type { CompatModel } from '../compat/model.ts';
+
+/** A call's outcome: the parsed body, or the server's error, or a network failure. */
+export type ApiResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; error: ErrorBody }
+  | { ok: false; status: 0; error: { error: 'network'; message: string } };
+
+/** Stable per-learner key so a gradual deployment keeps one learner on one version. */
+function versionKey(): string {
+  let key = localStorage.getItem('haru.versionKey');
+  if (!key) {
+    key = crypto.randomUUID();
+    localStorage.setItem('haru.versionKey', key);
+  }
+  return key;
+}
+
+/** Creates the API client bound to one compat model. */
+export function createHttp(compat: CompatModel) {
+  return async function api<T>(path: string, init: RequestInit = {}): Promise<ApiResult<T>> {
+    const headers = new Headers(init.headers);
+    headers.set(COMPAT.buildHeader, buildInfo.id);
+    headers.set(COMPAT.apiHeader, String(buildInfo.apiLevel));
+    headers.set(COMPAT.versionKeyHeader, versionKey());
+    if (init.body !== undefined) headers.set('Content-Type', 'application/json');
+    let res: Response;
+    try {
+      res = await fetch(path, { ...init, headers });
+    } catch {
+      return { ok: false, status: 0, error: { error: 'network', message: 'You seem to be offline.' } };
+    }
+    const body: unknown = await res.json().catch(() => null);
+    if (res.ok) {
+      compat.reportOk();
+      return { ok: true, data: body as T };
+    }
+    const { readError } = await import('./errors.ts');
+    const { error, mismatch } = readError(res, body);
+    if (mismatch) compat.report(mismatch);
+    return { ok: false, status: res.status, error };
+  };
+}
+
+/** The API client's type. */
+export type Http = ReturnType<typeof createHttp>;

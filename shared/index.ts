@@ -1,0 +1,7 @@
+/**
+ * The shared pure module: domain rules and wire schemas imported by both the
+ * worker and the client. No Worker, DOM or storage API may appear here.
+ */
+export * from './compat.ts';
+export * from './assets.ts';
+export * from './schemas.ts';

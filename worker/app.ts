@@ -1,0 +1,43 @@
+/**
+ * Composes the worker from its features. Built by a function, not a module
+ * singleton, so tests can stand up the worker of any build (DESIGN §5).
+ */
+import { Hono } from 'hono';
+import type { BuildInfo } from '../shared/index.ts';
+import { assetRoutes } from './assets/routes.ts';
+import { commonSecurityHeaders } from './assets/security.ts';
+import { apiGate, versionHeaders } from './compat/middleware.ts';
+import { jsonError } from './http/errors.ts';
+import { health, versionRoute } from './ops/health.ts';
+import type { AppEnv } from './types.ts';
+
+/** What a worker is built with: the client build it serves. */
+export interface AppOptions {
+  build: Pick<BuildInfo, 'id' | 'apiLevel'>;
+}
+
+/** The whole Hono app for one build. */
+export function createApp({ build }: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(versionHeaders(build.apiLevel));
+  app.use(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(commonSecurityHeaders)) c.res.headers.set(name, value);
+  });
+
+  const api = new Hono<AppEnv>();
+  api.use(apiGate(build.apiLevel));
+  api.route('/', versionRoute(build));
+  api.all('*', (c) => jsonError(c, 404, 'not_found', `No API at ${c.req.method} ${c.req.path}.`));
+
+  app.route('/api', api);
+  app.route('/', health);
+  app.route('/', assetRoutes(build));
+
+  app.notFound((c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.path}.`));
+  app.onError((err, c) => {
+    console.error('unhandled', err);
+    return jsonError(c, 500, 'internal', 'Something went wrong on our side; nothing you sent was changed.');
+  });
+  return app;
+}
