@@ -1,5 +1,5 @@
 /**
- * `npm run publish`: writes dist/ (or --build <dir>) into the assets KV
+ * `npm run assets:publish`: writes dist/ (or --build <dir>) into the assets KV
  * namespace. Local by default; `--remote` for the real one. Never deletes.
  */
 import { join } from 'node:path';

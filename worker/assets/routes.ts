@@ -49,7 +49,7 @@ export function assetRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
     const res = await fromKv(c, assetKeys.index(build.id), 'no-cache', pageSecurityHeaders);
     return (
       res ??
-      jsonError(c, 503, 'build_not_published', `Build ${build.id} is not in KV yet; run the publish step (npm run publish).`)
+      jsonError(c, 503, 'build_not_published', `Build ${build.id} is not in KV yet; run the publish step (npm run assets:publish).`)
     );
   });
   app.all('*', (c, next) => (isPageRoute(new URL(c.req.url).pathname) ? methodNotAllowed('GET, HEAD')(c) : next()));
