@@ -5,3 +5,5 @@
 export * from './compat.ts';
 export * from './assets.ts';
 export * from './schemas.ts';
+export * from './domain.ts';
+export * from './api.ts';

@@ -8,17 +8,27 @@ import { assetRoutes } from './assets/routes.ts';
 import { commonSecurityHeaders } from './assets/security.ts';
 import { apiGate, versionHeaders } from './compat/middleware.ts';
 import { jsonError } from './http/errors.ts';
+import { groupRoutes } from './group/routes.ts';
+import { identityRoutes } from './identity/routes.ts';
 import { health, versionRoute } from './ops/health.ts';
+import { recordRoutes } from './records/routes.ts';
+import { studyRoutes } from './study/routes.ts';
 import type { AppEnv } from './types.ts';
 
-/** What a worker is built with: the client build it serves. */
+/** What a worker is built with: the client build it serves, and a clock. */
 export interface AppOptions {
   build: Pick<BuildInfo, 'id' | 'apiLevel'>;
+  /** Defaults to `Date.now`; tests pass a clock they move by hand. */
+  now?: () => number;
 }
 
 /** The whole Hono app for one build. */
-export function createApp({ build }: AppOptions): Hono<AppEnv> {
+export function createApp({ build, now = Date.now }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('now', now);
+    await next();
+  });
   app.use(versionHeaders(build.apiLevel));
   app.use(async (c, next) => {
     await next();
@@ -28,6 +38,12 @@ export function createApp({ build }: AppOptions): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(apiGate(build.apiLevel));
   api.route('/', versionRoute(build));
+  // v1 (API level 1): Release 1's learner API. Order matters: `/studies/join`
+  // must be matched before `/studies/:studyId`.
+  api.route('/v1', identityRoutes);
+  api.route('/v1', groupRoutes);
+  api.route('/v1', recordRoutes);
+  api.route('/v1', studyRoutes);
   api.all('*', (c) => jsonError(c, 404, 'not_found', `No API at ${c.req.method} ${c.req.path}.`));
 
   app.route('/api', api);

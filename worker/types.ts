@@ -16,5 +16,14 @@ export interface CompatContext {
 /** The app's Hono environment. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { compat: CompatContext };
+  Variables: {
+    compat: CompatContext;
+    /** The clock every handler reads; injectable so tests move through hours in milliseconds. */
+    now: () => number;
+  };
+}
+
+/** Routes behind `requireMember`: the caller is a verified guest learner. */
+export interface MemberEnv extends AppEnv {
+  Variables: AppEnv['Variables'] & { memberId: string };
 }

@@ -1,0 +1,49 @@
+/**
+ * Reads a JSON body through a shared zod schema. Anything that does not parse
+ * is answered here with a specific 400/413, before a handler can touch state.
+ */
+import type { Context } from 'hono';
+import type * as z from 'zod/mini';
+import { jsonError } from './errors.ts';
+
+/** Largest body the API reads: answers are 500 characters, so 16 KiB is generous. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** The parsed body, or the error response to return as is. */
+export async function readJson<T extends z.ZodMiniType>(
+  c: Context,
+  schema: T,
+): Promise<{ ok: true; data: z.infer<T> } | { ok: false; res: Response }> {
+  const tooLarge = () => ({
+    ok: false as const,
+    res: jsonError(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`),
+  });
+  if (Number(c.req.header('Content-Length') ?? 0) > MAX_BODY_BYTES) return tooLarge();
+  const raw = await c.req.text();
+  if (new TextEncoder().encode(raw).length > MAX_BODY_BYTES) return tooLarge();
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, res: jsonError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return { ok: false, res: invalid(c, 'invalid_body', parsed.error.issues) };
+}
+
+/** The parsed query string, or the 400 to return. */
+export function readQuery<T extends z.ZodMiniType>(
+  c: Context,
+  schema: T,
+): { ok: true; data: z.infer<T> } | { ok: false; res: Response } {
+  const parsed = schema.safeParse(c.req.query());
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, res: invalid(c, 'invalid_query', parsed.error.issues) };
+}
+
+function invalid(c: Context, code: string, issues: readonly z.core.$ZodIssue[]): Response {
+  const list = issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const first = list[0];
+  const message = first ? `${first.path || 'body'}: ${first.message}` : 'The request is not valid.';
+  return jsonError(c, 400, code, message, { issues: list });
+}
