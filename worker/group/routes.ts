@@ -11,7 +11,7 @@ import { participantCode, pomodoroProgress } from '../db/schema.ts';
 import { readJson } from '../http/body.ts';
 import { jsonError, methodNotAllowed } from '../http/errors.ts';
 import { requireMember } from '../identity/middleware.ts';
-import { contentOf, memberById, selectStudies, type ProgressRow } from '../study/queries.ts';
+import { contentOf, joinOrder, memberById, selectStudies, type ProgressRow } from '../study/queries.ts';
 import { studyPage } from '../study/routes.ts';
 import type { MemberEnv } from '../types.ts';
 
@@ -29,7 +29,8 @@ export const groupRoutes = new Hono<MemberEnv>()
         .select({ progress: pomodoroProgress })
         .from(pomodoroProgress)
         .innerJoin(participantCode, eq(participantCode.studyId, pomodoroProgress.studyId))
-        .where(eq(participantCode.code, code)),
+        .where(eq(participantCode.code, code))
+        .orderBy(...joinOrder),
     ]);
     if (!me) return jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
     if (!study) return jsonError(c, 404, 'study_not_found', `No group study has the code ${code}. Check the code with your host.`);

@@ -40,13 +40,16 @@ export function studyById(db: Database, studyId: string) {
   return selectStudies(db).where(eq(pomodoroStudy.id, studyId));
 }
 
-/** Every participant of a study: the host first, then in the order they joined. */
+/** Participant order everywhere: the host first, then in the order they joined. */
+export const joinOrder = [desc(pomodoroProgress.isHost), sql`${pomodoroProgress}.rowid`] as const;
+
+/** Every participant of a study, in join order. */
 export function progressesOf(db: Database, studyId: string) {
   return db
     .select()
     .from(pomodoroProgress)
     .where(eq(pomodoroProgress.studyId, studyId))
-    .orderBy(desc(pomodoroProgress.isHost), sql`rowid`);
+    .orderBy(...joinOrder);
 }
 
 /** The caller's nickname, to default a study nickname and to prove the member exists. */

@@ -1,0 +1,110 @@
+/**
+ * A tiny v1 API client for worker tests: one app with a hand-moved clock, a
+ * D1 binding that counts round trips, and helpers that sign learners up.
+ */
+import { env } from 'cloudflare:test';
+import { expect } from 'vitest';
+import type { CreateMemberResponse, StudyPage } from '../../../shared/index.ts';
+import { createApp } from '../../../worker/app.ts';
+
+/** A clock tests move by hand: a whole study passes in no real time. */
+export class TestClock {
+  time = Date.UTC(2026, 10, 25, 9, 0, 0);
+  now = () => this.time;
+  advanceMinutes(minutes: number) {
+    this.time += minutes * 60_000;
+  }
+}
+
+/**
+ * Wraps the D1 binding so every round trip to the database is counted: one
+ * per `batch`, one per statement run on its own (all/run/first/raw).
+ */
+export function countingD1(db: D1Database): { db: D1Database; trips: () => number; reset: () => void } {
+  let trips = 0;
+  const patch = (stmt: D1PreparedStatement): D1PreparedStatement => {
+    for (const method of ['all', 'run', 'first', 'raw'] as const) {
+      const original = stmt[method].bind(stmt) as (...args: unknown[]) => Promise<unknown>;
+      Object.defineProperty(stmt, method, {
+        value: (...args: unknown[]) => {
+          trips += 1;
+          return original(...args);
+        },
+      });
+    }
+    const bind = stmt.bind.bind(stmt);
+    Object.defineProperty(stmt, 'bind', { value: (...values: unknown[]) => patch(bind(...values)) });
+    return stmt;
+  };
+  const counted = Object.create(db) as D1Database;
+  Object.defineProperty(counted, 'prepare', { value: (query: string) => patch(db.prepare(query)) });
+  Object.defineProperty(counted, 'batch', {
+    value: (statements: D1PreparedStatement[]) => {
+      trips += 1;
+      return db.batch(statements);
+    },
+  });
+  return { db: counted, trips: () => trips, reset: () => (trips = 0) };
+}
+
+/** The app under test with its clock and round-trip counter. */
+export function v1App() {
+  const clock = new TestClock();
+  const d1 = countingD1(env.DB);
+  const app = createApp({ build: { id: 'v1test', apiLevel: 1 }, now: clock.now });
+  const testEnv = { ...env, DB: d1.db };
+  /** Calls the API as `token` (or anonymously) with a JSON body. */
+  const call = (method: string, path: string, body?: unknown, token?: string) =>
+    app.request(
+      `/api/v1${path}`,
+      {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      },
+      testEnv,
+    );
+  return { app, clock, d1, call, env: testEnv };
+}
+
+/** The test app's type. */
+export type V1App = ReturnType<typeof v1App>;
+
+/** Reads a 2xx JSON body after checking the status. */
+export async function ok<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
+  const response = await res;
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  return JSON.parse(text) as T;
+}
+
+/** Signs a learner up and returns their token and member. */
+export async function signUp(api: V1App, nickname = 'hana') {
+  return ok<CreateMemberResponse>(api.call('POST', '/members', { nickname }), 201);
+}
+
+/** Creates a study for `token` (solo by default, 1 cycle of 25 minutes). */
+export async function createStudy(api: V1App, token: string, body: Record<string, unknown> = {}) {
+  return ok<StudyPage>(
+    api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo', ...body }, token),
+    201,
+  );
+}
+
+/** A valid plan and retrospect. */
+export const PLAN = { toDo: 'read chapter 3', completionCondition: 'all exercises done' };
+export const RETRO = { doneAsExpected: 'mostly', experiencedDifficulty: 'proofs', lesson: 'start earlier' };
+
+/** Row counts of the v1 tables, to prove a rejected request changed nothing. */
+export async function tableCounts(): Promise<Record<string, number>> {
+  const tables = ['member', 'pomodoro_study', 'participant_code', 'pomodoro_progress', 'pomodoro_content'];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
+    counts[table] = row?.n ?? -1;
+  }
+  return counts;
+}
