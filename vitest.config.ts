@@ -1,0 +1,31 @@
+/**
+ * Worker tests run inside workerd (DESIGN §9): the real bindings from
+ * wrangler.toml, local and in memory, with D1 migrations applied in setup.
+ */
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// Offline and quiet: no Cloudflare lookups, no metrics.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+process.env.WRANGLER_SEND_METRICS = 'false';
+
+const root = import.meta.dirname;
+const migrations = await readD1Migrations(path.join(root, 'migrations'));
+
+export default defineConfig({
+  // wrangler.toml's [alias] is for wrangler's bundler; the test runner needs its own.
+  resolve: { alias: { '@haru/build': path.join(root, 'dist/build.json') } },
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: { TEST_MIGRATIONS: migrations, TOKEN_SECRET: 'test-secret-not-for-production' },
+      },
+    }),
+  ],
+  test: {
+    include: ['test/worker/**/*.test.ts'],
+    setupFiles: ['test/worker/setup.ts'],
+  },
+});
