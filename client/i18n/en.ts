@@ -9,6 +9,7 @@ export const en = {
   mainNav: 'Main',
   loading: 'Loading…',
   pageLoadFailed: 'This page could not be loaded. Check your connection and reload.',
+  retry: 'Try again',
   backHome: 'Back to home',
   notFoundTitle: 'There is no page here',
   optional: '(optional)',

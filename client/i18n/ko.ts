@@ -7,6 +7,7 @@ export const ko: Catalog = {
   mainNav: '주 메뉴',
   loading: '불러오는 중…',
   pageLoadFailed: '페이지를 불러오지 못했어요. 연결을 확인하고 새로고침해 주세요.',
+  retry: '다시 시도',
   backHome: '처음으로',
   notFoundTitle: '없는 페이지예요',
   optional: '(선택)',

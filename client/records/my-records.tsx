@@ -1,5 +1,6 @@
 /** "My records": the learner's studies over time, as a list or as a month calendar. */
 import { useModel } from '@preact/signals';
+import { useRef } from 'preact/hooks';
 import { formatDateTime } from '../i18n/format.ts';
 import { messages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
@@ -45,6 +46,13 @@ export function MyRecordsPage({ api }: { api: Api }) {
 function RecordList({ model }: { model: Model }) {
   const t = messages();
   const items = model.items.value;
+  const list = useRef<HTMLUListElement>(null);
+  // The button may vanish with the last page, so focus moves to the first record it brought.
+  const loadMore = async () => {
+    const shown = items.length;
+    await model.loadMore();
+    setTimeout(() => list.current?.querySelectorAll('li')[shown]?.querySelector('a')?.focus());
+  };
   return (
     <section aria-label={t.listView} data-testid="record-list">
       {model.listLoaded.value && items.length === 0 && !model.listError.value ? (
@@ -52,7 +60,7 @@ function RecordList({ model }: { model: Model }) {
           {t.noRecords} <Link href={paths.home()}>{t.newStudy}</Link>
         </p>
       ) : null}
-      <ul class="records-list">
+      <ul class="records-list" ref={list}>
         {items.map((item) => (
           <li key={item.progressId} class="card record" data-testid="record-item" data-study-id={item.study.id}>
             <h2>
@@ -77,7 +85,7 @@ function RecordList({ model }: { model: Model }) {
         {model.listLoading.value ? t.loading : ''}
       </p>
       {model.nextCursor.value ? (
-        <button type="button" class="secondary" onClick={() => void model.loadMore()} aria-busy={model.listLoading.value} data-testid="load-more">
+        <button type="button" class="secondary" onClick={() => void loadMore()} aria-busy={model.listLoading.value} data-testid="load-more">
           {t.loadMore}
         </button>
       ) : null}

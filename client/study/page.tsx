@@ -40,7 +40,10 @@ export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
               {t.studyUnavailable}
             </Heading>
             <ErrorAlert code={error} testId="study-error" />
-            <p>
+            <p class="actions">
+              <button type="button" class="secondary" onClick={() => void model.load()} data-testid="study-retry">
+                {t.retry}
+              </button>
               <Link href={paths.home()}>{t.backHome}</Link>
             </p>
           </>
