@@ -10,7 +10,7 @@ import { messages } from '../i18n/locale.ts';
 import type { FieldError } from './validate.ts';
 
 /** The sentence for a field error, in the current language. */
-export function fieldErrorText(t: Catalog, error: FieldError): string {
+function fieldErrorText(t: Catalog, error: FieldError): string {
   switch (error.kind) {
     case 'required':
       return t.fieldRequired;

@@ -14,7 +14,7 @@ import { check, serverFieldErrors, type FieldErrors } from './validate.ts';
 
 type Schemas = typeof import('../../shared/api.ts');
 /** The name of a wire schema in shared/api.ts. */
-export type SchemaName = { [K in keyof Schemas]: Schemas[K] extends z.ZodMiniType ? K : never }[keyof Schemas];
+type SchemaName = { [K in keyof Schemas]: Schemas[K] extends z.ZodMiniType ? K : never }[keyof Schemas];
 
 let schemas: Promise<Schemas> | null = null;
 /** Starts loading the schemas chunk (once); forms call it when they mount. */

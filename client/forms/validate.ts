@@ -13,7 +13,7 @@ export type FieldError = { kind: 'required' } | { kind: 'tooLong'; max: number }
 export type FieldErrors = Partial<Record<string, FieldError>>;
 
 /** The outcome of checking a form against its schema. */
-export type Checked<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+type Checked<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
 /** Parses `input` with `schema`; on failure, one error per field (the first found). */
 export function check<T>(schema: z.ZodMiniType<T>, input: unknown): Checked<T> {

@@ -50,7 +50,7 @@ export const ko: Catalog = {
   groupStudy: '그룹 스터디',
   studyUnavailable: '이 스터디를 보여드릴 수 없어요',
   cycleOf: (cycle: number, total: number) => `${total} 사이클 중 ${cycle}번째`,
-  allCyclesDone: (total: number) => `${total} 사이클 모두 완료`,
+  allCyclesDone: (total: number) => (total === 1 ? '사이클 완료' : `${total} 사이클 모두 완료`),
   minutesEach: (n: number) => `사이클당 ${n}분`,
   cycleN: (n: number) => `${n}번째 사이클`,
   cycleAndStep: (cycle: number, step: string) => `${cycle}번째 사이클 · ${step}`,

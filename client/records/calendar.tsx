@@ -6,6 +6,7 @@ import type { MyRecord } from '../../shared/api.ts';
 import { formatDate, formatMonth, weekdayNames } from '../i18n/format.ts';
 import { messages } from '../i18n/locale.ts';
 import { Link } from '../router/link.tsx';
+import { now } from '../time/clock.ts';
 import { ErrorAlert } from '../ui/alert.tsx';
 import { recordHref, type MyRecordsModel } from './model.ts';
 
@@ -36,6 +37,7 @@ export function Calendar({ model }: { model: InstanceType<typeof MyRecordsModel>
     byDay.set(key, [...(byDay.get(key) ?? []), item]);
   }
   const weekdays = weekdayNames();
+  const today = dayKey(now());
   return (
     <section aria-labelledby="calendar-month" data-testid="calendar">
       <div class="month-nav">
@@ -68,10 +70,13 @@ export function Calendar({ model }: { model: InstanceType<typeof MyRecordsModel>
             <tr key={w}>
               {week.map((day, d) => {
                 if (day === null) return <td key={d} class="pad" />;
-                const studies = byDay.get(dayKey(day)) ?? [];
+                const key = dayKey(day);
+                const studies = byDay.get(key) ?? [];
                 return (
                   <td key={d} class={studies.length ? 'has-study' : undefined} data-testid={studies.length ? 'calendar-day-with-study' : undefined}>
-                    <span class="day-number">{new Date(day).getDate()}</span>
+                    <span class="day-number" aria-current={key === today ? 'date' : undefined}>
+                      {new Date(day).getDate()}
+                    </span>
                     {studies.map((item) => (
                       <Link key={item.progressId} href={recordHref(item)} class="day-study" aria-label={`${formatDate(day)}: ${item.study.name}`}>
                         {item.study.name}

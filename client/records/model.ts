@@ -25,7 +25,7 @@ export const StudyRecordsModel = createModel((api: Api, studyId: string) => {
 });
 
 /** Local midnight of the first day of the month `offset` months after the one holding `epochMs`. */
-export function monthStart(epochMs: number, offset = 0): number {
+function monthStart(epochMs: number, offset = 0): number {
   const date = new Date(epochMs);
   return new Date(date.getFullYear(), date.getMonth() + offset, 1).getTime();
 }

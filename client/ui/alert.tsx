@@ -3,7 +3,7 @@ import type { Catalog } from '../i18n/en.ts';
 import { messages } from '../i18n/locale.ts';
 
 /** The sentence for an API error code; codes we do not know get a calm generic one. */
-export function errorText(t: Catalog, code: string): string {
+function errorText(t: Catalog, code: string): string {
   return Object.hasOwn(t.apiErrors, code) ? t.apiErrors[code as keyof Catalog['apiErrors']] : t.apiErrors.unexpected;
 }
 
