@@ -12,7 +12,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import { experimental_readRawConfig } from 'wrangler';
 import { buildClient, ROOT, writeBuild, type ClientBuild } from '../../scripts/lib/client-build.ts';
 import { publishBuild } from '../../scripts/lib/publish.ts';
@@ -25,6 +26,12 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const START_TIMEOUT_MS = 60_000;
 /** How long `wrangler dev` gets to exit after SIGINT before it is killed. */
 const STOP_GRACE_MS = 5_000;
+
+/**
+ * The worker entry with an injectable clock (test/browser/clock-worker): the
+ * real app, whose time the tests move with `WorldClock.fastForward`.
+ */
+const CLOCK_WORKER = fileURLToPath(new URL('./clock-worker/index.ts', import.meta.url));
 
 /** A temporary directory, removed by `remove()`. */
 export interface TempDir {
@@ -87,12 +94,13 @@ export async function applyMigrations(persistTo: string): Promise<void> {
  * `@haru/build` alias replaced and every relative path made absolute, since
  * wrangler resolves them against the config file's folder.
  */
-export async function writeDevConfig(buildJson: string, dir: string): Promise<string> {
+export async function writeDevConfig(buildJson: string, dir: string, main?: string): Promise<string> {
   const { rawConfig, configPath } = experimental_readRawConfig({ config: join(ROOT, 'wrangler.toml') });
   const config = structuredClone(rawConfig) as Record<string, unknown>;
   const base = dirname(configPath ?? join(ROOT, 'wrangler.toml'));
   const absolute = (path: unknown) => (typeof path === 'string' ? resolve(base, path) : path);
   for (const key of ['main', 'tsconfig', 'base_dir']) if (key in config) config[key] = absolute(config[key]);
+  if (main) config.main = resolve(main);
   const aliases = (config.alias ?? {}) as Record<string, string>;
   assert.ok('@haru/build' in aliases, 'wrangler.toml aliases @haru/build');
   config.alias = Object.fromEntries(
@@ -149,18 +157,19 @@ async function waitUntilGone(pgid: number, timeoutMs: number): Promise<boolean> 
  * Starts `wrangler dev` on 127.0.0.1:`port` serving the build at `buildJson`
  * (through the `@haru/build` alias) with local state in `persistTo`, and
  * resolves once `/healthz` answers 200 and `/api/version` names that build.
+ * With `clock: true` the worker's clock can be moved (see `startWorldClock`).
  *
  * Wrangler runs in its own process group, so `stop()` reaches workerd too.
  * @example
  * const app = await startApp({ buildJson: a.buildJson, persistTo: state.path, port });
  * try { await page.goto(app.url); } finally { await app.stop(); }
  */
-export async function startApp(options: { buildJson: string; persistTo: string; port: number }): Promise<RunningApp> {
+export async function startApp(options: { buildJson: string; persistTo: string; port: number; clock?: boolean }): Promise<RunningApp> {
   const { buildJson, persistTo, port } = options;
   const expected = (JSON.parse(await readFile(buildJson, 'utf8')) as { id: string }).id;
   // The config's folder is also where wrangler keeps its bundles (.wrangler/tmp).
   const configDir = await tempDir('haru-wrangler-');
-  const config = await writeDevConfig(buildJson, configDir.path);
+  const config = await writeDevConfig(buildJson, configDir.path, options.clock ? CLOCK_WORKER : undefined);
   const child: ChildProcess = spawnWrangler(
     [
       'dev',
@@ -257,7 +266,92 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh browser profile (own storage and cache) that reads English, whatever the machine's locale. */
-export function newContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ locale: 'en-US' });
+/**
+ * A fresh browser profile (own storage and cache) that reads English, whatever
+ * the machine's locale; `options` adds to or overrides that (another locale,
+ * a time zone, `bypassCSP` for injecting axe).
+ */
+export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: 'en-US', ...options });
+  // Bounded waits: an action or wait without its own timeout gives up after 10 s, not Playwright's 30 s.
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
+/** Sets how far the clock of an app started with `clock: true` is ahead of real time. */
+async function shiftServerClock(app: RunningApp, shiftMs: number): Promise<void> {
+  const res = await fetch(`${app.url}/__test/clock`, {
+    method: 'PUT',
+    body: JSON.stringify({ shiftMs }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const body = (await res.json().catch(() => null)) as { shiftMs?: number } | null;
+  assert.equal(body?.shiftMs, shiftMs, `the app's clock moved (was it started with clock: true?): ${res.status}`);
+}
+
+/** One time for the pages of a browser context and for the app they talk to. */
+export interface WorldClock {
+  /** Moves the pages' and the server's clocks forward together, firing due timers once. */
+  fastForward(ms: number): Promise<void>;
+}
+
+/**
+ * Makes `start` (epoch ms) the current time of every page of `context` and of
+ * `app` (started with `clock: true`); from there both run at real speed until
+ * `fastForward` jumps them together. Call before the context opens a page.
+ *
+ * Both clocks must move: the client corrects its clock by the server's
+ * `serverNow` (client/time/clock.ts), so moving the page alone would look like
+ * a skewed device clock and be corrected on the next load.
+ */
+export async function startWorldClock(context: BrowserContext, app: RunningApp, start: number): Promise<WorldClock> {
+  let shiftMs = start - Date.now();
+  await shiftServerClock(app, shiftMs);
+  await context.clock.install({ time: start });
+  return {
+    async fastForward(ms: number) {
+      shiftMs += ms;
+      await shiftServerClock(app, shiftMs);
+      await context.clock.fastForward(ms);
+    },
+  };
+}
+
+/** One app and one browser for a whole test file, on fresh state. */
+export interface Suite {
+  app: RunningApp;
+  browser: Browser;
+  /** Stops the browser and the app and removes the temporary state; safe to call after a failed start. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the current source into a fresh temporary state, applies the D1
+ * migrations, starts `wrangler dev` on it (with a movable clock when
+ * `clock`) and launches Chromium: what most test files share in `before`.
+ * @example
+ * let suite: Suite | undefined;
+ * before(async () => (suite = await startSuite()), { timeout: 90_000 });
+ * after(() => suite?.close());
+ */
+export async function startSuite(options: { clock?: boolean } = {}): Promise<Suite> {
+  const dir = await tempDir();
+  let app: RunningApp | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await app?.stop();
+    await dir.remove();
+  };
+  try {
+    const persistTo = join(dir.path, 'state');
+    const { buildJson } = await prepareBuild(join(dir.path, 'build'), persistTo);
+    await applyMigrations(persistTo);
+    app = await startApp({ buildJson, persistTo, port: await freePort(), clock: options.clock ?? false });
+    browser = await launchBrowser();
+    return { app, browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
