@@ -56,19 +56,28 @@ export function StudyRecordsPage({ api, studyId }: { api: Api; studyId: string }
         <Link href={paths.myRecords()}>{t.myRecords}</Link>
       </p>
       {participants.map((p) => (
-        <ParticipantRecord key={p.progressId} participant={p} totalCycles={study.totalCycles} />
+        <ParticipantRecord key={p.progressId} participant={p} totalCycles={study.totalCycles} group={study.mode === 'group'} />
       ))}
     </main>
   );
 }
 
-function ParticipantRecord({ participant: p, totalCycles }: { participant: StudyRecords['participants'][number]; totalCycles: number }) {
+function ParticipantRecord({
+  participant: p,
+  totalCycles,
+  group,
+}: {
+  participant: StudyRecords['participants'][number];
+  totalCycles: number;
+  /** Only a group study has a host worth naming. */
+  group: boolean;
+}) {
   const t = messages();
   const headingId = `participant-${p.progressId}`;
   return (
     <section class="card" aria-labelledby={headingId} data-testid="participant-record">
       <h2 id={headingId}>
-        {p.nickname} {p.isHost ? <span class="badge">{t.host}</span> : null}
+        {p.nickname} {group && p.isHost ? <span class="badge">{t.host}</span> : null}
       </h2>
       <p class="meta">{p.step === 'done' ? t.allCyclesDone(totalCycles) : t.cycleAndStep(p.cycle, t.stepNames[p.step])}</p>
       {p.cycles.length === 0 ? <p class="hint">{t.noAnswersYet}</p> : null}
