@@ -1,18 +1,27 @@
-/** Client entry: builds the models, wires them to the page, renders. */
+/** Client entry: builds the app-wide models, wires them to the page, renders. */
 import { render } from 'preact';
 import { App } from './app.tsx';
-import { watchVersion } from './compat/watch.ts';
 import { createCompatModel } from './compat/model.ts';
+import { watchVersion } from './compat/watch.ts';
+import { createIdentity } from './identity/store.ts';
+import { createApi } from './net/api.ts';
 import { createHttp } from './net/http.ts';
+import { now } from './time/clock.ts';
 import './styles.css';
 
 const compat = createCompatModel({
-  now: () => Date.now(),
+  now,
   reload: () => location.reload(),
   storage: sessionStorage,
   isHidden: () => document.visibilityState === 'hidden',
 });
-watchVersion(createHttp(compat), compat);
+const identity = createIdentity(localStorage);
+const http = createHttp(compat, {
+  token: () => identity.current.peek()?.token ?? null,
+  onUnauthorized: () => identity.expire(),
+});
+const api = createApi(http);
+watchVersion(http, compat);
 
 const root = document.getElementById('app');
-if (root) render(<App compat={compat} />, root);
+if (root) render(<App compat={compat} identity={identity} api={api} />, root);

@@ -24,13 +24,22 @@ function versionKey(): string {
   return key;
 }
 
-/** Creates the API client bound to one compat model. */
-export function createHttp(compat: CompatModel) {
+/** Who the client calls as: the guest token, and what to do when the server no longer accepts it. */
+export interface HttpAuth {
+  token: () => string | null;
+  /** A 401: the token is gone or no longer valid, so the learner must pick a nickname again. */
+  onUnauthorized: () => void;
+}
+
+/** Creates the API client bound to one compat model and, once there is one, the learner's token. */
+export function createHttp(compat: CompatModel, auth?: HttpAuth) {
   return async function api<T>(path: string, init: RequestInit = {}): Promise<ApiResult<T>> {
     const headers = new Headers(init.headers);
     headers.set(COMPAT.buildHeader, buildInfo.id);
     headers.set(COMPAT.apiHeader, String(buildInfo.apiLevel));
     headers.set(COMPAT.versionKeyHeader, versionKey());
+    const token = auth?.token();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
     if (init.body !== undefined) headers.set('Content-Type', 'application/json');
     let res: Response;
     try {
@@ -46,6 +55,7 @@ export function createHttp(compat: CompatModel) {
     const { readError } = await import('./errors.ts');
     const { error, mismatch } = readError(res, body);
     if (mismatch) compat.report(mismatch);
+    if (res.status === 401) auth?.onUnauthorized();
     return { ok: false, status: res.status, error };
   };
 }

@@ -1,0 +1,59 @@
+/**
+ * A small History API router: the worker serves the page for any path
+ * without a file extension, so a deep link or a reload lands here and the
+ * path decides the page. Back and forward work because we listen to popstate.
+ */
+import { computed, signal } from '@preact/signals';
+
+/** The pages of the app, with what their path carries. */
+export type Route =
+  | { name: 'home' }
+  | { name: 'study'; studyId: string }
+  | { name: 'studyRecords'; studyId: string }
+  | { name: 'myRecords' }
+  | { name: 'notFound' };
+
+/** Paths of the pages, so no component spells one by hand. */
+export const paths = {
+  home: () => '/',
+  study: (studyId: string) => `/study/${encodeURIComponent(studyId)}`,
+  studyRecords: (studyId: string) => `/study/${encodeURIComponent(studyId)}/records`,
+  myRecords: () => '/records',
+};
+
+/** Which page a path shows. */
+export function matchRoute(path: string): Route {
+  if (path === '/' || path === '') return { name: 'home' };
+  if (path === '/records' || path === '/records/') return { name: 'myRecords' };
+  const study = /^\/study\/([^/]+)(\/records)?\/?$/.exec(path);
+  if (study?.[1]) {
+    const studyId = decodeURIComponent(study[1]);
+    return study[2] ? { name: 'studyRecords', studyId } : { name: 'study', studyId };
+  }
+  return { name: 'notFound' };
+}
+
+const path = signal(location.pathname);
+
+/** The page to show now. */
+export const route = computed(() => matchRoute(path.value));
+
+/**
+ * In-app navigations so far. Zero means the page was just loaded, when focus
+ * should stay where the browser put it; after a navigation the new page's
+ * heading takes focus so keyboard and screen reader users know where they are.
+ */
+export const navigations = signal(0);
+
+/** Shows the page at `to`, adding a history entry unless `replace`. */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  history[options.replace ? 'replaceState' : 'pushState'](null, '', to);
+  path.value = location.pathname;
+  navigations.value++;
+  scrollTo(0, 0);
+}
+
+addEventListener('popstate', () => {
+  path.value = location.pathname;
+  navigations.value++;
+});

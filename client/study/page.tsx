@@ -1,0 +1,91 @@
+/**
+ * The study page: where the learner plans, studies and looks back, cycle
+ * after cycle. Its colour follows the step (and turns when time is up), and
+ * the tab title carries the remaining time for when the tab is in the back.
+ */
+import { useModel } from '@preact/signals';
+import { formatRemaining } from '../i18n/format.ts';
+import { messages } from '../i18n/locale.ts';
+import type { Api } from '../net/api.ts';
+import { Link } from '../router/link.tsx';
+import { navigations, paths } from '../router/router.ts';
+import { ErrorAlert } from '../ui/alert.tsx';
+import { Heading } from '../ui/heading.tsx';
+import { useTitle } from '../ui/title.ts';
+import { StudyModel } from './model.ts';
+import { Participants } from './participants.tsx';
+import { ShareCode } from './share-code.tsx';
+import { StepView } from './steps.tsx';
+
+const STEPPER = ['planning', 'studying', 'retrospect'] as const;
+
+/** The study page for `studyId`. Keyed by study, so another study gets a fresh model. */
+export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
+  const model = useModel(() => new StudyModel(api, studyId));
+  const t = messages();
+  useTitle(() => {
+    const up = model.timeUp.value;
+    if (up === null) return model.page.value?.study.name ?? null;
+    return up ? messages().timeUpTitle : formatRemaining(model.remaining.value ?? 0);
+  });
+
+  const page = model.page.value;
+  if (!page) {
+    const error = model.loadError.value;
+    return (
+      <main id="main" class="page" data-testid="study-page">
+        {error ? (
+          <>
+            <Heading level={1} focus>
+              {t.studyUnavailable}
+            </Heading>
+            <ErrorAlert code={error} testId="study-error" />
+            <p class="actions">
+              <button type="button" class="secondary" onClick={() => void model.load()} data-testid="study-retry">
+                {t.retry}
+              </button>
+              <Link href={paths.home()}>{t.backHome}</Link>
+            </p>
+          </>
+        ) : (
+          <p class="loading" role="status">
+            {t.loading}
+          </p>
+        )}
+      </main>
+    );
+  }
+
+  const { study, me } = page;
+  const stateClass = `step-${me.step}${model.timeUp.value ? ' time-up' : ''}`;
+  return (
+    <main id="main" class={`page study ${stateClass}`} data-testid="study-page" data-step={me.step} data-cycle={me.cycle} data-time-up={String(Boolean(model.timeUp.value))}>
+      <header class="study-head">
+        <p class="eyebrow">{study.mode === 'group' ? t.groupStudy : t.soloStudy}</p>
+        <Heading level={1} focus={navigations.value > 0 && !model.moved.value} testId="study-name">
+          {study.name}
+        </Heading>
+        <p class="meta">
+          <span data-testid="study-cycle">{me.step === 'done' ? t.allCyclesDone(study.totalCycles) : t.cycleOf(me.cycle, study.totalCycles)}</span>
+          {' · '}
+          {t.minutesEach(study.minutesPerCycle)}
+        </p>
+        {me.step === 'done' ? null : (
+          <ol class="stepper" aria-label={t.stepsLabel}>
+            {STEPPER.map((step) => (
+              <li key={step} class={step === me.step ? 'current' : undefined} aria-current={step === me.step ? 'step' : undefined}>
+                {t.stepNames[step]}
+              </li>
+            ))}
+          </ol>
+        )}
+        {study.code ? <ShareCode code={study.code} /> : null}
+      </header>
+      <p class="notice-inline" role="status" data-testid="study-status">
+        {model.movedElsewhere.value ? t.movedElsewhere : ''}
+      </p>
+      <StepView key={`${me.step}-${me.cycle}`} model={model} />
+      {study.mode === 'group' ? <Participants model={model} /> : null}
+    </main>
+  );
+}

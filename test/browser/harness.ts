@@ -1,0 +1,357 @@
+/**
+ * Harness for the browser tests: real client builds published into a
+ * throwaway local KV, a real `wrangler dev` serving one of them, and Debian's
+ * Chromium driven by playwright-core. Everything listens on 127.0.0.1 only,
+ * and every process started here is stopped again, even when a test fails.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { experimental_readRawConfig } from 'wrangler';
+import { buildClient, ROOT, writeBuild, type ClientBuild } from '../../scripts/lib/client-build.ts';
+import { publishBuild } from '../../scripts/lib/publish.ts';
+import { runWrangler, spawnWrangler, wranglerEnv } from '../../scripts/lib/wrangler.ts';
+
+/** Debian's Chromium; the tests never download a browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** How long `wrangler dev` may take to answer `/healthz`. */
+const START_TIMEOUT_MS = 60_000;
+/** How long `wrangler dev` gets to exit after SIGINT before it is killed. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * The worker entry with an injectable clock (test/browser/clock-worker): the
+ * real app, whose time the tests move with `WorldClock.fastForward`.
+ */
+const CLOCK_WORKER = fileURLToPath(new URL('./clock-worker/index.ts', import.meta.url));
+
+/** A temporary directory, removed by `remove()`. */
+export interface TempDir {
+  path: string;
+  remove(): Promise<void>;
+}
+
+/** Creates a fresh temporary directory, e.g. a persist dir nobody else touches. */
+export async function tempDir(prefix = 'haru-browser-'): Promise<TempDir> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A free TCP port on 127.0.0.1, found by letting the OS pick one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A build written to disk and published to local KV. */
+export interface PreparedBuild {
+  build: ClientBuild;
+  /** Its build.json: what a worker serving this build is built with (`@haru/build`). */
+  buildJson: string;
+}
+
+/**
+ * Builds the client at `apiLevel` (the source's level when omitted), writes it
+ * to `dir` and publishes it into the local KV state under `persistTo`, the way
+ * a release does. Publishing only adds keys, so several builds can share one
+ * persist dir, as they share one namespace in production.
+ */
+export async function prepareBuild(dir: string, persistTo: string, apiLevel?: number): Promise<PreparedBuild> {
+  const build = await buildClient(apiLevel === undefined ? {} : { apiLevel });
+  await writeBuild(build, dir);
+  await publishBuild(build, { local: true, persistTo });
+  return { build, buildJson: join(dir, 'build.json') };
+}
+
+/** Applies the D1 migrations to the local database under `persistTo`, as `npm start` does. */
+export async function applyMigrations(persistTo: string): Promise<void> {
+  await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo]);
+}
+
+/**
+ * Writes a wrangler config for a worker built with the client build at
+ * `buildJson`, and returns its path.
+ *
+ * Why not `wrangler dev --alias`: wrangler 4.156 reads `--alias` only in
+ * `deploy` and `versions upload` (as `--alias @haru/build:<path>`); `wrangler
+ * dev` ignores it and keeps wrangler.toml's alias. So the worker gets a config
+ * of its own: the project's config exactly as wrangler parses it, with the
+ * `@haru/build` alias replaced and every relative path made absolute, since
+ * wrangler resolves them against the config file's folder.
+ */
+export async function writeDevConfig(buildJson: string, dir: string, main?: string): Promise<string> {
+  const { rawConfig, configPath } = experimental_readRawConfig({ config: join(ROOT, 'wrangler.toml') });
+  const config = structuredClone(rawConfig) as Record<string, unknown>;
+  const base = dirname(configPath ?? join(ROOT, 'wrangler.toml'));
+  const absolute = (path: unknown) => (typeof path === 'string' ? resolve(base, path) : path);
+  for (const key of ['main', 'tsconfig', 'base_dir']) if (key in config) config[key] = absolute(config[key]);
+  if (main) config.main = resolve(main);
+  const aliases = (config.alias ?? {}) as Record<string, string>;
+  assert.ok('@haru/build' in aliases, 'wrangler.toml aliases @haru/build');
+  config.alias = Object.fromEntries(
+    Object.entries(aliases).map(([name, path]) => [name, name === '@haru/build' ? resolve(buildJson) : absolute(path)]),
+  );
+  for (const db of (config.d1_databases ?? []) as Record<string, unknown>[]) {
+    if ('migrations_dir' in db) db.migrations_dir = absolute(db.migrations_dir);
+  }
+  const build = config.build as Record<string, unknown> | undefined;
+  if (build) for (const key of ['cwd', 'watch_dir']) if (key in build) build[key] = absolute(build[key]);
+  const assets = config.assets as Record<string, unknown> | undefined;
+  if (assets && 'directory' in assets) assets.directory = absolute(assets.directory);
+  const file = join(dir, 'wrangler.json');
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/** A running `wrangler dev`. */
+export interface RunningApp {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** What wrangler printed so far (the tail), for failure messages. */
+  output(): string;
+  /** Stops wrangler and everything it started; resolves once the port is free. */
+  stop(): Promise<void>;
+}
+
+/** Process groups still running, killed on exit so a crashed test leaves nothing behind. */
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of running) signalGroup(pgid, 'SIGKILL');
+});
+
+/** Signals a whole process group; false when the group is gone. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!signalGroup(pgid, 0)) return true;
+    await sleep(50);
+  }
+  return !signalGroup(pgid, 0);
+}
+
+/**
+ * Starts `wrangler dev` on 127.0.0.1:`port` serving the build at `buildJson`
+ * (through the `@haru/build` alias) with local state in `persistTo`, and
+ * resolves once `/healthz` answers 200 and `/api/version` names that build.
+ * With `clock: true` the worker's clock can be moved (see `startWorldClock`).
+ *
+ * Wrangler runs in its own process group, so `stop()` reaches workerd too.
+ * @example
+ * const app = await startApp({ buildJson: a.buildJson, persistTo: state.path, port });
+ * try { await page.goto(app.url); } finally { await app.stop(); }
+ */
+export async function startApp(options: { buildJson: string; persistTo: string; port: number; clock?: boolean }): Promise<RunningApp> {
+  const { buildJson, persistTo, port } = options;
+  const expected = (JSON.parse(await readFile(buildJson, 'utf8')) as { id: string }).id;
+  // The config's folder is also where wrangler keeps its bundles (.wrangler/tmp).
+  const configDir = await tempDir('haru-wrangler-');
+  const config = await writeDevConfig(buildJson, configDir.path, options.clock ? CLOCK_WORKER : undefined);
+  const child: ChildProcess = spawnWrangler(
+    [
+      'dev',
+      '--config', config,
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--persist-to', persistTo,
+      '--show-interactive-dev-session=false',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      // A generated secret, so a fresh clone without .dev.vars runs the same way.
+      env: { ...wranglerEnv, TOKEN_SECRET: randomBytes(32).toString('hex') },
+    },
+  );
+  const pgid = child.pid;
+  if (pgid === undefined) throw new Error('wrangler dev did not start');
+  running.add(pgid);
+
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-16_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: string | null = null;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = `exited with ${signal ?? code}`;
+      resolve();
+    }),
+  );
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (!running.has(pgid)) return;
+    signalGroup(pgid, 'SIGINT');
+    await Promise.race([exit, sleep(STOP_GRACE_MS)]);
+    if (!(await waitUntilGone(pgid, 1_000))) {
+      signalGroup(pgid, 'SIGKILL');
+      await waitUntilGone(pgid, STOP_GRACE_MS);
+    }
+    running.delete(pgid);
+    await configDir.remove();
+  };
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!exited && Date.now() < deadline) {
+    if ((await healthStatus(url)) === 200) {
+      const served = await servedBuild(url);
+      if (served === expected) return { url, output: () => log, stop };
+      await stop();
+      throw new Error(`wrangler dev on ${url} serves build ${served}, not ${expected} from ${buildJson}:\n${log}`);
+    }
+    await sleep(200);
+  }
+  await stop();
+  throw new Error(`wrangler dev on ${url} never became healthy (${exited ?? 'timed out'}):\n${log}`);
+}
+
+/** Status of `GET /healthz`, or null while nothing answers. */
+async function healthStatus(url: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    await res.body?.cancel();
+    return res.status;
+  } catch {
+    return null;
+  }
+}
+
+/** The build id `GET /api/version` reports. */
+async function servedBuild(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/version`, { signal: AbortSignal.timeout(5_000) });
+  return ((await res.json()) as { build: string }).build;
+}
+
+/** Launches Debian's headless Chromium with everything that phones home turned off. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A fresh browser profile (own storage and cache) that reads English, whatever
+ * the machine's locale; `options` adds to or overrides that (another locale,
+ * a time zone, `bypassCSP` for injecting axe).
+ */
+export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: 'en-US', ...options });
+  // Bounded waits: an action or wait without its own timeout gives up after 10 s, not Playwright's 30 s.
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
+/** Sets how far the clock of an app started with `clock: true` is ahead of real time. */
+async function shiftServerClock(app: RunningApp, shiftMs: number): Promise<void> {
+  const res = await fetch(`${app.url}/__test/clock`, {
+    method: 'PUT',
+    body: JSON.stringify({ shiftMs }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const body = (await res.json().catch(() => null)) as { shiftMs?: number } | null;
+  assert.equal(body?.shiftMs, shiftMs, `the app's clock moved (was it started with clock: true?): ${res.status}`);
+}
+
+/** One time for the pages of a browser context and for the app they talk to. */
+export interface WorldClock {
+  /** Moves the pages' and the server's clocks forward together, firing due timers once. */
+  fastForward(ms: number): Promise<void>;
+}
+
+/**
+ * Makes `start` (epoch ms) the current time of every page of `context` and of
+ * `app` (started with `clock: true`); from there both run at real speed until
+ * `fastForward` jumps them together. Call before the context opens a page.
+ *
+ * Both clocks must move: the client corrects its clock by the server's
+ * `serverNow` (client/time/clock.ts), so moving the page alone would look like
+ * a skewed device clock and be corrected on the next load.
+ */
+export async function startWorldClock(context: BrowserContext, app: RunningApp, start: number): Promise<WorldClock> {
+  let shiftMs = start - Date.now();
+  await shiftServerClock(app, shiftMs);
+  await context.clock.install({ time: start });
+  return {
+    async fastForward(ms: number) {
+      shiftMs += ms;
+      await shiftServerClock(app, shiftMs);
+      await context.clock.fastForward(ms);
+    },
+  };
+}
+
+/** One app and one browser for a whole test file, on fresh state. */
+export interface Suite {
+  app: RunningApp;
+  browser: Browser;
+  /** Stops the browser and the app and removes the temporary state; safe to call after a failed start. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the current source into a fresh temporary state, applies the D1
+ * migrations, starts `wrangler dev` on it (with a movable clock when
+ * `clock`) and launches Chromium: what most test files share in `before`.
+ * @example
+ * let suite: Suite | undefined;
+ * before(async () => (suite = await startSuite()), { timeout: 90_000 });
+ * after(() => suite?.close());
+ */
+export async function startSuite(options: { clock?: boolean } = {}): Promise<Suite> {
+  const dir = await tempDir();
+  let app: RunningApp | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await app?.stop();
+    await dir.remove();
+  };
+  try {
+    const persistTo = join(dir.path, 'state');
+    const { buildJson } = await prepareBuild(join(dir.path, 'build'), persistTo);
+    await applyMigrations(persistTo);
+    app = await startApp({ buildJson, persistTo, port: await freePort(), clock: options.clock ?? false });
+    browser = await launchBrowser();
+    return { app, browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
