@@ -54,7 +54,11 @@ export const createStudyBody = z.strictObject({
 });
 export type CreateStudyBody = z.infer<typeof createStudyBody>;
 
-/** `POST /api/v1/studies/join`: join a group study by its code. */
+/** `POST /api/v2/studies`: open a live group study (a room); the creator hosts it. */
+export const createRoomBody = z.omit(createStudyBody, { mode: true });
+export type CreateRoomBody = z.infer<typeof createRoomBody>;
+
+/** `POST /api/v1/studies/join` and `/api/v2/studies/join`: join a group study by its code. */
 export const joinStudyBody = z.strictObject({ code: codeSchema, nickname: nicknameSchema });
 export type JoinStudyBody = z.infer<typeof joinStudyBody>;
 

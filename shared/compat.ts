@@ -74,3 +74,21 @@ export function parseApiHeader(raw: string | null): { ok: true; level: number | 
 export function subprotocolFor(level: number): string {
   return `haru.${level}`;
 }
+
+/** Prefix of the subprotocol that carries the guest token (headers cannot be set on sockets). */
+export const TOKEN_SUBPROTOCOL = 'haru-token.';
+
+/**
+ * Reads `Sec-WebSocket-Protocol`: the API level the client offers (`haru.<n>`)
+ * and its guest token (`haru-token.<token>`); null for what is missing.
+ */
+export function parseSubprotocols(header: string | null): { level: number | null; token: string | null } {
+  let level: number | null = null;
+  let token: string | null = null;
+  for (const item of (header ?? '').split(',').map((p) => p.trim())) {
+    const match = /^haru\.(\d{1,4})$/.exec(item);
+    if (match) level = Number(match[1]);
+    else if (item.startsWith(TOKEN_SUBPROTOCOL)) token = item.slice(TOKEN_SUBPROTOCOL.length);
+  }
+  return { level, token };
+}

@@ -8,6 +8,7 @@ import { assetRoutes } from './assets/routes.ts';
 import { commonSecurityHeaders } from './assets/security.ts';
 import { apiGate, versionHeaders } from './compat/middleware.ts';
 import { jsonError } from './http/errors.ts';
+import { roomRoutes } from './group/rooms.ts';
 import { groupRoutes } from './group/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { health, versionRoute } from './ops/health.ts';
@@ -44,6 +45,8 @@ export function createApp({ build, now = Date.now }: AppOptions): Hono<AppEnv> {
   api.route('/v1', groupRoutes);
   api.route('/v1', recordRoutes);
   api.route('/v1', studyRoutes);
+  // v2 (API level 2): live group study in a room object.
+  api.route('/v2', roomRoutes);
   api.all('*', (c) => jsonError(c, 404, 'not_found', `No API at ${c.req.method} ${c.req.path}.`));
 
   app.route('/api', api);

@@ -41,8 +41,14 @@ export interface RoomInit {
   host: { id: string; memberId: string; nickname: string };
 }
 
-/** The answer to a join: the participant id, or why not. */
-export type JoinResult = { ok: true; participantId: string; state: RoomState } | { ok: false; code: 'no_room' | 'study_started' };
+/** A member's place in the room: their participant id and the room's state. */
+export interface RoomView {
+  participantId: string;
+  state: RoomState;
+}
+
+/** The answer to a join: the member's place (and whether they were already in), or why not. */
+export type JoinResult = ({ ok: true; resumed: boolean } & RoomView) | { ok: false; code: 'no_room' | 'study_started' };
 
 /** The room class; exported from the worker entry and bound as ROOM. */
 export class Room extends DurableObject<Env> {
@@ -92,7 +98,7 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return { ok: false, code: 'no_room' };
     const existing = room.participants.find((p) => p.memberId === member.memberId);
-    if (existing) return { ok: true, participantId: existing.id, state: this.snapshot() };
+    if (existing) return { ok: true, resumed: true, participantId: existing.id, state: this.snapshot() };
     if (room.step !== 'waiting') return { ok: false, code: 'study_started' };
     const participant: StoredParticipant = { id: member.participantId, memberId: member.memberId, nickname: member.nickname, joinedAt: this.now(), submittedFor: null };
     room.participants.push(participant);
@@ -101,12 +107,13 @@ export class Room extends DurableObject<Env> {
       events: [{ kind: 'joined', participant: { id: participant.id, nickname: participant.nickname, isHost: false, online: false, submitted: false } }],
       persist: [{ op: 'participant', participant, studyId: room.studyId, isHost: false }],
     });
-    return { ok: true, participantId: participant.id, state: this.snapshot() };
+    return { ok: true, resumed: false, participantId: participant.id, state: this.snapshot() };
   }
 
-  /** RPC: the room's state, for the study page's first paint. */
-  async state(): Promise<RoomState | null> {
-    return this.room ? this.snapshot() : null;
+  /** RPC: the room as `memberId` sees it, for the study page's first paint; null if they are not in it. */
+  async view(memberId: string): Promise<RoomView | null> {
+    const participant = this.room?.participants.find((p) => p.memberId === memberId);
+    return participant ? { participantId: participant.id, state: this.snapshot() } : null;
   }
 
   /**

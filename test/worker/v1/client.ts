@@ -48,15 +48,15 @@ export function countingD1(db: D1Database): { db: D1Database; trips: () => numbe
 }
 
 /** The app under test with its clock and round-trip counter. */
-export function v1App() {
+export function v1App({ apiLevel = 1 }: { apiLevel?: number } = {}) {
   const clock = new TestClock();
   const d1 = countingD1(env.DB);
-  const app = createApp({ build: { id: 'v1test', apiLevel: 1 }, now: clock.now });
+  const app = createApp({ build: { id: 'v1test', apiLevel }, now: clock.now });
   const testEnv = { ...env, DB: d1.db };
-  /** Calls the API as `token` (or anonymously) with a JSON body. */
+  /** Calls the API as `token` (or anonymously) with a JSON body; paths not under `/api/` are v1's. */
   const call = (method: string, path: string, body?: unknown, token?: string) =>
     app.request(
-      `/api/v1${path}`,
+      path.startsWith('/api/') ? path : `/api/v1${path}`,
       {
         method,
         headers: {

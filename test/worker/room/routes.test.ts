@@ -1,0 +1,107 @@
+/**
+ * Release 2's room routes through the whole app: open a room, join it by code
+ * while it waits (refused once started, except for its own participants),
+ * and the socket door: API level and token checked, refusals as close codes.
+ */
+import { describe, expect, it } from 'vitest';
+import { CLOSE, COMPAT, TOKEN_SUBPROTOCOL, type RoomState } from '../../../shared/index.ts';
+import { expectJsonError } from '../helpers.ts';
+import { ok, signUp, v1App } from '../v1/client.ts';
+import { TestSocket } from './socket.ts';
+
+interface RoomAnswer {
+  participantId: string;
+  state: RoomState;
+}
+
+/** The v1 test app, speaking API level 2 (serves 1-2). */
+function v2App() {
+  return v1App({ apiLevel: 2 });
+}
+
+async function openRoomOver(api: ReturnType<typeof v2App>) {
+  const host = await signUp(api, 'host');
+  const opened = await ok<RoomAnswer>(
+    api.call('POST', '/api/v2/studies', { name: 'live', totalCycles: 1, minutesPerCycle: 25 }, host.token),
+    201,
+  );
+  return { host, opened };
+}
+
+async function socket(api: ReturnType<typeof v2App>, studyId: string, protocols: string[]) {
+  const res = await api.app.request(
+    `/api/v2/studies/${studyId}/socket`,
+    { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': protocols.join(', ') } },
+    api.env,
+  );
+  expect(res.status).toBe(101);
+  return { res, ws: new TestSocket(res.webSocket as WebSocket) };
+}
+
+describe('POST /api/v2/studies and join', () => {
+  it('opens a waiting room with a code, and others join it by code', async () => {
+    const api = v2App();
+    const { opened } = await openRoomOver(api);
+    expect(opened.state).toMatchObject({ step: 'waiting', name: 'live', participants: [{ nickname: 'host', isHost: true }] });
+    expect(opened.state.code).toMatch(/^[A-Z]{6}$/);
+    const guest = await signUp(api, 'guest');
+    const joined = await ok<RoomAnswer>(api.call('POST', '/api/v2/studies/join', { code: opened.state.code.toLowerCase(), nickname: 'g' }, guest.token), 201);
+    expect(joined.state.participants.map((p) => p.nickname)).toEqual(['host', 'g']);
+    const again = await ok<RoomAnswer>(api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token), 200);
+    expect(again.participantId).toBe(joined.participantId);
+    const view = await ok<RoomAnswer>(api.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, guest.token));
+    expect(view.participantId).toBe(joined.participantId);
+  });
+
+  it('refuses unknown codes, strangers and latecomers', async () => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    const stranger = await signUp(api, 'stranger');
+    await expectJsonError(await api.call('POST', '/api/v2/studies/join', { code: 'QQQQQQ', nickname: 's' }, stranger.token), 404, 'study_not_found');
+    await expectJsonError(await api.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, stranger.token), 404, 'study_not_found');
+    await expectJsonError(await api.call('POST', '/api/v2/studies', { name: 'x', totalCycles: 9, minutesPerCycle: 25 }, host.token), 400, 'invalid_body');
+    const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    await ws.next('snapshot');
+    ws.send({ type: 'start' });
+    await ws.next('event');
+    await expectJsonError(await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 's' }, stranger.token), 409, 'study_started');
+  });
+});
+
+describe('the socket door', () => {
+  it('lets a participant in with the level and token as subprotocols', async () => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    const { res, ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    expect(res.headers.get('Sec-WebSocket-Protocol')).toBe('haru.2');
+    expect(res.headers.get(COMPAT.rangeHeader)).toBe('1-2');
+    expect((await ws.next('snapshot')).state.studyId).toBe(opened.state.studyId);
+  });
+
+  it.each([
+    ['an API level the worker no longer serves', (token: string) => ['haru.0', token], CLOSE.versionMismatch],
+    ['an API level from the future', (token: string) => ['haru.3', token], CLOSE.versionMismatch],
+    ['no API level', (token: string) => [token], CLOSE.versionMismatch],
+    ['no token', () => ['haru.2'], CLOSE.unauthorized],
+    ['a forged token', () => ['haru.2', `${TOKEN_SUBPROTOCOL}00000000-0000-0000-0000-000000000000.1.AAAA`], CLOSE.unauthorized],
+  ])('closes a socket with %s', async (_, protocols, code) => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    const { ws } = await socket(api, opened.state.studyId, protocols(`${TOKEN_SUBPROTOCOL}${host.token}`));
+    expect((await ws.closed).code).toBe(code);
+  });
+
+  it('closes the socket of a learner who is not in the room', async () => {
+    const api = v2App();
+    const { opened } = await openRoomOver(api);
+    const stranger = await signUp(api, 'stranger');
+    const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${stranger.token}`]);
+    expect((await ws.closed).code).toBe(CLOSE.unauthorized);
+  });
+
+  it('answers a plain GET with 426', async () => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    await expectJsonError(await api.call('GET', `/api/v2/studies/${opened.state.studyId}/socket`, undefined, host.token), 426, 'upgrade_required');
+  });
+});

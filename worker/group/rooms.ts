@@ -1,0 +1,71 @@
+/**
+ * Release 2's live group study over HTTP: open a room, join it by code while
+ * it waits, look at it. The room object decides who may join (it knows
+ * whether the study has started); D1 hears about it through the room.
+ */
+import { eq } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import { codeFromBytes, createRoomBody, joinStudyBody } from '../../shared/index.ts';
+import { database } from '../db/client.ts';
+import { createStudy } from '../db/queries-v2.ts';
+import { participantCodeV2 } from '../db/schema-v2.ts';
+import { readJson } from '../http/body.ts';
+import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { requireMember } from '../identity/middleware.ts';
+import { memberById } from '../study/queries.ts';
+import type { MemberEnv } from '../types.ts';
+import { roomSocket } from './socket.ts';
+
+/** The room object of a study. */
+function roomOf(c: Context<MemberEnv>, studyId: string) {
+  return c.env.ROOM.get(c.env.ROOM.idFromName(studyId));
+}
+
+/** `/api/v2/studies...` routes. */
+export const roomRoutes = new Hono<MemberEnv>()
+  .post('/studies', requireMember, async (c) => {
+    const body = await readJson(c, createRoomBody);
+    if (!body.ok) return body.res;
+    const db = database(c.env.DB);
+    const [me] = await memberById(db, c.var.memberId);
+    if (!me) return jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
+    const { name, totalCycles, minutesPerCycle } = body.data;
+    const nickname = body.data.nickname ?? me.nickname;
+    const code = codeFromBytes(crypto.getRandomValues(new Uint8Array(6)));
+    const created = await createStudy(db, { name, totalCycles, minutesPerCycle, hostMemberId: me.id, hostNickname: nickname, code }, c.var.now());
+    const state = await roomOf(c, created.study.id).open({
+      studyId: created.study.id,
+      name,
+      totalCycles,
+      minutesPerCycle,
+      code,
+      host: { id: created.host.id, memberId: me.id, nickname },
+    });
+    return c.json({ participantId: created.host.id, state }, 201);
+  })
+  .all('/studies', methodNotAllowed('POST'))
+  .post('/studies/join', requireMember, async (c) => {
+    const body = await readJson(c, joinStudyBody);
+    if (!body.ok) return body.res;
+    const { code, nickname } = body.data;
+    const [found] = await database(c.env.DB)
+      .select({ studyId: participantCodeV2.studyId })
+      .from(participantCodeV2)
+      .where(eq(participantCodeV2.code, code));
+    if (!found) return jsonError(c, 404, 'study_not_found', `No group study has the code ${code}. Check the code with your host.`);
+    const joined = await roomOf(c, found.studyId).join({ memberId: c.var.memberId, nickname, participantId: crypto.randomUUID() });
+    if (!joined.ok) {
+      return joined.code === 'study_started'
+        ? jsonError(c, 409, 'study_started', 'This study has already started; only its participants can come back to it.')
+        : jsonError(c, 404, 'study_not_found', `No live room has the code ${code}.`);
+    }
+    return c.json({ participantId: joined.participantId, state: joined.state }, joined.resumed ? 200 : 201);
+  })
+  .all('/studies/join', methodNotAllowed('POST'))
+  .get('/studies/:studyId', requireMember, async (c) => {
+    const view = await roomOf(c, c.req.param('studyId')).view(c.var.memberId);
+    return view ? c.json(view) : jsonError(c, 404, 'study_not_found', 'No live study you are part of has that id.');
+  })
+  .all('/studies/:studyId', methodNotAllowed('GET, HEAD'))
+  .get('/studies/:studyId/socket', roomSocket)
+  .all('/studies/:studyId/socket', methodNotAllowed('GET'));
