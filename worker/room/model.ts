@@ -16,6 +16,7 @@ import {
   type RoomState,
   type RoomStep,
 } from '../../shared/index.ts';
+import type { Answer } from '../db/queries-v2.ts';
 
 /** A participant as the room stores them (online is derived from live sockets). */
 export interface StoredParticipant {
@@ -50,7 +51,7 @@ export interface RoomData {
 /** A durable write the room owes D1, kept in the room's storage until D1 has it. */
 export type Persist =
   | { op: 'participant'; participant: StoredParticipant; studyId: string; isHost: boolean }
-  | { op: 'answer'; participantId: string; cycle: number; kind: 'plan' | 'retrospect'; answer: object }
+  | { op: 'answer'; participantId: string; cycle: number; answer: Answer }
   | { op: 'step'; studyId: string; step: RoomStep; cycle: number; deadline: number | null; at: number }
   | { op: 'host'; studyId: string; participantId: string };
 
@@ -158,12 +159,12 @@ export function handle(room: RoomData, participantId: string, message: ClientMes
       const participant = room.participants.find((p) => p.id === participantId);
       if (!participant) return { ok: false, code: 'invalid_message', message: 'You are not in this room.' };
       participant.submittedFor = submittedKey(room.step, room.cycle);
-      const answer = message.type === 'submit' ? message.plan : message.retrospect;
+      const answer: Answer = message.type === 'submit' ? { plan: message.plan } : { retrospect: message.retrospect };
       return {
         ok: true,
         ack: message.id,
         events: [{ kind: 'submitted', participantId, cycle: room.cycle, step: room.step }],
-        persist: [{ op: 'answer', participantId, cycle: room.cycle, kind, answer }],
+        persist: [{ op: 'answer', participantId, cycle: room.cycle, answer }],
       };
     }
   }

@@ -139,7 +139,7 @@ describe('durability', () => {
     await hostWs.next('ack', (m) => m.id === 'p1');
     expect(d1.delivered).toEqual([]);
     const owed = await outbox(stub);
-    expect(owed).toEqual(expect.arrayContaining([expect.objectContaining({ op: 'answer', cycle: 1, kind: 'plan', answer: PLAN })]));
+    expect(owed).toEqual(expect.arrayContaining([expect.objectContaining({ op: 'answer', cycle: 1, answer: { plan: PLAN } })]));
   });
 
   it('keeps retrying while D1 fails, then delivers everything in order', async () => {
@@ -156,7 +156,7 @@ describe('durability', () => {
     await runDurableObjectAlarm(stub);
     expect(d1.delivered.map((op) => op.op)).toEqual(['participant', 'step', 'answer']);
     expect(d1.delivered[1]).toMatchObject({ studyId, step: 'planning', cycle: 1 });
-    expect(d1.delivered[2]).toMatchObject({ op: 'answer', kind: 'plan', answer: PLAN });
+    expect(d1.delivered[2]).toMatchObject({ op: 'answer', answer: { plan: PLAN } });
     expect(await outbox(stub)).toEqual([]);
   });
 });

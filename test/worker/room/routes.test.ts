@@ -68,6 +68,36 @@ describe('POST /api/v2/studies and join', () => {
   });
 });
 
+describe('what the room owes D1', () => {
+  it('reaches the Release 2 tables, and through the triggers the Release 1 ones', async () => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    const guest = await signUp(api, 'guest');
+    const joined = await ok<RoomAnswer>(api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token), 201);
+    const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    await ws.next('snapshot');
+    ws.send({ type: 'start' });
+    ws.send({ type: 'submit', id: 'p', cycle: 1, plan: { toDo: 'read', completionCondition: 'ch 1' } });
+    await ws.next('ack');
+    const read = () =>
+      api.env.DB.batch([
+        api.env.DB.prepare('SELECT step, current_cycle FROM study WHERE id = ?').bind(opened.state.studyId),
+        api.env.DB.prepare('SELECT plan FROM content WHERE participant_id = ?').bind(opened.participantId),
+        api.env.DB.prepare('SELECT id FROM participant WHERE id = ?').bind(joined.participantId),
+        api.env.DB.prepare('SELECT status FROM pomodoro_progress WHERE id = ?').bind(joined.participantId),
+      ]);
+    let rows = await read();
+    for (let i = 0; i < 40 && !rows[1]?.results.length; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      rows = await read();
+    }
+    expect(rows[0]?.results).toEqual([{ step: 'planning', current_cycle: 1 }]);
+    expect(JSON.parse(String((rows[1]?.results[0] as { plan: string }).plan))).toEqual({ toDo: 'read', completionCondition: 'ch 1' });
+    expect(rows[2]?.results).toHaveLength(1);
+    expect(rows[3]?.results).toEqual([{ status: 'planning' }]);
+  });
+});
+
 describe('the socket door', () => {
   it('lets a participant in with the level and token as subprotocols', async () => {
     const api = v2App();
