@@ -94,7 +94,7 @@ export async function applyMigrations(persistTo: string): Promise<void> {
  * `@haru/build` alias replaced and every relative path made absolute, since
  * wrangler resolves them against the config file's folder.
  */
-export async function writeDevConfig(buildJson: string, dir: string, main?: string): Promise<string> {
+export async function writeDevConfig(buildJson: string, dir: string, main?: string, configure?: ConfigureDev): Promise<string> {
   const { rawConfig, configPath } = experimental_readRawConfig({ config: join(ROOT, 'wrangler.toml') });
   const config = structuredClone(rawConfig) as Record<string, unknown>;
   const base = dirname(configPath ?? join(ROOT, 'wrangler.toml'));
@@ -113,10 +113,18 @@ export async function writeDevConfig(buildJson: string, dir: string, main?: stri
   if (build) for (const key of ['cwd', 'watch_dir']) if (key in build) build[key] = absolute(build[key]);
   const assets = config.assets as Record<string, unknown> | undefined;
   if (assets && 'directory' in assets) assets.directory = absolute(assets.directory);
+  configure?.(config);
   const file = join(dir, 'wrangler.json');
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
 }
+
+/**
+ * Changes a generated wrangler config before it is written, e.g. to add the
+ * Durable Object bindings of a test-only worker entry (test/bench/worker).
+ * wrangler.toml itself is never changed.
+ */
+export type ConfigureDev = (config: Record<string, unknown>) => void;
 
 /** A running `wrangler dev`. */
 export interface RunningApp {
@@ -157,19 +165,32 @@ async function waitUntilGone(pgid: number, timeoutMs: number): Promise<boolean> 
  * Starts `wrangler dev` on 127.0.0.1:`port` serving the build at `buildJson`
  * (through the `@haru/build` alias) with local state in `persistTo`, and
  * resolves once `/healthz` answers 200 and `/api/version` names that build.
- * With `clock: true` the worker's clock can be moved (see `startWorldClock`).
+ * With `clock: true` the worker's clock can be moved (see `startWorldClock`);
+ * `main` and `configure` run another worker entry with bindings of its own.
  *
  * Wrangler runs in its own process group, so `stop()` reaches workerd too.
  * @example
  * const app = await startApp({ buildJson: a.buildJson, persistTo: state.path, port });
  * try { await page.goto(app.url); } finally { await app.stop(); }
  */
-export async function startApp(options: { buildJson: string; persistTo: string; port: number; clock?: boolean }): Promise<RunningApp> {
+export async function startApp(options: {
+  buildJson: string;
+  persistTo: string;
+  port: number;
+  clock?: boolean;
+  /** Another worker entry (wins over `clock`), e.g. the benchmark's. */
+  main?: string;
+  /** Changes the generated config, e.g. bindings only `main` needs. */
+  configure?: ConfigureDev;
+  /** Gets everything wrangler prints, as it comes (e.g. to notice a reload). */
+  onOutput?: (text: string) => void;
+}): Promise<RunningApp> {
   const { buildJson, persistTo, port } = options;
   const expected = (JSON.parse(await readFile(buildJson, 'utf8')) as { id: string }).id;
   // The config's folder is also where wrangler keeps its bundles (.wrangler/tmp).
   const configDir = await tempDir('haru-wrangler-');
-  const config = await writeDevConfig(buildJson, configDir.path, options.clock ? CLOCK_WORKER : undefined);
+  const main = options.main ?? (options.clock ? CLOCK_WORKER : undefined);
+  const config = await writeDevConfig(buildJson, configDir.path, main, options.configure);
   const child: ChildProcess = spawnWrangler(
     [
       'dev',
@@ -193,6 +214,7 @@ export async function startApp(options: { buildJson: string; persistTo: string; 
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-16_000);
+    options.onOutput?.(chunk.toString());
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
