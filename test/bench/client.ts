@@ -53,9 +53,9 @@ export interface OpenedRoom {
 }
 
 /** Extra request headers, e.g. `X-Bench-Room: clock` for the rooms with a movable clock. */
-export type Headers = Record<string, string>;
+export type ExtraHeaders = Record<string, string>;
 
-async function post<T>(base: string, path: string, body: unknown, headers: Headers, token?: string): Promise<T> {
+async function post<T>(base: string, path: string, body: unknown, headers: ExtraHeaders, token?: string): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: {
@@ -73,7 +73,7 @@ async function post<T>(base: string, path: string, body: unknown, headers: Heade
 }
 
 /** Makes `count` guest members (nicknames b0, b1, ...); their tokens in order. */
-export function createMembers(base: string, count: number, headers: Headers = {}, limit = 16): Promise<string[]> {
+export function createMembers(base: string, count: number, headers: ExtraHeaders = {}, limit = 16): Promise<string[]> {
   return inParallel(
     Array.from({ length: count }, (_, i) => `b${i}`),
     limit,
@@ -82,7 +82,7 @@ export function createMembers(base: string, count: number, headers: Headers = {}
 }
 
 /** Opens a live study (one 60-minute cycle) hosted by the member of `token`. */
-export async function hostStudy(base: string, token: string, headers: Headers = {}): Promise<OpenedRoom> {
+export async function hostStudy(base: string, token: string, headers: ExtraHeaders = {}): Promise<OpenedRoom> {
   const { participantId, state } = await post<{ participantId: string; state: RoomState }>(
     base,
     '/api/v2/studies',
@@ -94,7 +94,7 @@ export async function hostStudy(base: string, token: string, headers: Headers = 
 }
 
 /** Joins `room` by its code as the member of `token`, with nickname `b<index>`. */
-export async function joinStudy(base: string, room: OpenedRoom, token: string, index: number, headers: Headers = {}): Promise<Learner> {
+export async function joinStudy(base: string, room: OpenedRoom, token: string, index: number, headers: ExtraHeaders = {}): Promise<Learner> {
   const body = { code: room.code, nickname: `b${index}` };
   const { participantId } = await post<{ participantId: string }>(base, '/api/v2/studies/join', body, headers, token);
   return { token, participantId };
@@ -106,7 +106,7 @@ export async function joinStudy(base: string, room: OpenedRoom, token: string, i
  * (`limit` at a time; the room decides them one by one anyway). Nobody is
  * connected yet; `learners[i]` is member i.
  */
-export async function openRoom(base: string, size: number, headers: Headers = {}, limit = 8): Promise<OpenedRoom> {
+export async function openRoom(base: string, size: number, headers: ExtraHeaders = {}, limit = 8): Promise<OpenedRoom> {
   const tokens = await createMembers(base, size, headers);
   const room = await hostStudy(base, tokens[0]!, headers);
   const others = await inParallel(tokens.slice(1), limit, (token, i) => joinStudy(base, room, token, i + 1, headers));
@@ -115,7 +115,7 @@ export async function openRoom(base: string, size: number, headers: Headers = {}
 }
 
 /** The header that sends a request to the bench worker's clock rooms (test/bench/worker). */
-export const CLOCK_ROOMS: Headers = { 'X-Bench-Room': 'clock' };
+export const CLOCK_ROOMS: ExtraHeaders = { 'X-Bench-Room': 'clock' };
 
 async function clockCall(base: string, method: string, path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${base}${path}`, {
@@ -198,7 +198,7 @@ export interface SocketOptions {
   /** Offer permessage-deflate (the `ws` default) or not. */
   deflate: boolean;
   protocols?: string[];
-  headers?: Headers;
+  headers?: ExtraHeaders;
   /** Count received messages by type/kind (parses every message). */
   tally?: boolean;
 }
