@@ -4,7 +4,7 @@
  */
 import type { Plan, Retrospect } from '../../shared/api.ts';
 import { messages } from '../i18n/locale.ts';
-import { PLAN_FIELDS, RETROSPECT_FIELDS } from './model.ts';
+import { PLAN_FIELDS, RETROSPECT_FIELDS } from './fields.ts';
 
 /** The answers of a plan or a retrospect as a description list; unanswered questions are left out. */
 export function Answers(props: { plan: Plan } | { retrospect: Retrospect }) {

@@ -1,25 +1,39 @@
 /**
  * The step's countdown, read from the deadline every tick (never counted
- * down), with the time's-up note and the chime switch beside it.
+ * down), with the time's-up note and the chime switch beside it; and the tab
+ * title that carries the same time for when the tab is in the back. Solo
+ * study and the live room both use these.
  */
+import type { ReadonlySignal } from '@preact/signals';
 import { messages } from '../i18n/locale.ts';
 import { formatRemaining } from '../i18n/format.ts';
-import type { StudyModelInstance } from './model.ts';
+import { useTitle } from '../ui/title.ts';
 import { muted } from './sound.ts';
 
-/** The countdown of the step on screen; `big` while studying, when it is the point of the page. */
-export function Countdown({ model, big }: { model: StudyModelInstance; big: boolean }) {
+/**
+ * The countdown of the step on screen; `big` while studying, when it is the
+ * point of the page. `timeUp` may say so before the local clock does (the
+ * room's time-up event); without it, time is up at the deadline.
+ */
+export function Countdown(props: {
+  remaining: ReadonlySignal<number | null>;
+  timeUp?: ReadonlySignal<boolean | null> | undefined;
+  big: boolean;
+  /** What time's up means here; solo study's "move on when you are ready" by default. */
+  upNote?: string | undefined;
+}) {
+  const { remaining, timeUp, big, upNote } = props;
   const t = messages();
-  const remaining = model.remaining.value;
-  if (remaining === null) return null;
-  const up = remaining <= 0;
+  const left = remaining.value;
+  if (left === null) return null;
+  const up = timeUp ? Boolean(timeUp.value) : left <= 0;
   return (
     <div class={big ? 'countdown big' : 'countdown'}>
       <p class="time" role="timer" aria-label={t.timeLeft} data-testid="countdown">
-        {formatRemaining(remaining)}
+        {formatRemaining(left)}
       </p>
       <p class="time-up-note" role="status" data-testid="time-up">
-        {up ? t.timeUpNote : ''}
+        {up ? (upNote ?? t.timeUpNote) : ''}
       </p>
       <label class="switch">
         <input
@@ -32,4 +46,13 @@ export function Countdown({ model, big }: { model: StudyModelInstance; big: bool
       </label>
     </div>
   );
+}
+
+/** The tab title of a study: the time left, "Time's up", or `name` when there is no clock running. */
+export function useStepTitle(name: () => string | null, remaining: ReadonlySignal<number | null>, timeUp: ReadonlySignal<boolean | null>): void {
+  useTitle(() => {
+    const up = timeUp.value;
+    if (up === null) return name();
+    return up ? messages().timeUpTitle : formatRemaining(remaining.value ?? 0);
+  });
 }

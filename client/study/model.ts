@@ -10,20 +10,11 @@ import { clearDrafts, draftValues, formDrafts } from '../drafts/store.ts';
 import { createSubmission } from '../forms/submission.ts';
 import type { Api } from '../net/api.ts';
 import { serverTimeNow, syncWithServer } from '../time/clock.ts';
-import { chime } from './sound.ts';
-
-/** Planning answers, in the order the form asks them. */
-export const PLAN_FIELDS = ['toDo', 'completionCondition', 'expectedProbability', 'expectedDifficulty', 'whatCanYouDo'] as const;
-/** Retrospect answers, in the order the form asks them. */
-export const RETROSPECT_FIELDS = ['doneAsExpected', 'experiencedDifficulty', 'lesson'] as const;
+import { answered, PLAN_FIELDS, RETROSPECT_FIELDS } from './fields.ts';
+import { chimeOnTimeUp } from './sound.ts';
 
 /** Where a learner's drafts for one step of one cycle live. */
 const draftPrefix = (me: Pick<ProgressView, 'progressId' | 'cycle'>, step: Step) => `study.${me.progressId}.${me.cycle}.${step}.`;
-
-/** A form's text without its blank answers: optional answers left empty are not sent. */
-function answered(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim() !== ''));
-}
 
 /** Error codes that mean the server's position is not the one on screen: reload it. */
 const MOVED_ON = new Set(['stale_step', 'wrong_step']);
@@ -112,14 +103,8 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
   /** Moves on from the step on screen; `from` makes a double click or a second device harmless. */
   const advanceFrom = (current: ProgressView) => api.advance(current.progressId, { from: { step: current.step, cycle: current.cycle } });
 
-  // Sound once, when the time runs out while the learner is here; not on a
-  // page opened after the deadline, and never again for the same step.
-  let armed = false;
-  effect(() => {
-    const up = timeUp.value;
-    if (up && armed) chime();
-    armed = up === false;
-  });
+  // Sound once, when the time runs out while the learner is here.
+  chimeOnTimeUp(timeUp);
 
   // No live sync in Release 1: coming back to the tab re-fetches the study,
   // so other participants' progress and another device's moves show up.

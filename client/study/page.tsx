@@ -4,30 +4,24 @@
  * the tab title carries the remaining time for when the tab is in the back.
  */
 import { useModel } from '@preact/signals';
-import { formatRemaining } from '../i18n/format.ts';
 import { messages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
 import { Link } from '../router/link.tsx';
 import { navigations, paths } from '../router/router.ts';
 import { ErrorAlert } from '../ui/alert.tsx';
 import { Heading } from '../ui/heading.tsx';
-import { useTitle } from '../ui/title.ts';
+import { useStepTitle } from './countdown.tsx';
 import { StudyModel } from './model.ts';
 import { Participants } from './participants.tsx';
 import { ShareCode } from './share-code.tsx';
+import { Stepper } from './stepper.tsx';
 import { StepView } from './steps.tsx';
-
-const STEPPER = ['planning', 'studying', 'retrospect'] as const;
 
 /** The study page for `studyId`. Keyed by study, so another study gets a fresh model. */
 export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
   const model = useModel(() => new StudyModel(api, studyId));
   const t = messages();
-  useTitle(() => {
-    const up = model.timeUp.value;
-    if (up === null) return model.page.value?.study.name ?? null;
-    return up ? messages().timeUpTitle : formatRemaining(model.remaining.value ?? 0);
-  });
+  useStepTitle(() => model.page.value?.study.name ?? null, model.remaining, model.timeUp);
 
   const page = model.page.value;
   if (!page) {
@@ -70,15 +64,7 @@ export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
           {' · '}
           {t.minutesEach(study.minutesPerCycle)}
         </p>
-        {me.step === 'done' ? null : (
-          <ol class="stepper" aria-label={t.stepsLabel}>
-            {STEPPER.map((step) => (
-              <li key={step} class={step === me.step ? 'current' : undefined} aria-current={step === me.step ? 'step' : undefined}>
-                {t.stepNames[step]}
-              </li>
-            ))}
-          </ol>
-        )}
+        {me.step === 'done' ? null : <Stepper step={me.step} />}
         {study.code ? <ShareCode code={study.code} /> : null}
       </header>
       <p class="notice-inline" role="status" data-testid="study-status">

@@ -3,7 +3,7 @@
  * cache). Browsers only let a page make sound after the learner interacted
  * with it, so the audio context is unlocked on their first click or key.
  */
-import { effect, signal } from '@preact/signals';
+import { effect, signal, type ReadonlySignal } from '@preact/signals';
 
 const KEY = 'haru.muted';
 
@@ -43,4 +43,19 @@ export function chime(): void {
     osc.start(start + offset);
     osc.stop(start + offset + 0.55);
   }
+}
+
+/**
+ * Chimes once when `timeUp` turns true while the learner is here: not on a
+ * page opened after the deadline, and never again for the same step (a step
+ * change turns it false or null first). Call inside a model, whose disposal
+ * ends the watch.
+ */
+export function chimeOnTimeUp(timeUp: ReadonlySignal<boolean | null>): void {
+  let armed = false;
+  effect(() => {
+    const up = timeUp.value;
+    if (up && armed) chime();
+    armed = up === false;
+  });
 }

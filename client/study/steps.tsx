@@ -2,21 +2,16 @@
  * The four steps of a cycle as the learner sees them. Each view is keyed by
  * step and cycle, so a move mounts a fresh one whose heading takes focus.
  */
-import type { Signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
-import { useRef } from 'preact/hooks';
-import { LIMITS } from '../../shared/domain.ts';
-import { TextField } from '../forms/field.tsx';
 import { Form } from '../forms/form.tsx';
-import type { Catalog } from '../i18n/en.ts';
 import { messages } from '../i18n/locale.ts';
 import { Link } from '../router/link.tsx';
 import { paths } from '../router/router.ts';
 import { ErrorAlert } from '../ui/alert.tsx';
-import { Heading } from '../ui/heading.tsx';
 import { Answers } from './answers.tsx';
-import { Countdown } from './countdown.tsx';
 import type { StudyModelInstance } from './model.ts';
+import { PlanQuestions, RetrospectQuestions } from './questions.tsx';
+import { StepFrame as Frame } from './step-frame.tsx';
 
 type Props = { model: StudyModelInstance };
 
@@ -36,59 +31,25 @@ export function StepView({ model }: Props) {
   }
 }
 
-/** A step's frame: its heading (focused after a move), lead text and countdown. */
+/** The learner's step in the shared frame: heading focused after a move, countdown to the deadline. */
 function StepFrame({ model, lead, children }: Props & { lead: string; children: ComponentChildren }) {
-  const t = messages();
   const me = model.me.value;
   if (!me) return null;
   return (
-    <section class="step card" aria-labelledby="step-heading" data-testid={`step-${me.step}`}>
-      <Heading level={2} id="step-heading" focus={model.moved.value} testId="step-heading">
-        {t.stepTitles[me.step]}
-      </Heading>
-      <p class="hint">{lead}</p>
-      <Countdown model={model} big={me.step === 'studying'} />
+    <Frame step={me.step} lead={lead} focus={model.moved.value} remaining={model.remaining}>
       {children}
-    </section>
-  );
-}
-
-/** One question of the plan or retrospect form, bound to its draft. */
-function Question(props: Props & { form: 'plan' | 'retro'; name: keyof Catalog['questions']; value: Signal<string>; required: boolean }) {
-  const { model, form, name, value, required } = props;
-  return (
-    <TextField
-      id={`${form}-${name}`}
-      label={messages().questions[name]}
-      value={value}
-      error={model.submission.fields.value[name]}
-      maxLength={LIMITS.answer.max}
-      multiline
-      required={required}
-    />
+    </Frame>
   );
 }
 
 function Planning({ model }: Props) {
   const t = messages();
   const drafts = model.planDrafts.value;
-  // Open "more specific goal" when it already holds text; after that it is the learner's to open or close.
-  const openMore = useRef(Boolean(drafts && (drafts.expectedProbability.value || drafts.expectedDifficulty.value || drafts.whatCanYouDo.value)));
   if (!drafts) return null;
-  const field = (name: keyof typeof drafts, required: boolean) => (
-    <Question model={model} form="plan" name={name} value={drafts[name]} required={required} />
-  );
   return (
     <StepFrame model={model} lead={t.planningLead}>
       <Form submission={model.submission} onSubmit={model.submitPlan} submitLabel={t.startStudying} testId="plan-form">
-        {field('toDo', true)}
-        {field('completionCondition', true)}
-        <details class="more" open={openMore.current} data-testid="plan-more">
-          <summary>{t.planMore}</summary>
-          {field('expectedProbability', false)}
-          {field('expectedDifficulty', false)}
-          {field('whatCanYouDo', false)}
-        </details>
+        <PlanQuestions drafts={drafts} errors={model.submission.fields.value} />
       </Form>
     </StepFrame>
   );
@@ -118,9 +79,6 @@ function Retrospect({ model }: Props) {
   const drafts = model.retrospectDrafts.value;
   const plan = model.me.value?.plan;
   if (!drafts) return null;
-  const field = (name: keyof typeof drafts, required: boolean) => (
-    <Question model={model} form="retro" name={name} value={drafts[name]} required={required} />
-  );
   return (
     <StepFrame model={model} lead={t.retrospectLead}>
       {plan ? (
@@ -130,9 +88,7 @@ function Retrospect({ model }: Props) {
         </details>
       ) : null}
       <Form submission={model.submission} onSubmit={model.submitRetrospect} submitLabel={t.finishRetrospect} testId="retrospect-form">
-        {field('doneAsExpected', true)}
-        {field('experiencedDifficulty', true)}
-        {field('lesson', false)}
+        <RetrospectQuestions drafts={drafts} errors={model.submission.fields.value} />
       </Form>
     </StepFrame>
   );
