@@ -10,6 +10,7 @@ import { NicknameStep } from './identity/nickname-step.tsx';
 import type { IdentityStore } from './identity/store.ts';
 import { locale, messages, setLocale } from './i18n/locale.ts';
 import type { Api } from './net/api.ts';
+import type { RoomDeps } from './room/model.ts';
 import { lazy } from './router/lazy.tsx';
 import { Link } from './router/link.tsx';
 import { paths, route, type Route } from './router/router.ts';
@@ -37,6 +38,8 @@ function LoadingPage(failed: boolean) {
 // Records are visited less than the study itself, so they load on first visit.
 const StudyRecordsPage = lazy(() => import('./records/study-records.tsx').then((m) => m.StudyRecordsPage), LoadingPage);
 const MyRecordsPage = lazy(() => import('./records/my-records.tsx').then((m) => m.MyRecordsPage), LoadingPage);
+// The live room (and its socket and validators) loads only for group studies: solo never fetches it.
+const RoomPage = lazy(() => import('./room/page.tsx').then((m) => m.RoomPage), LoadingPage);
 
 function NotFoundPage() {
   const t = messages();
@@ -52,12 +55,14 @@ function NotFoundPage() {
   );
 }
 
-function Page({ current, api, nickname }: { current: Route; api: Api; nickname: string }) {
+function Page({ current, api, nickname, room }: { current: Route; api: Api; nickname: string; room: RoomDeps }) {
   switch (current.name) {
     case 'home':
       return <HomePage api={api} nickname={nickname} />;
     case 'study':
       return <StudyPage key={current.studyId} api={api} studyId={current.studyId} />;
+    case 'room':
+      return <RoomPage key={current.studyId} deps={room} studyId={current.studyId} />;
     case 'studyRecords':
       return <StudyRecordsPage key={current.studyId} api={api} studyId={current.studyId} />;
     case 'myRecords':
@@ -103,7 +108,11 @@ export function App({ compat, identity, api }: { compat: CompatModel; identity: 
         </div>
         <UpdateNotice compat={compat} />
       </header>
-      {me ? <Page current={current} api={api} nickname={me.member.nickname} /> : <NicknameStep api={api} identity={identity} />}
+      {me ? (
+        <Page current={current} api={api} nickname={me.member.nickname} room={{ api, compat, token: () => identity.current.peek()?.token ?? null }} />
+      ) : (
+        <NicknameStep api={api} identity={identity} />
+      )}
     </>
   );
 }

@@ -1,6 +1,8 @@
 /**
  * Home: start a study (solo or group) or join a group by its code. Both
  * forms are drafts, checked with the shared schemas before they are sent.
+ * A solo study is Release 1's (v1 API, never the room); a group study is a
+ * live room (v2 API, Release 2).
  */
 import { createModel } from '@preact/signals';
 import { clearDrafts, formDrafts } from '../drafts/store.ts';
@@ -31,20 +33,22 @@ export const HomeModel = createModel((api: Api, nickname: string) => {
         name: create.name.value,
         totalCycles: Number(create.cycles.value),
         minutesPerCycle: Number(create.minutes.value),
-        mode: create.mode.value,
       };
-      const page = await creating.run('createStudyBody', input, api.createStudy);
-      if (!page) return false;
+      const opened =
+        create.mode.value === 'group'
+          ? await creating.run('createRoomBody', input, api.createRoom).then((room) => room && paths.room(room.state.studyId))
+          : await creating.run('createStudyBody', { ...input, mode: create.mode.value }, api.createStudy).then((page) => page && paths.study(page.study.id));
+      if (!opened) return false;
       clearDrafts('home.create.');
-      navigate(paths.study(page.study.id));
+      navigate(opened);
       return true;
     },
-    /** Joins the group study with that code and opens it. */
+    /** Joins the live group study with that code and opens its room. */
     async joinStudy(): Promise<boolean> {
-      const page = await joining.run('joinStudyBody', { code: join.code.value, nickname: join.nickname.value }, api.joinStudy);
-      if (!page) return false;
+      const room = await joining.run('joinStudyBody', { code: join.code.value, nickname: join.nickname.value }, api.joinRoom);
+      if (!room) return false;
       clearDrafts('home.join.');
-      navigate(paths.study(page.study.id));
+      navigate(paths.room(room.state.studyId));
       return true;
     },
   };

@@ -1,11 +1,13 @@
 /**
- * The v1 endpoints (docs/api.md) as typed functions, so pages never spell a
- * path or a method and the request and answer types come from shared/api.ts.
+ * The HTTP endpoints (docs/api.md) as typed functions, so pages never spell a
+ * path or a method and the request and answer types come from shared/. Solo
+ * study and records stay on v1; live group study (Release 2) is v2.
  */
 import type {
   AdvanceBody,
   CreateMemberBody,
   CreateMemberResponse,
+  CreateRoomBody,
   CreateStudyBody,
   JoinStudyBody,
   MyRecordsPage,
@@ -16,9 +18,17 @@ import type {
   StudyPage,
   StudyRecords,
 } from '../../shared/api.ts';
+import type { RoomState } from '../../shared/room.ts';
 import type { Http } from './http.ts';
 
+/** A member's place in a live room: their participant id and the room as it is. */
+export interface RoomView {
+  participantId: string;
+  state: RoomState;
+}
+
 const V1 = '/api/v1';
+const V2 = '/api/v2';
 const send = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });
 const seg = encodeURIComponent;
 
@@ -36,6 +46,12 @@ export function createApi(http: Http) {
     advance: (progressId: string, body: AdvanceBody) =>
       http<ProgressView>(`${V1}/progress/${seg(progressId)}/advance`, send('POST', body)),
     studyRecords: (studyId: string) => http<StudyRecords>(`${V1}/studies/${seg(studyId)}/records`),
+    /** Opens a live group study; the creator hosts it. */
+    createRoom: (body: CreateRoomBody) => http<RoomView>(`${V2}/studies`, send('POST', body)),
+    /** Joins a live group study by its code while it waits (or resumes one you are in). */
+    joinRoom: (body: JoinStudyBody) => http<RoomView>(`${V2}/studies/join`, send('POST', body)),
+    /** The live room as you see it; 404 when you are not in it. */
+    room: (studyId: string) => http<RoomView>(`${V2}/studies/${seg(studyId)}`),
     myRecords: (query: RecordsQuery) => {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));

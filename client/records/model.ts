@@ -5,12 +5,12 @@
 import { createModel, signal } from '@preact/signals';
 import type { MyRecord, StudyRecords } from '../../shared/api.ts';
 import type { Api } from '../net/api.ts';
-import { paths } from '../router/router.ts';
+import { paths, studyHref } from '../router/router.ts';
 import { now } from '../time/clock.ts';
 
-/** Where a record leads: a finished study to its records, one in progress back to the study. */
+/** Where a record leads: a finished study to its records, one in progress back to the study (a group's live room). */
 export function recordHref(record: MyRecord): string {
-  return record.step === 'done' ? paths.studyRecords(record.study.id) : paths.study(record.study.id);
+  return record.step === 'done' ? paths.studyRecords(record.study.id) : studyHref(record.study);
 }
 
 /** The record page of one study. Loads as soon as it is created. */

@@ -5,7 +5,7 @@ import { formatDateTime } from '../i18n/format.ts';
 import { messages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
 import { Link } from '../router/link.tsx';
-import { navigations, paths } from '../router/router.ts';
+import { navigations, paths, studyHref } from '../router/router.ts';
 import { Answers } from '../study/answers.tsx';
 import { ErrorAlert } from '../ui/alert.tsx';
 import { Heading } from '../ui/heading.tsx';
@@ -52,7 +52,7 @@ export function StudyRecordsPage({ api, studyId }: { api: Api; studyId: string }
         {t.cyclesOption(study.totalCycles)} · {t.minutesEach(study.minutesPerCycle)}
       </p>
       <p class="actions">
-        <Link href={paths.study(study.id)}>{t.backToStudy}</Link>
+        <Link href={studyHref(study)}>{t.backToStudy}</Link>
         <Link href={paths.myRecords()}>{t.myRecords}</Link>
       </p>
       {participants.map((p) => (

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'study'; studyId: string }
   | { name: 'studyRecords'; studyId: string }
+  | { name: 'room'; studyId: string }
   | { name: 'myRecords' }
   | { name: 'notFound' };
 
@@ -18,8 +19,15 @@ export const paths = {
   home: () => '/',
   study: (studyId: string) => `/study/${encodeURIComponent(studyId)}`,
   studyRecords: (studyId: string) => `/study/${encodeURIComponent(studyId)}/records`,
+  /** A live group study (Release 2): its lobby, steps and everyone's progress. */
+  room: (studyId: string) => `/room/${encodeURIComponent(studyId)}`,
   myRecords: () => '/records',
 };
+
+/** Where a study is lived: a group study in its live room, a solo study on the study page. */
+export function studyHref(study: { id: string; mode: 'solo' | 'group' }): string {
+  return study.mode === 'group' ? paths.room(study.id) : paths.study(study.id);
+}
 
 /** Which page a path shows. */
 export function matchRoute(path: string): Route {
@@ -30,6 +38,8 @@ export function matchRoute(path: string): Route {
     const studyId = decodeURIComponent(study[1]);
     return study[2] ? { name: 'studyRecords', studyId } : { name: 'study', studyId };
   }
+  const room = /^\/room\/([^/]+)\/?$/.exec(path);
+  if (room?.[1]) return { name: 'room', studyId: decodeURIComponent(room[1]) };
   return { name: 'notFound' };
 }
 

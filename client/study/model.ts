@@ -9,6 +9,7 @@ import type { Step } from '../../shared/domain.ts';
 import { clearDrafts, draftValues, formDrafts } from '../drafts/store.ts';
 import { createSubmission } from '../forms/submission.ts';
 import type { Api } from '../net/api.ts';
+import { navigate, paths } from '../router/router.ts';
 import { serverTimeNow, syncWithServer } from '../time/clock.ts';
 import { answered, PLAN_FIELDS, RETROSPECT_FIELDS } from './fields.ts';
 import { chimeOnTimeUp } from './sound.ts';
@@ -73,10 +74,19 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
     if (result.ok) {
       syncWithServer(result.data.serverNow);
       loadError.value = null;
+      const first = !page.value;
       show(result.data);
+      // A live group study (Release 2) is lived in its room; an old link lands here.
+      if (first && result.data.study.mode === 'group') void openRoomIfLive();
     } else if (!page.value) {
       loadError.value = result.error.error;
     }
+  }
+
+  /** Moves to the study's live room when it has one (Release 1 group studies have none and stay here). */
+  async function openRoomIfLive(): Promise<void> {
+    const room = await api.room(studyId);
+    if (room.ok) navigate(paths.room(studyId), { replace: true });
   }
 
   /** Applies our own move, or re-fetches when the server says the page was out of date. */

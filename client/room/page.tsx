@@ -1,0 +1,121 @@
+/**
+ * The live room of a group study (Release 2): the lobby until the host
+ * starts, then the step everyone is on, with everyone's progress live, the
+ * line's state in view, and the host's controls. Loaded on first visit, so
+ * solo learners never download it.
+ */
+import { useModel } from '@preact/signals';
+import type { Catalog } from '../i18n/en.ts';
+import { messages } from '../i18n/locale.ts';
+import { Link } from '../router/link.tsx';
+import { navigations, paths } from '../router/router.ts';
+import { useStepTitle } from '../study/countdown.tsx';
+import { Stepper } from '../study/stepper.tsx';
+import { ErrorAlert } from '../ui/alert.tsx';
+import { Heading } from '../ui/heading.tsx';
+import { ConfirmNext } from './confirm.tsx';
+import { Lobby } from './lobby.tsx';
+import { RoomModel, type Announcement, type RoomDeps, type RoomModelInstance } from './model.ts';
+import { RoomParticipants } from './participants.tsx';
+import { HostControls, RoomStep } from './steps.tsx';
+
+/** The sentence for an announcement, in the current language. */
+function announcementText(t: Catalog, a: Announcement): string {
+  switch (a.kind) {
+    case 'joined':
+      return t.announce.joined(a.nickname);
+    case 'submitted':
+      return a.answer === 'plan' ? t.announce.submittedPlan(a.nickname) : t.announce.submittedRetrospect(a.nickname);
+    case 'host':
+      return a.you ? t.announce.youHost : t.announce.host(a.nickname);
+    case 'lost':
+      return a.answer === 'plan' ? t.announce.lostPlan(a.cycle) : t.announce.lostRetrospect(a.cycle);
+  }
+}
+
+/** The line to the room as a small badge; a polite status, since it changes rarely. */
+function Connection({ model }: { model: RoomModelInstance }) {
+  const t = messages();
+  const state = model.connection.value;
+  return (
+    <p class={`connection ${state}`} role="status" data-testid="connection" data-state={state}>
+      <span class="dot" aria-hidden="true" />
+      {t.connectionStates[state]}
+    </p>
+  );
+}
+
+/** The room page for `studyId`. Keyed by study, so another study gets a fresh model. */
+export function RoomPage({ deps, studyId }: { deps: RoomDeps; studyId: string }) {
+  const model = useModel(() => new RoomModel(deps, studyId));
+  const t = messages();
+  useStepTitle(() => model.state.value?.name ?? null, model.remaining, model.timeUp);
+
+  const state = model.state.value;
+  const refused = model.refused.value;
+  if (!state || refused) {
+    const error = refused ?? model.loadError.value;
+    return (
+      <main id="main" class="page" data-testid="room-page">
+        {error ? (
+          <>
+            <Heading level={1} focus>
+              {t.studyUnavailable}
+            </Heading>
+            <ErrorAlert code={error} testId="room-error" />
+            <p class="actions">
+              {refused ? null : (
+                <button type="button" class="secondary" onClick={() => void model.load()} data-testid="room-retry">
+                  {t.retry}
+                </button>
+              )}
+              <Link href={paths.home()}>{t.backHome}</Link>
+            </p>
+          </>
+        ) : (
+          <p class="loading" role="status">
+            {t.loading}
+          </p>
+        )}
+      </main>
+    );
+  }
+
+  const { step, cycle } = state;
+  const timeUp = Boolean(model.timeUp.value);
+  const announcement = model.announcement.value;
+  return (
+    <main
+      id="main"
+      class={`page study step-${step}${timeUp ? ' time-up' : ''}`}
+      data-testid="room-page"
+      data-step={step}
+      data-cycle={cycle}
+      data-time-up={String(timeUp)}
+      data-room-time-up={String(model.roomTimeUp.value)}
+      data-host={String(model.isHost.value)}
+    >
+      <header class="study-head">
+        <p class="eyebrow">{t.liveGroupStudy}</p>
+        <Heading level={1} focus={navigations.value > 0 && !model.moved.value} testId="study-name">
+          {state.name}
+        </Heading>
+        <p class="meta">
+          <span data-testid="study-cycle">{step === 'done' ? t.allCyclesDone(state.totalCycles) : t.cycleOf(cycle, state.totalCycles)}</span>
+          {' · '}
+          {t.minutesEach(state.minutesPerCycle)}
+        </p>
+        {step === 'waiting' || step === 'done' ? null : <Stepper step={step} />}
+        <Connection model={model} />
+      </header>
+      <p class="visually-hidden" role="status" data-testid="room-announcement">
+        {announcement ? announcementText(t, announcement) : ''}
+      </p>
+      <ErrorAlert code={model.actionError.value} testId="room-action-error" />
+      {step === 'waiting' ? <Lobby model={model} /> : <RoomStep key={`${step}-${cycle}`} model={model} />}
+      {step === 'waiting' || step === 'done' ? null : <HostControls model={model} />}
+      <RoomParticipants model={model} />
+      <ConfirmNext model={model} />
+    </main>
+  );
+}
