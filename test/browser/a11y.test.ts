@@ -1,8 +1,8 @@
 /**
  * Accessibility in the browser (issue 3, "Accessible"): axe-core finds no
  * violation on any main page or state of the app, from the nickname step
- * through a whole solo cycle (time's up included) to the records, the group
- * study page and the update notice; the main flow works from the keyboard;
+ * through a whole solo cycle (time's up included) to the records, a live
+ * group study's lobby and the update notice; the main flow works from the keyboard;
  * and focus moves to the new step's heading after each step change.
  *
  * axe is injected as a script file, which the page's CSP (no inline or
@@ -11,14 +11,14 @@
  * page's colour transition.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import type { AxeResults } from 'axe-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
+import { expectNoViolations } from './axe.ts';
 import { newContext, startSuite, startWorldClock, type Suite } from './harness.ts';
 import {
   answer,
+  createRoom,
   createStudy,
   eventually,
   expectStep,
@@ -31,42 +31,7 @@ import {
   type Step,
 } from './learner.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const MINUTE = 60_000;
-
-/** What a violation looks like in a failure message: rule, impact, help, and each node with its summary. */
-function describeViolations(violations: AxeResults['violations']): string {
-  return violations
-    .map((v) =>
-      [
-        `${v.id} (${v.impact ?? 'no impact'}): ${v.help} <${v.helpUrl}>`,
-        ...v.nodes.map((node) => `  at ${node.target.join(' ')}\n    ${node.html}\n    ${(node.failureSummary ?? '').replaceAll('\n', '\n    ')}`),
-      ].join('\n'),
-    )
-    .join('\n');
-}
-
-/** Runs axe-core (every rule it runs by default) on the page as it is, and fails listing every violation. */
-async function expectNoViolations(page: Page, state: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    // Only what can cross into Node: no elements.
-    return results.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
-      id,
-      impact,
-      help,
-      helpUrl,
-      nodes: nodes.map(({ target, html, failureSummary }) => ({ target, html, failureSummary })),
-    }));
-  });
-  assert.equal(
-    violations.length,
-    0,
-    `axe found ${violations.length} violation(s) on ${state}:\n${describeViolations(violations as AxeResults['violations'])}`,
-  );
-}
 
 /** The element that has focus: its tag, id and text. */
 function focused(page: Page): Promise<{ tag: string; id: string; text: string }> {
@@ -213,10 +178,11 @@ describe('accessibility', { timeout: 170_000 }, () => {
       await page.getByTestId('join-form-error').waitFor({ timeout: UI_TIMEOUT });
       await expectNoViolations(page, 'the home page with a join error');
 
-      // A group study: the share code and the participant list.
-      await createStudy(page, { name: 'Korean', cycles: 2, minutes: 25, mode: 'group' });
+      // A live group study's lobby: the share code, the host's Start and the live participant list
+      // (test/browser/live.test.ts checks the live steps with three learners).
+      await createRoom(page, { name: 'Korean', cycles: 2, minutes: 25 });
       await page.getByTestId('participants').waitFor({ timeout: UI_TIMEOUT });
-      await expectNoViolations(page, 'a group study');
+      await expectNoViolations(page, "a live group study's lobby");
 
       await open(page, suite.app.url, '/no/such/page');
       await page.getByRole('heading', { level: 1, name: en.notFoundTitle }).waitFor({ timeout: UI_TIMEOUT });

@@ -29,27 +29,75 @@ export async function pickNickname(page: Page, nickname: string): Promise<void> 
   await page.getByRole('heading', { level: 1, name: en.homeTitle(nickname) }).waitFor({ timeout: UI_TIMEOUT });
 }
 
-/** The study id in the page's path (`/study/:id` or `/study/:id/records`). */
+/** The study id in the page's path (`/study/:id`, `/study/:id/records` or `/room/:id`). */
 export function studyIdOf(page: Page): string {
-  const id = /^\/study\/([^/]+)/.exec(new URL(page.url()).pathname)?.[1];
+  const id = /^\/(?:study|room)\/([^/]+)/.exec(new URL(page.url()).pathname)?.[1];
   assert.ok(id, `${page.url()} is a study page`);
   return decodeURIComponent(id);
 }
 
-/** Starts a study from the home page; resolves with its id once its planning step shows. */
-export async function createStudy(
-  page: Page,
-  study: { name: string; cycles: number; minutes: number; mode: 'solo' | 'group' },
-): Promise<string> {
+/** Fills the home page's "start a study" form and submits it. */
+async function submitCreate(page: Page, study: { name: string; cycles: number; minutes: number; mode: 'solo' | 'group' }): Promise<void> {
   const form = page.getByTestId('create-form');
   await form.getByRole('radio', { name: study.mode === 'solo' ? en.modeSolo : en.modeGroup }).check();
   await form.getByLabel(en.studyName, { exact: true }).fill(study.name);
   await form.getByLabel(en.cycles, { exact: true }).selectOption({ label: en.cyclesOption(study.cycles) });
   await form.getByLabel(en.minutesPerCycle, { exact: true }).selectOption({ label: en.minutesOption(study.minutes) });
   await form.getByRole('button', { name: en.createSubmit, exact: true }).click();
+}
+
+/** Starts a solo study from the home page; resolves with its id once its planning step shows. (Group studies: `createRoom`.) */
+export async function createStudy(page: Page, study: { name: string; cycles: number; minutes: number; mode: 'solo' }): Promise<string> {
+  await submitCreate(page, study);
   await page.waitForURL(/\/study\/[^/]+$/, { timeout: UI_TIMEOUT });
   await expectStep(page, 'planning');
   return studyIdOf(page);
+}
+
+/** Opens a live group study from the home page; resolves with its id once its lobby is live. */
+export async function createRoom(page: Page, study: { name: string; cycles: number; minutes: number }): Promise<string> {
+  await submitCreate(page, { ...study, mode: 'group' });
+  await page.waitForURL(/\/room\/[^/]+$/, { timeout: UI_TIMEOUT });
+  await page.getByRole('heading', { level: 2, name: en.lobbyTitle }).waitFor({ timeout: UI_TIMEOUT });
+  await expectConnection(page, 'live');
+  return studyIdOf(page);
+}
+
+/** Waits until the room page says its line to the room is `state` (`live`, `offline`...). */
+export async function expectConnection(page: Page, state: keyof typeof en.connectionStates): Promise<void> {
+  await page.locator(`[data-testid="connection"][data-state="${state}"]`).waitFor({ timeout: UI_TIMEOUT });
+}
+
+/** Waits until the room page shows `step` (with its heading, except for the lobby). */
+export async function expectRoomStep(page: Page, step: Exclude<Step, 'done'> | 'waiting'): Promise<void> {
+  await page.locator(`main[data-testid="room-page"][data-step="${step}"]`).waitFor({ timeout: UI_TIMEOUT });
+  const title = step === 'waiting' ? en.lobbyTitle : en.stepTitles[step];
+  await page.getByRole('heading', { level: 2, name: title, exact: true }).waitFor({ timeout: UI_TIMEOUT });
+}
+
+/** The room page's participant list entry of `nickname`. */
+export function participant(page: Page, nickname: string): Locator {
+  return page.locator(`[data-testid="participant"][data-participant="${nickname}"]`);
+}
+
+/**
+ * Waits until the room page shows `nickname` doing `activity` (e.g. `planSubmitted`)
+ * and, when given, `online` or not: what the list says, in the catalog's words.
+ */
+export async function expectParticipant(page: Page, nickname: string, expected: { activity?: keyof typeof en.activity; online?: boolean }): Promise<void> {
+  const entry = participant(page, nickname);
+  const shown = async () => ({
+    activity: await entry.getByTestId('activity').textContent({ timeout: UI_TIMEOUT }),
+    presence: await entry.getByTestId('presence').textContent({ timeout: UI_TIMEOUT }),
+  });
+  await eventually(
+    shown,
+    (now) =>
+      (expected.activity === undefined || now.activity === en.activity[expected.activity]) &&
+      (expected.online === undefined || now.presence === (expected.online ? en.online : en.offline)),
+    `${nickname} shows as ${JSON.stringify(expected)}`,
+    UI_TIMEOUT,
+  );
 }
 
 /** Fills the join form (code and nickname) and submits it. */
