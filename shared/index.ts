@@ -7,3 +7,4 @@ export * from './assets.ts';
 export * from './schemas.ts';
 export * from './domain.ts';
 export * from './api.ts';
+export * from './room.ts';

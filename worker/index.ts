@@ -8,3 +8,4 @@ import { buildInfoSchema } from '../shared/index.ts';
 import { createApp } from './app.ts';
 
 export default createApp({ build: buildInfoSchema.parse(build) });
+export { Room } from './room/room.ts';

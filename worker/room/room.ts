@@ -1,0 +1,282 @@
+/**
+ * The room Durable Object (DESIGN §7): one per group study
+ * (`idFromName(studyId)`), SQLite-backed, hibernatable WebSockets. It holds
+ * the live state, broadcasts numbered events, and owes D1 every durable
+ * change through an outbox in its own storage, so a D1 outage loses nothing.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import {
+  clientMessageSchema,
+  CLOSE,
+  HOST_GRACE_MS,
+  MAX_CLIENT_MESSAGE_BYTES,
+  RATE_LIMIT,
+  type RoomErrorCode,
+  type RoomEvent,
+  type RoomState,
+  type ServerMessage,
+} from '../../shared/index.ts';
+import { handle, handOver, roomDeadline, snapshotOf, timeUp, type Change, type Persist, type RoomData, type StoredParticipant } from './model.ts';
+import { persistToD1 } from './persist.ts';
+
+const ROOM_KEY = 'room';
+const OUTBOX_PREFIX = 'outbox:';
+/** Retry delays for D1 writes: quick at first, then at most a minute apart. */
+const RETRY_MS = [1_000, 5_000, 15_000, 60_000] as const;
+
+/** Per-socket identity and rate window, kept in the socket attachment so it survives hibernation. */
+interface Attachment {
+  participantId: string;
+  windowStart: number;
+  count: number;
+}
+
+/** How the room was first opened by the worker (`POST /api/v2/studies`). */
+export interface RoomInit {
+  studyId: string;
+  name: string;
+  totalCycles: number;
+  minutesPerCycle: number;
+  code: string;
+  host: { id: string; memberId: string; nickname: string };
+}
+
+/** The answer to a join: the participant id, or why not. */
+export type JoinResult = { ok: true; participantId: string; state: RoomState } | { ok: false; code: 'no_room' | 'study_started' };
+
+/** The room class; exported from the worker entry and bound as ROOM. */
+export class Room extends DurableObject<Env> {
+  private room: RoomData | null = null;
+  private retryAt: number | null = null;
+  /** The clock; tests replace it to move through a cycle in no time. */
+  now: () => number = Date.now;
+  /** Where owed writes go; tests replace it to make D1 fail for a while. */
+  persist: (op: Persist) => Promise<void>;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.persist = (op) => persistToD1(env.DB, op);
+    // Keep-alive pings are answered by the runtime without waking the room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    void ctx.blockConcurrencyWhile(async () => {
+      this.room = (await ctx.storage.get<RoomData>(ROOM_KEY)) ?? null;
+    });
+  }
+
+  /** RPC: opens the room for a new group study, with its creator as host. Idempotent. */
+  async open(init: RoomInit): Promise<RoomState> {
+    if (!this.room) {
+      const host: StoredParticipant = { ...init.host, joinedAt: this.now(), submittedFor: null };
+      this.room = {
+        studyId: init.studyId,
+        name: init.name,
+        totalCycles: init.totalCycles,
+        minutesPerCycle: init.minutesPerCycle,
+        code: init.code,
+        step: 'waiting',
+        cycle: 1,
+        stepStartedAt: this.now(),
+        hostId: host.id,
+        participants: [host],
+        seq: 0,
+        hostOfflineSince: null,
+        timeUpSent: false,
+      };
+      await this.commit({ ok: true, events: [], persist: [] });
+    }
+    return this.snapshot();
+  }
+
+  /** RPC: adds a learner while the room waits; a participant who is already in just resumes. */
+  async join(member: { memberId: string; nickname: string; participantId: string }): Promise<JoinResult> {
+    const room = this.room;
+    if (!room) return { ok: false, code: 'no_room' };
+    const existing = room.participants.find((p) => p.memberId === member.memberId);
+    if (existing) return { ok: true, participantId: existing.id, state: this.snapshot() };
+    if (room.step !== 'waiting') return { ok: false, code: 'study_started' };
+    const participant: StoredParticipant = { id: member.participantId, memberId: member.memberId, nickname: member.nickname, joinedAt: this.now(), submittedFor: null };
+    room.participants.push(participant);
+    await this.commit({
+      ok: true,
+      events: [{ kind: 'joined', participant: { id: participant.id, nickname: participant.nickname, isHost: false, online: false, submitted: false } }],
+      persist: [{ op: 'participant', participant, studyId: room.studyId, isHost: false }],
+    });
+    return { ok: true, participantId: participant.id, state: this.snapshot() };
+  }
+
+  /** RPC: the room's state, for the study page's first paint. */
+  async state(): Promise<RoomState | null> {
+    return this.room ? this.snapshot() : null;
+  }
+
+  /**
+   * WebSocket upgrade, forwarded by the worker after it checked the token and
+   * the API level; `X-Haru-Member` names the learner.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    const memberId = request.headers.get('X-Haru-Member');
+    const participant = this.room?.participants.find((p) => p.memberId === memberId);
+    if (!this.room || !participant) {
+      // Browsers cannot read an HTTP status on a failed upgrade: accept, then close with a reason.
+      server.accept();
+      server.close(CLOSE.unauthorized, 'not a participant of this room');
+      return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': request.headers.get('X-Haru-Protocol') ?? '' } });
+    }
+    const wasOnline = this.isOnline(participant.id);
+    const attachment: Attachment = { participantId: participant.id, windowStart: this.now(), count: 0 };
+    this.ctx.acceptWebSocket(server, [participant.id]);
+    server.serializeAttachment(attachment);
+    const events: RoomEvent[] = wasOnline ? [] : [{ kind: 'presence', participantId: participant.id, online: true }];
+    if (participant.id === this.room.hostId) this.room.hostOfflineSince = null;
+    await this.commit({ ok: true, events, persist: [] });
+    this.send(server, this.snapshotMessage(participant.id));
+    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': request.headers.get('X-Haru-Protocol') ?? '' } });
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const attachment = ws.deserializeAttachment() as Attachment;
+    const now = this.now();
+    if (now - attachment.windowStart >= RATE_LIMIT.windowMs) Object.assign(attachment, { windowStart: now, count: 0 });
+    attachment.count += 1;
+    ws.serializeAttachment(attachment);
+    if (attachment.count > RATE_LIMIT.messages) {
+      ws.close(CLOSE.rateLimited, 'too many messages');
+      return;
+    }
+    const size = typeof data === 'string' ? new TextEncoder().encode(data).length : data.byteLength;
+    if (size > MAX_CLIENT_MESSAGE_BYTES) return this.refuse(ws, 'too_large', `Messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+    } catch {
+      return this.refuse(ws, 'invalid_message', 'Messages are JSON.');
+    }
+    const parsed = clientMessageSchema.safeParse(json);
+    if (!parsed.success) return this.refuse(ws, 'invalid_message', parsed.error.issues[0]?.message ?? 'Not a message this room knows.');
+    const room = this.room;
+    if (!room) return this.refuse(ws, 'invalid_message', 'This room is not open.');
+    const message = parsed.data;
+    if (message.type === 'sync') return this.send(ws, this.snapshotMessage(attachment.participantId));
+    if (message.type === 'leave') {
+      ws.close(1000, 'left');
+      return this.wentAway(ws, attachment.participantId);
+    }
+    // Decide on a copy, so a refusal can never leave half a change behind.
+    const draft = structuredClone(room);
+    const outcome = handle(draft, attachment.participantId, message, now);
+    if (!outcome.ok) return this.refuse(ws, outcome.code, outcome.message, outcome.missing);
+    this.room = draft;
+    await this.commit(outcome);
+    // Acknowledged only now: the answer is in this room's storage and owed to D1.
+    if (outcome.ack) this.send(ws, { type: 'ack', id: outcome.ack });
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // 1005/1006 are not codes a peer may send back: answer them with a plain 1000.
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
+    const { participantId } = ws.deserializeAttachment() as Attachment;
+    await this.wentAway(ws, participantId);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    const { participantId } = ws.deserializeAttachment() as Attachment;
+    await this.wentAway(ws, participantId);
+  }
+
+  /** Deadlines, host handover and D1 retries all come through here: no intervals. */
+  override async alarm(): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    const now = this.now();
+    const isOnline = (id: string) => this.isOnline(id);
+    for (const outcome of [timeUp(room, now), handOver(room, now, isOnline)]) if (outcome) await this.commit(outcome);
+    this.retryAt = null;
+    await this.flush();
+    await this.schedule();
+  }
+
+  private async wentAway(ws: WebSocket, participantId: string): Promise<void> {
+    const room = this.room;
+    if (!room || this.isOnline(participantId, ws)) return;
+    if (participantId === room.hostId) room.hostOfflineSince = this.now();
+    await this.commit({ ok: true, events: [{ kind: 'presence', participantId, online: false }], persist: [] });
+  }
+
+  /** Stores the room and its owed writes, then broadcasts; the output gate holds sends until storage is durable. */
+  private async commit(outcome: Change): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    const messages: ServerMessage[] = outcome.events.map((event) => ({ type: 'event', seq: ++room.seq, event }));
+    const entries: Record<string, unknown> = { [ROOM_KEY]: room };
+    outcome.persist.forEach((op, i) => (entries[`${OUTBOX_PREFIX}${String(room.seq).padStart(10, '0')}:${i}:${crypto.randomUUID()}`] = op));
+    await this.ctx.storage.put(entries);
+    for (const message of messages) this.broadcast(message);
+    if (outcome.persist.length > 0) this.ctx.waitUntil(this.flush());
+    await this.schedule();
+  }
+
+  /** Sends owed writes to D1 in order; on failure keeps them and retries from an alarm. */
+  private async flush(): Promise<void> {
+    const owed = await this.ctx.storage.list<Persist & { attempts?: number }>({ prefix: OUTBOX_PREFIX });
+    for (const [key, op] of owed) {
+      try {
+        await this.persist(op);
+        await this.ctx.storage.delete(key);
+      } catch (err) {
+        const attempts = (op.attempts ?? 0) + 1;
+        await this.ctx.storage.put(key, { ...op, attempts });
+        this.retryAt = this.now() + RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1]!;
+        console.warn(`room ${this.room?.studyId}: D1 write failed (attempt ${attempts}), will retry`, err);
+        await this.schedule();
+        return;
+      }
+    }
+  }
+
+  /** One alarm for the earliest of: time up, host handover, D1 retry. */
+  private async schedule(): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    const deadline = room.timeUpSent ? null : roomDeadline(room);
+    const handover = room.hostOfflineSince === null ? null : room.hostOfflineSince + HOST_GRACE_MS;
+    const times = [deadline, handover, this.retryAt].filter((t): t is number => t !== null);
+    if (times.length === 0) return this.ctx.storage.deleteAlarm();
+    // Alarms run on the platform's clock; the room's may be offset (tests), so convert.
+    await this.ctx.storage.setAlarm(Date.now() + Math.max(0, Math.min(...times) - this.now()));
+  }
+
+  private isOnline(participantId: string, except?: WebSocket): boolean {
+    return this.ctx.getWebSockets(participantId).some((ws) => ws !== except && ws.readyState === WebSocket.OPEN);
+  }
+
+  private snapshot(): RoomState {
+    if (!this.room) throw new Error('room is not open');
+    return snapshotOf(this.room, (id) => this.isOnline(id));
+  }
+
+  private snapshotMessage(you: string): ServerMessage {
+    return { type: 'snapshot', seq: this.room?.seq ?? 0, you, state: this.snapshot(), serverNow: this.now() };
+  }
+
+  private broadcast(message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+      } catch {
+        // A socket that is closing gets its close event; nothing to do here.
+      }
+    }
+  }
+
+  private send(ws: WebSocket, message: ServerMessage): void {
+    ws.send(JSON.stringify(message));
+  }
+
+  private refuse(ws: WebSocket, code: RoomErrorCode, message: string, missing?: string[]): void {
+    this.send(ws, { type: 'error', code, message, ...(missing ? { missing } : {}) });
+  }
+}
