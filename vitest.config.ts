@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { readMigrationFiles } from './scripts/lib/migration-files.ts';
 
 // Offline and quiet: no Cloudflare lookups, no metrics.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -12,6 +13,8 @@ process.env.WRANGLER_SEND_METRICS = 'false';
 
 const root = import.meta.dirname;
 const migrations = await readD1Migrations(path.join(root, 'migrations'));
+// The same files as text, for the migration check and the trigger-form tests.
+const migrationSql = readMigrationFiles(path.join(root, 'migrations'));
 
 export default defineConfig({
   // wrangler.toml's [alias] is for wrangler's bundler; the test runner needs its own.
@@ -20,7 +23,7 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations, TOKEN_SECRET: 'test-secret-not-for-production' },
+        bindings: { TEST_MIGRATIONS: migrations, MIGRATION_SQL: migrationSql, TOKEN_SECRET: 'test-secret-not-for-production' },
       },
     }),
   ],

@@ -1,10 +1,13 @@
 /** Test-only bindings added in vitest.config.ts, on top of wrangler's (worker/env.d.ts). */
 import type { D1Migration } from 'cloudflare:test';
+import type { MigrationFile } from '../../scripts/lib/migration-check.ts';
 
 declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** migrations/*.sql as written, in apply order. */
+      MIGRATION_SQL: MigrationFile[];
     }
   }
 }
