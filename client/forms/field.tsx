@@ -119,7 +119,8 @@ export function RadioGroup(props: {
   name: string;
   legend: string;
   value: Signal<string>;
-  options: { value: string; label: string; hint: string }[];
+  /** A disabled option stays visible with its hint, so learners see why it is unavailable. */
+  options: { value: string; label: string; hint: string; disabled?: boolean }[];
 }) {
   const { name, legend, value, options } = props;
   return (
@@ -133,6 +134,7 @@ export function RadioGroup(props: {
             name={name}
             value={option.value}
             checked={value.value === option.value}
+            disabled={option.disabled}
             onChange={() => (value.value = option.value)}
           />
           <span>

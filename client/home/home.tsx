@@ -14,10 +14,10 @@ const CYCLE_CHOICES = Array.from({ length: LIMITS.cycles.max - LIMITS.cycles.min
 
 /** Home page. */
 export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
-  const model = useModel(() => new HomeModel(api, nickname));
+  const model = useModel(() => new HomeModel(api));
   const t = messages();
   useTitle(() => null);
-  const { create, join, creating, joining } = model;
+  const { create, creating } = model;
   return (
     <main id="main" class="page" data-testid="home-page">
       <Heading level={1} focus={navigations.value > 0}>
@@ -34,7 +34,8 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
             value={create.mode}
             options={[
               { value: 'solo', label: t.modeSolo, hint: t.modeSoloHint },
-              { value: 'group', label: t.modeGroup, hint: t.modeGroupHint },
+              // Release 1.5: group study is paused while it becomes live; solo is untouched.
+              { value: 'group', label: t.modeGroup, hint: t.groupPaused, disabled: true },
             ]}
           />
           <TextField
@@ -67,28 +68,9 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
 
       <section class="card" aria-labelledby="join-heading">
         <h2 id="join-heading">{t.joinTitle}</h2>
-        <p class="hint">{t.joinLead}</p>
-        <Form submission={joining} onSubmit={model.joinStudy} submitLabel={t.joinSubmit} testId="join-form">
-          <TextField
-            id="join-code"
-            label={t.joinCode}
-            hint={t.joinCodeHint}
-            value={join.code}
-            error={joining.fields.value.code}
-            maxLength={6}
-            autoCapitalize="characters"
-            required
-          />
-          <TextField
-            id="join-nickname"
-            label={t.joinNickname}
-            value={join.nickname}
-            error={joining.fields.value.nickname}
-            maxLength={LIMITS.nickname.max}
-            autoComplete="nickname"
-            required
-          />
-        </Form>
+        <p class="notice-inline" role="note" data-testid="group-paused">
+          {t.groupPaused}
+        </p>
       </section>
     </main>
   );

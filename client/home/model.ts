@@ -1,6 +1,7 @@
 /**
- * Home: start a study (solo or group) or join a group by its code. Both
- * forms are drafts, checked with the shared schemas before they are sent.
+ * Home: start a study. The form is a draft, checked with the shared schemas
+ * before it is sent. Release 1.5 pauses group study (create and join) while
+ * it becomes live; solo study is untouched.
  */
 import { createModel } from '@preact/signals';
 import { clearDrafts, formDrafts } from '../drafts/store.ts';
@@ -11,20 +12,17 @@ import { navigate, paths } from '../router/router.ts';
 /** What a new study form starts with: the classic 25-minute pomodoro, twice, alone. */
 const CREATE_DEFAULTS = { name: '', cycles: '2', minutes: '25', mode: 'solo' };
 
-/** The home page's two forms and their actions. */
-export const HomeModel = createModel((api: Api, nickname: string) => {
+/** The home page's form and its action. */
+export const HomeModel = createModel((api: Api) => {
   const create = formDrafts('home.create.', ['name', 'cycles', 'minutes', 'mode'] as const);
-  const join = formDrafts('home.join.', ['code', 'nickname'] as const);
   for (const [field, value] of Object.entries(CREATE_DEFAULTS)) create[field as keyof typeof create].value ||= value;
-  join.nickname.value ||= nickname;
+  // A draft from Release 1 may still say "group": group is paused, so solo it is.
+  create.mode.value = 'solo';
 
   const creating = createSubmission();
-  const joining = createSubmission();
   return {
     create,
-    join,
     creating,
-    joining,
     /** Creates the study and opens it; resolves false when the form or the server said no. */
     async createStudy(): Promise<boolean> {
       const input = {
@@ -36,14 +34,6 @@ export const HomeModel = createModel((api: Api, nickname: string) => {
       const page = await creating.run('createStudyBody', input, api.createStudy);
       if (!page) return false;
       clearDrafts('home.create.');
-      navigate(paths.study(page.study.id));
-      return true;
-    },
-    /** Joins the group study with that code and opens it. */
-    async joinStudy(): Promise<boolean> {
-      const page = await joining.run('joinStudyBody', { code: join.code.value, nickname: join.nickname.value }, api.joinStudy);
-      if (!page) return false;
-      clearDrafts('home.join.');
       navigate(paths.study(page.study.id));
       return true;
     },

@@ -41,6 +41,7 @@ export const en = {
   minutesPerCycle: 'Study time per cycle',
   minutesOption: (n: number) => `${n} minutes`,
   createSubmit: 'Start the study',
+  groupPaused: 'Group study is paused for a little while: it is coming back live, with everyone moving together. Solo study works as usual.',
   joinTitle: 'Join a group',
   joinLead: 'Ask the host for the 6-letter code.',
   joinCode: 'Code',

@@ -39,6 +39,7 @@ export const ko: Catalog = {
   minutesPerCycle: '사이클당 공부 시간',
   minutesOption: (n: number) => `${n}분`,
   createSubmit: '스터디 시작',
+  groupPaused: '그룹 공부는 잠시 쉬어요. 모두가 함께 움직이는 실시간 그룹 공부로 곧 돌아와요. 혼자 공부는 그대로 할 수 있어요.',
   joinTitle: '그룹 참여하기',
   joinLead: '호스트에게 6자리 코드를 받아 주세요.',
   joinCode: '참여 코드',

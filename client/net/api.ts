@@ -7,7 +7,6 @@ import type {
   CreateMemberBody,
   CreateMemberResponse,
   CreateStudyBody,
-  JoinStudyBody,
   MyRecordsPage,
   ProgressView,
   RecordsQuery,
@@ -27,7 +26,6 @@ export function createApi(http: Http) {
   return {
     createMember: (body: CreateMemberBody) => http<CreateMemberResponse>(`${V1}/members`, send('POST', body)),
     createStudy: (body: CreateStudyBody) => http<StudyPage>(`${V1}/studies`, send('POST', body)),
-    joinStudy: (body: JoinStudyBody) => http<StudyPage>(`${V1}/studies/join`, send('POST', body)),
     study: (studyId: string) => http<StudyPage>(`${V1}/studies/${seg(studyId)}`),
     savePlan: (progressId: string, body: SavePlanBody) =>
       http<ProgressView>(`${V1}/progress/${seg(progressId)}/plan`, send('PUT', body)),

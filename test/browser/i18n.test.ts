@@ -35,11 +35,14 @@ async function expectHome(page: Page, t: Catalog, lang: string, nickname: string
     assert.equal(await page.getByRole('heading', { level: 2, name: heading }).count(), 1, heading);
   }
   assert.equal(await page.getByRole('group', { name: t.modeLegend }).count(), 1);
-  assert.equal(await page.getByRole('radio', { name: t.modeSolo }).count(), 1);
+  // Release 1.5: solo is open, group is paused (its option disabled, the reason said in this language).
+  assert.match((await page.locator('label[for="mode-solo"]').textContent()) ?? '', new RegExp(t.modeSolo));
+  assert.equal(await page.locator('#mode-solo').isEnabled(), true);
+  assert.equal(await page.locator('#mode-group').isDisabled(), true);
   assert.equal(await page.getByLabel(t.studyName, { exact: true }).count(), 1);
   const cycles = page.getByLabel(t.cycles, { exact: true });
   assert.equal(await cycles.locator('option').first().textContent(), t.cyclesOption(1));
-  assert.equal(await page.getByLabel(t.joinCode, { exact: true }).count(), 1);
+  assert.equal(await page.getByTestId('group-paused').textContent(), t.groupPaused);
   assert.equal(await page.getByRole('button', { name: t.createSubmit, exact: true }).count(), 1);
   assert.equal(await page.getByRole('link', { name: t.myRecords, exact: true }).count(), 1);
 }

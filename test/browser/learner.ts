@@ -52,14 +52,6 @@ export async function createStudy(
   return studyIdOf(page);
 }
 
-/** Fills the join form (code and nickname) and submits it. */
-export async function submitJoin(page: Page, code: string, nickname: string): Promise<void> {
-  const form = page.getByTestId('join-form');
-  await form.getByLabel(en.joinCode, { exact: true }).fill(code);
-  await form.getByLabel(en.joinNickname, { exact: true }).fill(nickname);
-  await form.getByRole('button', { name: en.joinSubmit, exact: true }).click();
-}
-
 /** Waits until the study page shows `step`: the page says so, and so does the step's heading. */
 export async function expectStep(page: Page, step: Step): Promise<void> {
   await page.locator(`main[data-testid="study-page"][data-step="${step}"]`).waitFor({ timeout: UI_TIMEOUT });

@@ -39,3 +39,6 @@ export default {
     return Response.json({ shiftMs, now: now() });
   },
 } satisfies ExportedHandler<Env>;
+
+// The room object class must be exported by whichever entry wrangler runs.
+export { Room } from '../../../worker/room/room.ts';
