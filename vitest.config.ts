@@ -18,7 +18,13 @@ const migrationSql = readMigrationFiles(path.join(root, 'migrations'));
 
 export default defineConfig({
   // wrangler.toml's [alias] is for wrangler's bundler; the test runner needs its own.
-  resolve: { alias: { '@haru/build': path.join(root, 'dist/build.json') } },
+  // `@haru/release-1` is Release 1's own app (npm run releases:extract), for the migration tests.
+  resolve: {
+    alias: {
+      '@haru/build': path.join(root, 'dist/build.json'),
+      '@haru/release-1': path.join(root, '.releases/1.0.0/worker/app.ts'),
+    },
+  },
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },

@@ -3,7 +3,7 @@
  * answered and which API levels it serves; an API call from a client outside
  * that range gets a 409 the client knows how to handle calmly.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import {
   apiRangeFor,
   buildIdSchema,
@@ -11,7 +11,9 @@ import {
   COMPAT,
   formatRange,
   parseApiHeader,
+  type ApiRange,
   type CompatError,
+  type Mismatch,
 } from '../../shared/index.ts';
 import { jsonError } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
@@ -25,6 +27,25 @@ export function versionHeaders(apiLevel: number): MiddlewareHandler<AppEnv> {
     c.res.headers.set(COMPAT.versionHeader, workerVersion(c.env.CF_VERSION_METADATA).version);
     c.res.headers.set(COMPAT.rangeHeader, range);
   };
+}
+
+/**
+ * The 409 a client gets when it must reload onto the current version: for a
+ * level outside the range, or for a feature this release serves at a newer
+ * level only (Release 1's group study, live in rooms since Release 2).
+ */
+export function compatAnswer<E extends AppEnv>(c: Context<E>, mismatch: Mismatch, range: ApiRange): Response {
+  const body: CompatError = {
+    error: mismatch,
+    message:
+      mismatch === 'client_outdated'
+        ? 'A new version of Haru Study is ready. Reload to continue.'
+        : 'This page is newer than the server. Reload to continue.',
+    serverVersion: workerVersion(c.env.CF_VERSION_METADATA).version,
+    apiRange: range,
+  };
+  c.header(COMPAT.compatHeader, 'reload');
+  return c.json(body, 409);
 }
 
 /**
@@ -44,19 +65,7 @@ export function apiGate(apiLevel: number): MiddlewareHandler<AppEnv> {
     }
     const clientLevel = api.level ?? apiLevel;
     const mismatch = checkLevel(clientLevel, range);
-    if (mismatch) {
-      const body: CompatError = {
-        error: mismatch,
-        message:
-          mismatch === 'client_outdated'
-            ? 'A new version of Haru Study is ready. Reload to continue.'
-            : 'This page is newer than the server. Reload to continue.',
-        serverVersion: workerVersion(c.env.CF_VERSION_METADATA).version,
-        apiRange: range,
-      };
-      c.header(COMPAT.compatHeader, 'reload');
-      return c.json(body, 409);
-    }
+    if (mismatch) return compatAnswer(c, mismatch, range);
     c.set('compat', { clientLevel, clientBuild: build, range });
     await next();
   };

@@ -7,7 +7,6 @@ import { and, eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import {
   advanceBody,
-  codeFromBytes,
   createStudyBody,
   nextPosition,
   requiredAnswer,
@@ -15,6 +14,7 @@ import {
   saveRetrospectBody,
   type StudyPage,
 } from '../../shared/index.ts';
+import { compatAnswer } from '../compat/middleware.ts';
 import { database, type Database } from '../db/client.ts';
 import { participantCode, pomodoroContent, pomodoroProgress, pomodoroStudy } from '../db/schema.ts';
 import { readJson } from '../http/body.ts';
@@ -33,11 +33,6 @@ import {
   type ProgressRow,
   type StudyRow,
 } from './queries.ts';
-
-/** A fresh participant code; uniqueness is the table's job. */
-function newCode(): string {
-  return codeFromBytes(crypto.getRandomValues(new Uint8Array(6)));
-}
 
 /** Everything a study page shows, for a member who is in the study. */
 export function studyPage(study: StudyRow, progresses: ProgressRow[], mine: ProgressRow, content: ContentRow | undefined, now: number): StudyPage {
@@ -109,11 +104,13 @@ export const studyRoutes = new Hono<MemberEnv>()
   .post('/studies', requireMember, async (c) => {
     const body = await readJson(c, createStudyBody);
     if (!body.ok) return body.res;
+    // Group study is live in rooms since Release 2 (/api/v2): a Release 1 page reloads onto it.
+    if (body.data.mode === 'group') return compatAnswer(c, 'client_outdated', c.var.compat.range);
     const db = database(c.env.DB);
     const [me] = await memberById(db, c.var.memberId);
     if (!me) return jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
     const now = c.var.now();
-    const { name, totalCycles, minutesPerCycle, mode } = body.data;
+    const { name, totalCycles, minutesPerCycle } = body.data;
     const study = { id: crypto.randomUUID(), name, totalCycle: totalCycles, timePerCycle: minutesPerCycle, createdAt: now, updatedAt: now };
     const progress: ProgressRow = {
       id: crypto.randomUUID(),
@@ -125,13 +122,8 @@ export const studyRoutes = new Hono<MemberEnv>()
       stepStartedAt: now,
       isHost: true,
     };
-    const code = mode === 'group' ? newCode() : null;
-    const insertStudy = db.insert(pomodoroStudy).values(study);
-    const insertProgress = db.insert(pomodoroProgress).values(progress);
-    await (code
-      ? db.batch([insertStudy, db.insert(participantCode).values({ studyId: study.id, code }), insertProgress])
-      : db.batch([insertStudy, insertProgress]));
-    return c.json(studyPage({ ...study, code }, [progress], progress, undefined, now), 201);
+    await db.batch([db.insert(pomodoroStudy).values(study), db.insert(pomodoroProgress).values(progress)]);
+    return c.json(studyPage({ ...study, code: null }, [progress], progress, undefined, now), 201);
   })
   .all('/studies', methodNotAllowed('POST'))
   .get('/studies/:studyId', requireMember, async (c) => {

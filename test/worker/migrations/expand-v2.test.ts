@@ -50,7 +50,7 @@ function release2(api = v1App()) {
 describe('Release 1 writes, then 0002, then Release 2 reads', () => {
   it('keeps every study, participant, code and answer with its id; each study takes its host step, cycle and deadline', async () => {
     await migrateTo(V1, { fresh: true });
-    const api = v1App();
+    const api = v1App({ release: '1.0.0' });
     const host = await release1Learner(api, 'host');
     const guest = await release1Learner(api, 'guest');
     // A solo study into its second cycle.
@@ -105,7 +105,7 @@ describe('Release 1 writes, then 0002, then Release 2 reads', () => {
 describe('Release 2 writes, Release 1 reads (a rollback loses nothing)', () => {
   it('shows a live group study to Release 1 with the same ids, and Release 1 carries on from where it stands', async () => {
     await migrateTo(EXPAND_V2, { fresh: true });
-    const api = v1App();
+    const api = v1App({ release: '1.0.0' });
     const r2 = release2(api);
     const host = await release1Learner(api, 'host');
     const guest = await release1Learner(api, 'guest');
@@ -154,7 +154,7 @@ describe('Release 2 writes, Release 1 reads (a rollback loses nothing)', () => {
 
   it('shows a solo study of Release 2 to Release 1 as a solo study, planning with the same deadline', async () => {
     await migrateTo(EXPAND_V2, { fresh: true });
-    const api = v1App();
+    const api = v1App({ release: '1.0.0' });
     const r2 = release2(api);
     const me = await release1Learner(api, 'solo');
     const { study, host, code } = await r2.create({ hostMemberId: me.member.id, hostNickname: 'me', code: null, minutesPerCycle: 50 });
@@ -169,7 +169,7 @@ describe('Release 2 writes, Release 1 reads (a rollback loses nothing)', () => {
 describe('interleaved writes from both releases', () => {
   it('leave the two shapes equal after every single write', async () => {
     await migrateTo(EXPAND_V2, { fresh: true });
-    const api = v1App();
+    const api = v1App({ release: '1.0.0' });
     const r2 = release2(api);
     const a = await release1Learner(api, 'a');
     const b = await release1Learner(api, 'b');
@@ -249,7 +249,7 @@ describe.each(['OFF', 'ON'])('with recursive_triggers %s, the sync triggers do n
   it('a write on either side completes and adds only its own rows, once per shape', async () => {
     await migrateTo(EXPAND_V2, { fresh: true });
     await env.DB.prepare(`PRAGMA recursive_triggers = ${mode}`).run();
-    const api = v1App();
+    const api = v1App({ release: '1.0.0' });
     const r2 = release2(api);
     const h = await release1Learner(api, 'h');
     const x = await release1Learner(api, 'x');

@@ -1,5 +1,5 @@
 /**
- * Release 1 as a migration test drives it: its real routes and queries
+ * Release 1 as a migration test drives it: its real routes and queries as released (v1App({ release: '1.0.0' }), code from git)
  * through `createApp(...).request` (test/worker/v1/client.ts), one learner
  * at a time.
  */

@@ -5,6 +5,7 @@
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import type { CreateMemberResponse, StudyPage } from '../../../shared/index.ts';
+import { createApp as createRelease1App } from '@haru/release-1';
 import { createApp } from '../../../worker/app.ts';
 
 /** A clock tests move by hand: a whole study passes in no real time. */
@@ -48,10 +49,11 @@ export function countingD1(db: D1Database): { db: D1Database; trips: () => numbe
 }
 
 /** The app under test with its clock and round-trip counter. */
-export function v1App({ apiLevel = 1 }: { apiLevel?: number } = {}) {
+export function v1App({ apiLevel = 1, release = 'current' }: { apiLevel?: number; release?: 'current' | '1.0.0' } = {}) {
   const clock = new TestClock();
   const d1 = countingD1(env.DB);
-  const app = createApp({ build: { id: 'v1test', apiLevel }, now: clock.now });
+  // Release 1 as it shipped (its own code from git), for tests of the releases side by side.
+  const app = (release === '1.0.0' ? createRelease1App : createApp)({ build: { id: 'v1test', apiLevel }, now: clock.now });
   const testEnv = { ...env, DB: d1.db };
   /** Calls the API as `token` (or anonymously) with a JSON body; paths not under `/api/` are v1's. */
   const call = (method: string, path: string, body?: unknown, token?: string) =>

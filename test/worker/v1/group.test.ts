@@ -1,7 +1,9 @@
 /**
- * v1 group study: join with a code and a nickname, resume on a second join,
- * clear refusals for unknown codes and finished studies, and every learner
- * moving on their own.
+ * v1 group study. Release 1 (its own code, as released) keeps working with
+ * migration 0002's triggers in place, as it must while both releases serve
+ * during a rollout: join with a code and a nickname, resume on a second join,
+ * clear refusals, every learner moving on their own. This release answers the
+ * same requests with the compat answer: group study is live in rooms now.
  */
 import { describe, expect, it } from 'vitest';
 import type { ProgressView, StudyPage } from '../../../shared/index.ts';
@@ -9,13 +11,30 @@ import { expectJsonError } from '../helpers.ts';
 import { createStudy, ok, PLAN, RETRO, signUp, tableCounts, v1App } from './client.ts';
 
 async function groupStudy() {
-  const api = v1App();
+  const api = v1App({ release: '1.0.0' });
   const host = await signUp(api, 'host');
   const page = await createStudy(api, host.token, { mode: 'group' });
   return { api, host, page, code: page.study.code as string };
 }
 
-describe('POST /api/v1/studies/join', () => {
+describe('this release: v1 group requests get the compat answer', () => {
+  it('refuses to create or join a v1 group study, with X-Haru-Compat: reload, and stores nothing', async () => {
+    const api = v1App();
+    const { token } = await signUp(api);
+    const before = await tableCounts();
+    for (const res of [
+      await api.call('POST', '/studies', { name: 'g', totalCycles: 1, minutesPerCycle: 25, mode: 'group' }, token),
+      await api.call('POST', '/studies/join', { code: 'ABCDEF', nickname: 'g' }, token),
+    ]) {
+      const body = await expectJsonError(res, 409, 'client_outdated');
+      expect(res.headers.get('X-Haru-Compat')).toBe('reload');
+      expect(body.apiRange).toEqual({ min: 1, max: 1 });
+    }
+    expect(await tableCounts()).toEqual(before);
+  });
+});
+
+describe('Release 1: POST /api/v1/studies/join', () => {
   it('joins with a code in any case and a study nickname', async () => {
     const { api, page, code } = await groupStudy();
     const guest = await signUp(api, 'guest');

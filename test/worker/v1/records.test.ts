@@ -10,8 +10,10 @@ import { createStudy, ok, PLAN, signUp, v1App } from './client.ts';
 const DAY = 24 * 60 * 60_000;
 
 describe('GET /api/v1/studies/:id/records', () => {
-  it("shows every participant's answers per cycle to participants only", async () => {
-    const api = v1App();
+  it("shows every participant's answers per cycle to participants only (a Release 1 group study)", async () => {
+    // Written by Release 1 (its own code), read by this release: the same D1 during a rollout.
+    const api = v1App({ release: '1.0.0' });
+    const reader = v1App();
     const host = await signUp(api, 'host');
     const page = await createStudy(api, host.token, { mode: 'group' });
     const guest = await signUp(api, 'guest');
@@ -20,7 +22,7 @@ describe('GET /api/v1/studies/:id/records', () => {
     await ok(api.call('PUT', `/progress/${page.me.progressId}/plan`, { cycle: 1, plan: PLAN }, host.token));
     await ok(api.call('PUT', `/progress/${joined.me.progressId}/plan`, { cycle: 1, plan: guestPlan }, guest.token));
 
-    const records = await ok<StudyRecords>(api.call('GET', `/studies/${page.study.id}/records`, undefined, guest.token));
+    const records = await ok<StudyRecords>(reader.call('GET', `/studies/${page.study.id}/records`, undefined, guest.token));
     expect(records.study.id).toBe(page.study.id);
     expect(records.participants.map((p) => [p.nickname, p.isHost, p.cycles])).toEqual([
       ['host', true, [{ cycle: 1, plan: PLAN, retrospect: null }]],
@@ -28,8 +30,8 @@ describe('GET /api/v1/studies/:id/records', () => {
     ]);
 
     const stranger = await signUp(api, 'stranger');
-    await expectJsonError(await api.call('GET', `/studies/${page.study.id}/records`, undefined, stranger.token), 403, 'not_a_participant');
-    await expectJsonError(await api.call('GET', `/studies/${crypto.randomUUID()}/records`, undefined, host.token), 404, 'study_not_found');
+    await expectJsonError(await reader.call('GET', `/studies/${page.study.id}/records`, undefined, stranger.token), 403, 'not_a_participant');
+    await expectJsonError(await reader.call('GET', `/studies/${crypto.randomUUID()}/records`, undefined, host.token), 404, 'study_not_found');
   });
 });
 
