@@ -1,6 +1,7 @@
 /** Client entry: builds the app-wide models, wires them to the page, renders. */
 import { render } from 'preact';
 import { App } from './app.tsx';
+import { buildInfo } from './build-info.ts';
 import { createCompatModel } from './compat/model.ts';
 import { watchVersion } from './compat/watch.ts';
 import { createIdentity } from './identity/store.ts';
@@ -14,6 +15,7 @@ const compat = createCompatModel({
   reload: () => location.reload(),
   storage: sessionStorage,
   isHidden: () => document.visibilityState === 'hidden',
+  buildId: buildInfo.id,
 });
 const identity = createIdentity(localStorage);
 const http = createHttp(compat, {

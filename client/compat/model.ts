@@ -12,6 +12,8 @@ export interface CompatDeps {
   reload: () => void;
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   isHidden: () => boolean;
+  /** This page's build id: a reload that lands on the same build did not fix anything. */
+  buildId: string;
 }
 
 /** How long the learner must be idle before we reload for them. */
@@ -19,6 +21,8 @@ export const IDLE_BEFORE_RELOAD_MS = 3_000;
 /** A second mismatch this soon after a compat reload means a loop: stop and ask. */
 export const LOOP_WINDOW_MS = 5 * 60_000;
 const GUARD_KEY = 'haru.compatReloadAt';
+/** The build a compat reload left from. */
+const FROM_KEY = 'haru.compatReloadFrom';
 
 /** The compat state machine; one per page. */
 export function createCompatModel(deps: CompatDeps) {
@@ -30,6 +34,7 @@ export function createCompatModel(deps: CompatDeps) {
 
   const reloadNow = () => {
     deps.storage.setItem(GUARD_KEY, String(deps.now()));
+    deps.storage.setItem(FROM_KEY, deps.buildId);
     deps.reload();
   };
 
@@ -47,9 +52,17 @@ export function createCompatModel(deps: CompatDeps) {
       const lastReload = Number(deps.storage.getItem(GUARD_KEY) ?? 0);
       loopGuarded.value = deps.now() - lastReload < LOOP_WINDOW_MS;
     },
-    /** The server accepted us: any earlier compat reload worked, so lift the guard. */
+    /**
+     * The server accepted us: an earlier compat reload worked, so lift the
+     * guard, unless it reloaded onto the very build it left. That happens
+     * mid-rollout when HTTP reaches the new version but a socket (which cannot
+     * send the version key) reaches the old one: lifting the guard then would
+     * reload in a loop.
+     */
     reportOk() {
-      if (!mismatch.value) deps.storage.removeItem(GUARD_KEY);
+      if (mismatch.value || deps.storage.getItem(FROM_KEY) === deps.buildId) return;
+      deps.storage.removeItem(GUARD_KEY);
+      deps.storage.removeItem(FROM_KEY);
     },
     /** Called periodically: reloads once the moment is safe (idle or hidden). */
     tick() {
