@@ -169,7 +169,7 @@ export class Room extends DurableObject<Env> {
     if (message.type === 'sync') return this.send(ws, this.snapshotMessage(attachment.participantId));
     if (message.type === 'leave') {
       ws.close(1000, 'left');
-      return this.wentAway(ws, attachment.participantId);
+      return this.wentAway(ws, attachment.participantId, true);
     }
     // Decide on a copy, so a refusal can never leave half a change behind.
     const draft = structuredClone(room);
@@ -205,11 +205,17 @@ export class Room extends DurableObject<Env> {
     await this.schedule();
   }
 
-  private async wentAway(ws: WebSocket, participantId: string): Promise<void> {
+  /**
+   * A participant's last socket is gone. A host who said `leave` hands the
+   * role on at once; one who just dropped gets the grace period to come back.
+   */
+  private async wentAway(ws: WebSocket, participantId: string, left = false): Promise<void> {
     const room = this.room;
     if (!room || this.isOnline(participantId, ws)) return;
-    if (participantId === room.hostId) room.hostOfflineSince = this.now();
+    if (participantId === room.hostId) room.hostOfflineSince = this.now() - (left ? HOST_GRACE_MS : 0);
     await this.commit({ ok: true, events: [{ kind: 'presence', participantId, online: false }], persist: [] });
+    const handed = left ? handOver(room, this.now(), (id) => this.isOnline(id, ws)) : null;
+    if (handed) await this.commit(handed);
   }
 
   /** Stores the room and its owed writes, then broadcasts; the output gate holds sends until storage is durable. */

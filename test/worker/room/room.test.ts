@@ -190,6 +190,17 @@ describe('alarms', () => {
   });
 });
 
+describe('a host who leaves', () => {
+  it('hands the role on at once to the longest-present online participant', async () => {
+    const { guest, hostWs, guestWs } = await roomOfTwo();
+    hostWs.send({ type: 'leave' });
+    expect((await guestWs.next('event', (m) => m.event.kind === 'host')).event).toEqual({ kind: 'host', participantId: guest.participantId });
+    guestWs.send({ type: 'sync' });
+    const snapshot = await guestWs.next('snapshot');
+    expect(snapshot.state.participants.find((p) => p.id === guest.participantId)).toMatchObject({ isHost: true });
+  });
+});
+
 describe('hibernation and reconnects', () => {
   it('wakes from hibernation with its state and its sockets', async () => {
     const { stub, hostWs, guestWs } = await roomOfTwo();

@@ -100,9 +100,9 @@ export async function createStudy(api: V1App, token: string, body: Record<string
 export const PLAN = { toDo: 'read chapter 3', completionCondition: 'all exercises done' };
 export const RETRO = { doneAsExpected: 'mostly', experiencedDifficulty: 'proofs', lesson: 'start earlier' };
 
-/** Row counts of the v1 tables, to prove a rejected request changed nothing. */
+/** Row counts of the v1 and v2 tables, to prove a rejected request changed nothing. */
 export async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ['member', 'pomodoro_study', 'participant_code', 'pomodoro_progress', 'pomodoro_content'];
+  const tables = ['member', 'pomodoro_study', 'participant_code', 'pomodoro_progress', 'pomodoro_content', 'study', 'participant', 'content', 'participant_code_v2'];
   const counts: Record<string, number> = {};
   for (const table of tables) {
     const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
