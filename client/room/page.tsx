@@ -7,12 +7,12 @@
 import { useModel } from '@preact/signals';
 import type { Catalog } from '../i18n/en.ts';
 import { messages } from '../i18n/locale.ts';
-import { Link } from '../router/link.tsx';
-import { navigations, paths } from '../router/router.ts';
+import { navigations } from '../router/router.ts';
 import { useStepTitle } from '../study/countdown.tsx';
 import { Stepper } from '../study/stepper.tsx';
 import { ErrorAlert } from '../ui/alert.tsx';
 import { Heading } from '../ui/heading.tsx';
+import { Unavailable } from '../ui/unavailable.tsx';
 import { ConfirmNext } from './confirm.tsx';
 import { Lobby } from './lobby.tsx';
 import { RoomModel, type Announcement, type RoomDeps, type RoomModelInstance } from './model.ts';
@@ -54,31 +54,7 @@ export function RoomPage({ deps, studyId }: { deps: RoomDeps; studyId: string })
   const state = model.state.value;
   const refused = model.refused.value;
   if (!state || refused) {
-    const error = refused ?? model.loadError.value;
-    return (
-      <main id="main" class="page" data-testid="room-page">
-        {error ? (
-          <>
-            <Heading level={1} focus>
-              {t.studyUnavailable}
-            </Heading>
-            <ErrorAlert code={error} testId="room-error" />
-            <p class="actions">
-              {refused ? null : (
-                <button type="button" class="secondary" onClick={() => void model.load()} data-testid="room-retry">
-                  {t.retry}
-                </button>
-              )}
-              <Link href={paths.home()}>{t.backHome}</Link>
-            </p>
-          </>
-        ) : (
-          <p class="loading" role="status">
-            {t.loading}
-          </p>
-        )}
-      </main>
-    );
+    return <Unavailable page="room" error={refused ?? model.loadError.value} onRetry={refused ? null : () => void model.load()} />;
   }
 
   const { step, cycle } = state;

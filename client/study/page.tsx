@@ -6,10 +6,9 @@
 import { useModel } from '@preact/signals';
 import { messages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
-import { Link } from '../router/link.tsx';
-import { navigations, paths } from '../router/router.ts';
-import { ErrorAlert } from '../ui/alert.tsx';
+import { navigations } from '../router/router.ts';
 import { Heading } from '../ui/heading.tsx';
+import { Unavailable } from '../ui/unavailable.tsx';
 import { useStepTitle } from './countdown.tsx';
 import { StudyModel } from './model.ts';
 import { Participants } from './participants.tsx';
@@ -24,31 +23,7 @@ export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
   useStepTitle(() => model.page.value?.study.name ?? null, model.remaining, model.timeUp);
 
   const page = model.page.value;
-  if (!page) {
-    const error = model.loadError.value;
-    return (
-      <main id="main" class="page" data-testid="study-page">
-        {error ? (
-          <>
-            <Heading level={1} focus>
-              {t.studyUnavailable}
-            </Heading>
-            <ErrorAlert code={error} testId="study-error" />
-            <p class="actions">
-              <button type="button" class="secondary" onClick={() => void model.load()} data-testid="study-retry">
-                {t.retry}
-              </button>
-              <Link href={paths.home()}>{t.backHome}</Link>
-            </p>
-          </>
-        ) : (
-          <p class="loading" role="status">
-            {t.loading}
-          </p>
-        )}
-      </main>
-    );
-  }
+  if (!page) return <Unavailable page="study" error={model.loadError.value} onRetry={() => void model.load()} />;
 
   const { study, me } = page;
   const stateClass = `step-${me.step}${model.timeUp.value ? ' time-up' : ''}`;
