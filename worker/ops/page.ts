@@ -37,7 +37,11 @@ export function lineChart(title: string, minutes: number[], series: Series[]): H
 <text x="${PAD.left - 6}" y="${PAD.top + plotH}" text-anchor="end" font-size="11">0</text>
 <text x="${PAD.left - 6}" y="${PAD.top + 10}" text-anchor="end" font-size="11">${max}</text>
 <text x="12" y="${PAD.top + plotH / 2}" font-size="11" transform="rotate(-90 12 ${PAD.top + plotH / 2})" text-anchor="middle">requests/min</text>
-${ticks.map((i) => html`<text x="${x(i)}" y="${HEIGHT - 8}" text-anchor="middle" font-size="11">${clock(minutes[i] ?? 0)} UTC</text>`)}
+${ticks.map((i) => {
+  // The end labels stay inside the chart.
+  const anchor = i === 0 ? 'start' : i === minutes.length - 1 ? 'end' : 'middle';
+  return html`<text x="${x(i)}" y="${HEIGHT - 8}" text-anchor="${anchor}" font-size="11">${clock(minutes[i] ?? 0)} UTC</text>`;
+})}
 ${series.length === 0 ? html`<text x="${PAD.left + plotW / 2}" y="${PAD.top + plotH / 2}" text-anchor="middle" font-size="13">No traffic in this window</text>` : ''}
 ${series.map((s, i) => {
   const points = s.counts.map((n, j) => `${x(j).toFixed(1)},${y(n).toFixed(1)}`).join(' ');
