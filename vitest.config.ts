@@ -29,7 +29,7 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations, MIGRATION_SQL: migrationSql, TOKEN_SECRET: 'test-secret-not-for-production' },
+        bindings: { TEST_MIGRATIONS: migrations, MIGRATION_SQL: migrationSql, TOKEN_SECRET: 'test-secret-not-for-production', OPS_TOKEN: 'test-ops-token' },
       },
     }),
   ],

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { assemble, esbuildOptions, ROOT, writeBuild, type ClientBuild } from './lib/client-build.ts';
@@ -17,12 +17,15 @@ import { runWrangler, spawnWrangler } from './lib/wrangler.ts';
 
 const PORT = process.env.PORT ?? '8787';
 
-/** Local secrets are generated, never committed. */
+/** Local secrets are generated, never committed; one added since a .dev.vars was made is appended to it. */
 async function ensureDevVars(): Promise<void> {
   const file = join(ROOT, '.dev.vars');
-  if (existsSync(file)) return;
-  await writeFile(file, `TOKEN_SECRET=${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  console.log('created .dev.vars with a generated TOKEN_SECRET');
+  const existing = existsSync(file) ? await readFile(file, 'utf8') : '';
+  const missing = ['TOKEN_SECRET', 'OPS_TOKEN'].filter((name) => !new RegExp(`^${name}=`, 'm').test(existing));
+  if (missing.length === 0) return;
+  const lines = missing.map((name) => `${name}=${randomBytes(32).toString('hex')}\n`).join('');
+  await appendFile(file, `${existing && !existing.endsWith('\n') ? '\n' : ''}${lines}`, { mode: 0o600 });
+  console.log(`.dev.vars: generated ${missing.join(', ')}`);
 }
 
 /** Publishes a build to local KV, then points the worker at it. */

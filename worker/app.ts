@@ -12,6 +12,8 @@ import { roomRoutes } from './group/rooms.ts';
 import { groupRoutes } from './group/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { health, versionRoute } from './ops/health.ts';
+import { opsRoutes } from './ops/routes.ts';
+import { telemetry, type TelemetryOptions } from './ops/telemetry.ts';
 import { recordRoutes } from './records/routes.ts';
 import { studyRoutes } from './study/routes.ts';
 import type { AppEnv } from './types.ts';
@@ -21,10 +23,12 @@ export interface AppOptions {
   build: Pick<BuildInfo, 'id' | 'apiLevel'>;
   /** Defaults to `Date.now`; tests pass a clock they move by hand. */
   now?: () => number;
+  /** How often telemetry is written to D1; tests tune it. */
+  telemetry?: Omit<TelemetryOptions, 'build'>;
 }
 
 /** The whole Hono app for one build. */
-export function createApp({ build, now = Date.now }: AppOptions): Hono<AppEnv> {
+export function createApp({ build, now = Date.now, telemetry: telemetryOptions = {} }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set('now', now);
@@ -35,6 +39,9 @@ export function createApp({ build, now = Date.now }: AppOptions): Hono<AppEnv> {
     await next();
     for (const [name, value] of Object.entries(commonSecurityHeaders)) c.res.headers.set(name, value);
   });
+
+  // Before the compat gate, so refused old clients count too.
+  app.use('/api/*', telemetry({ build, ...telemetryOptions }));
 
   const api = new Hono<AppEnv>();
   api.use(apiGate(build.apiLevel));
@@ -51,6 +58,8 @@ export function createApp({ build, now = Date.now }: AppOptions): Hono<AppEnv> {
 
   app.route('/api', api);
   app.route('/', health);
+  // Before the assets, whose SPA fallback would otherwise answer /ops.
+  app.route('/', opsRoutes(build));
   app.route('/', assetRoutes(build));
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.path}.`));

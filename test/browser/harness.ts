@@ -204,7 +204,7 @@ export async function startApp(options: {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       // A generated secret, so a fresh clone without .dev.vars runs the same way.
-      env: { ...wranglerEnv, TOKEN_SECRET: randomBytes(32).toString('hex') },
+      env: { ...wranglerEnv, TOKEN_SECRET: randomBytes(32).toString('hex'), OPS_TOKEN: randomBytes(32).toString('hex') },
     },
   );
   const pgid = child.pid;

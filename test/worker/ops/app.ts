@@ -1,0 +1,61 @@
+/**
+ * Worker versions for the telemetry and operator-view tests: each app has its
+ * own version and build, all share one hand-moved clock, and every call runs
+ * with an execution context whose `waitUntil` work is awaited, the way the
+ * runtime finishes it after the response.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { COMPAT } from '../../../shared/index.ts';
+import { createApp } from '../../../worker/app.ts';
+import { countingD1, TestClock } from '../v1/client.ts';
+
+/** The operator token vitest.config.ts binds. */
+export const OPS_TOKEN = 'test-ops-token';
+
+/** One worker version on the shared clock, with its D1 round trips and Analytics Engine points recorded. */
+export function versionApp(
+  clock: TestClock,
+  { version, build, apiLevel = 2, flushEveryMs = 0, maxPendingRows = 50 }: { version: string; build: string; apiLevel?: number; flushEveryMs?: number; maxPendingRows?: number },
+) {
+  const d1 = countingD1(env.DB);
+  const points: AnalyticsEngineDataPoint[] = [];
+  const app = createApp({ build: { id: build, apiLevel }, now: clock.now, telemetry: { flushEveryMs, maxPendingRows } });
+  const testEnv: Env = {
+    ...env,
+    DB: d1.db,
+    CF_VERSION_METADATA: { id: `${version}-id`, tag: version, timestamp: new Date(clock.time).toISOString() },
+    TELEMETRY: { writeDataPoint: (point) => void points.push(point ?? {}) },
+  };
+  const request = async (path: string, init: RequestInit = {}) => {
+    const ctx = createExecutionContext();
+    const res = await app.request(path, init, testEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+  /** An API call from a client `build` at API `level` (no headers when both are omitted). */
+  const apiCall = (clientBuild?: string, level?: number) =>
+    request('/api/version', {
+      headers: { ...(clientBuild ? { [COMPAT.buildHeader]: clientBuild } : {}), ...(level ? { [COMPAT.apiHeader]: String(level) } : {}) },
+    });
+  /** An operator call with `token` (the right one by default). */
+  const ops = (path: string, token: string | null = OPS_TOKEN) => request(path, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
+  return { app, d1, points, env: testEnv, request, apiCall, ops };
+}
+
+/** A clock at its own hour, so tests sharing one D1 do not see each other's minutes. */
+export function clockAt(hoursFromEpochDay: number): TestClock {
+  const clock = new TestClock();
+  clock.time = Date.UTC(2031, 0, 1) + hoursFromEpochDay * 3_600_000;
+  return clock;
+}
+
+/** The aggregate rows from `from` on, in a stable order. */
+export async function telemetryRows(from: number) {
+  const { results } = await env.DB.prepare(
+    `SELECT minute, worker_version, client_build, api_level, kind, count FROM telemetry_minute WHERE minute >= ?
+     ORDER BY minute, worker_version, client_build, api_level, kind`,
+  )
+    .bind(from)
+    .all();
+  return results;
+}

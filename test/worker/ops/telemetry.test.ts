@@ -1,0 +1,79 @@
+/** Version telemetry (issue 5 part 1): counted per call, written to D1 in batches off the hot path. */
+import { describe, expect, it } from 'vitest';
+import { minuteOf } from '../../../worker/ops/telemetry.ts';
+import { clockAt, telemetryRows, versionApp } from './app.ts';
+
+describe('telemetry middleware', () => {
+  it('counts calls per minute, build, level and kind, and writes them only when a flush is due', async () => {
+    const clock = clockAt(1);
+    const start = minuteOf(clock.time);
+    const w = versionApp(clock, { version: 'v-count', build: 'own-build', flushEveryMs: 10_000 });
+    for (let i = 0; i < 3; i++) expect((await w.apiCall('build-1', 1)).status).toBe(200);
+    expect((await w.apiCall('build-2', 2)).status).toBe(200);
+    expect((await w.apiCall('build-2', 2)).status).toBe(200);
+    expect(await telemetryRows(start)).toEqual([]);
+    expect(w.d1.trips()).toBe(0);
+
+    clock.advanceMinutes(1);
+    // A room connection: level from the subprotocol, build from the query (browsers cannot set headers).
+    const socket = await w.request('/api/v2/studies/none/socket?build=build-2', { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'haru.2' } });
+    expect(socket.status).toBe(101);
+    const row = (minute: number, client_build: string, api_level: number, kind: string, count: number) => ({
+      minute,
+      worker_version: 'v-count',
+      client_build,
+      api_level,
+      kind,
+      count,
+    });
+    // A minute later the write was due: everything so far went in one batch.
+    expect(await telemetryRows(start)).toEqual([
+      row(start, 'build-1', 1, 'http', 3),
+      row(start, 'build-2', 2, 'http', 2),
+      row(start + 60_000, 'build-2', 2, 'socket', 1),
+    ]);
+    expect(w.d1.trips()).toBe(1);
+
+    // No compat headers (curl): counted at the current level with no build, written with the next due flush.
+    await w.apiCall();
+    clock.time += 10_000;
+    await w.apiCall();
+    expect((await telemetryRows(start)).at(2)).toEqual(row(start + 60_000, '', 2, 'http', 2));
+    expect(w.d1.trips()).toBe(2);
+    expect(w.points).toHaveLength(8);
+    expect(w.points[0]).toEqual({ indexes: ['v-count'], blobs: ['v-count', 'build-1', 'http', 'own-build'], doubles: [1, 1] });
+  });
+
+  it('adds to the rows already written instead of replacing them', async () => {
+    const clock = clockAt(2);
+    const w = versionApp(clock, { version: 'v-add', build: 'own-build' });
+    await w.apiCall('build-1', 2);
+    await w.apiCall('build-1', 2);
+    expect(await telemetryRows(minuteOf(clock.time))).toEqual([
+      { minute: minuteOf(clock.time), worker_version: 'v-add', client_build: 'build-1', api_level: 2, kind: 'http', count: 2 },
+    ]);
+  });
+
+  it('makes a bounded number of D1 writes however many calls come in', async () => {
+    const clock = clockAt(3);
+    const w = versionApp(clock, { version: 'v-bound', build: 'own-build', flushEveryMs: 10_000 });
+    // 200 calls over 30 seconds: a write at most every 10 seconds.
+    for (let i = 0; i < 200; i++) {
+      await w.apiCall('build-1', 2);
+      clock.time += 150;
+    }
+    expect(w.d1.trips()).toBeGreaterThanOrEqual(2);
+    expect(w.d1.trips()).toBeLessThanOrEqual(3);
+    const written = (await telemetryRows(minuteOf(clock.time) - 60_000)).reduce((n, r) => n + (r.count as number), 0);
+    expect(written).toBeGreaterThan(100);
+    expect(written).toBeLessThanOrEqual(200);
+  });
+
+  it('writes early once many distinct rows are pending, still as one batch', async () => {
+    const clock = clockAt(4);
+    const w = versionApp(clock, { version: 'v-size', build: 'own-build', flushEveryMs: 3_600_000, maxPendingRows: 20 });
+    for (let i = 0; i < 25; i++) await w.apiCall(`build-${i}`, 2);
+    expect(w.d1.trips()).toBe(1);
+    expect(await telemetryRows(minuteOf(clock.time))).toHaveLength(20);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The `/ops` page: server-rendered HTML with inline SVG line charts, so it
+ * needs no client script (the CSP allows none inline) and no chart library.
+ */
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { OpsSummary, Series, Verdict } from './summary.ts';
+
+const WIDTH = 720;
+const HEIGHT = 220;
+const PAD = { left: 48, right: 16, top: 12, bottom: 28 };
+/** Distinct on white and for common colour blindness (Okabe-Ito); dashes tell more series apart. */
+const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+const DASHES = ['', '6 3', '2 3'];
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** HH:MM in UTC, the clock operators compare against Cloudflare's dashboards. */
+function clock(time: number): string {
+  return new Date(time).toISOString().slice(11, 16);
+}
+
+/** One line chart: a polyline per series, axes with labels, and a legend. */
+export function lineChart(title: string, minutes: number[], series: Series[]): Html {
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const max = Math.max(1, ...series.flatMap((s) => s.counts));
+  const x = (i: number) => PAD.left + (minutes.length > 1 ? (i / (minutes.length - 1)) * plotW : plotW / 2);
+  const y = (n: number) => PAD.top + plotH - (n / max) * plotH;
+  const ticks = [...new Set([0, Math.floor((minutes.length - 1) / 2), minutes.length - 1])];
+  const style = (i: number) => ({ color: COLORS[i % COLORS.length] ?? '#000', dash: DASHES[Math.floor(i / COLORS.length) % DASHES.length] ?? '' });
+  return html`<figure>
+<figcaption>${title}</figcaption>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${title}">
+<line x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${PAD.left + plotW}" y2="${PAD.top + plotH}" stroke="#555" />
+<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${PAD.top + plotH}" stroke="#555" />
+<text x="${PAD.left - 6}" y="${PAD.top + plotH}" text-anchor="end" font-size="11">0</text>
+<text x="${PAD.left - 6}" y="${PAD.top + 10}" text-anchor="end" font-size="11">${max}</text>
+<text x="12" y="${PAD.top + plotH / 2}" font-size="11" transform="rotate(-90 12 ${PAD.top + plotH / 2})" text-anchor="middle">requests/min</text>
+${ticks.map((i) => {
+  // The end labels stay inside the chart.
+  const anchor = i === 0 ? 'start' : i === minutes.length - 1 ? 'end' : 'middle';
+  return html`<text x="${x(i)}" y="${HEIGHT - 8}" text-anchor="${anchor}" font-size="11">${clock(minutes[i] ?? 0)} UTC</text>`;
+})}
+${series.length === 0 ? html`<text x="${PAD.left + plotW / 2}" y="${PAD.top + plotH / 2}" text-anchor="middle" font-size="13">No traffic in this window</text>` : ''}
+${series.map((s, i) => {
+  const points = s.counts.map((n, j) => `${x(j).toFixed(1)},${y(n).toFixed(1)}`).join(' ');
+  const { color, dash } = style(i);
+  return html`<polyline data-series="${s.name}" points="${points}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="${dash}"><title>${s.name}: ${s.total}</title></polyline>`;
+})}
+</svg>
+<ul class="legend">
+${series.map((s, i) => {
+  const { color, dash } = style(i);
+  return html`<li><svg width="24" height="10" aria-hidden="true"><line x1="0" y1="5" x2="24" y2="5" stroke="${color}" stroke-width="3" stroke-dasharray="${dash}" /></svg> ${s.name} (${s.total})</li>`;
+})}
+</ul>
+</figure>`;
+}
+
+function verdictRow(v: Verdict): Html {
+  return html`<tr>
+<td>${v.version}${v.current ? ' (current)' : ''}</td>
+<td>${v.build}</td>
+<td>${clock(v.firstSeen)} - ${clock(v.lastSeen)}</td>
+<td>${v.studiesInProgress.solo} solo, ${v.studiesInProgress.group} group</td>
+<td><strong>${v.safeToRetire ? 'safe to retire' : 'not yet'}</strong></td>
+<td><ul>${v.reasons.map((r) => html`<li>${r}</li>`)}</ul></td>
+</tr>`;
+}
+
+/** The whole page. */
+export function opsPage(s: OpsSummary): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Haru Study operations</title></head>
+<body>
+<h1>Haru Study operations</h1>
+<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${s.window.minutes} minutes; <a href="/ops/api/summary?minutes=${s.window.minutes}">as JSON</a>.</p>
+${lineChart('Requests per minute by worker version', s.minutes, s.workerVersions)}
+${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
+<h2>In progress</h2>
+<p>${s.inProgress.solo} solo studies and ${s.inProgress.group} group rooms. Per version below is approximate: ${s.inProgress.attribution}</p>
+<h2>Retire verdicts (quiet window: ${s.quietMinutes} minutes)</h2>
+<table>
+<thead><tr><th>worker version</th><th>client build</th><th>served (UTC)</th><th>studies in progress</th><th>verdict</th><th>reasons</th></tr></thead>
+<tbody>${s.verdicts.length === 0 ? html`<tr><td colspan="6">No telemetry written yet.</td></tr>` : s.verdicts.map(verdictRow)}</tbody>
+</table>
+</body>
+</html>`;
+}

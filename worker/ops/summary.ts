@@ -1,0 +1,195 @@
+/**
+ * What the operator view shows (DESIGN §8, issue 5 part 2), read from the
+ * telemetry aggregate and the v2 study table: traffic per minute by worker
+ * version and by client build, studies in progress, and per version whether
+ * it is safe to retire. One shape for the JSON and the HTML page.
+ */
+import { minuteOf } from './telemetry.ts';
+
+const MINUTE_MS = 60_000;
+/** A study untouched this long is taken as abandoned, not in progress (a whole 8-cycle study takes under 11 hours). */
+export const ABANDONED_AFTER_MS = 24 * 60 * MINUTE_MS;
+
+/** Requests per minute of one worker version or client build, aligned with `OpsSummary.minutes`. */
+export interface Series {
+  name: string;
+  counts: number[];
+  total: number;
+}
+
+/** Solo studies and group rooms not done. */
+export interface InProgress {
+  solo: number;
+  group: number;
+}
+
+/** Whether one worker version may be retired, and why (or why not). */
+export interface Verdict {
+  version: string;
+  /** The client build this version ships. */
+  build: string;
+  current: boolean;
+  firstSeen: number;
+  lastSeen: number;
+  /** Calls it answered in the quiet window. */
+  recentRequests: number;
+  /** Studies not done that started while it served (approximate, see `attribution`). */
+  studiesInProgress: InProgress;
+  /** Calls from its client build, to any version, in the quiet window; null when the current version ships the same build. */
+  buildRequests: number | null;
+  safeToRetire: boolean;
+  reasons: string[];
+}
+
+/** `GET /ops/api/summary`. */
+export interface OpsSummary {
+  now: number;
+  currentVersion: string;
+  /** The chart window: `minutes` minute starts, oldest first. */
+  window: { minutes: number; from: number; to: number };
+  minutes: number[];
+  workerVersions: Series[];
+  clientBuilds: Series[];
+  /** All studies in progress, by mode, and the same per version as far as D1 can tell. */
+  inProgress: InProgress & { perVersion: 'approximate'; attribution: string };
+  /** The quiet window the verdicts look at. */
+  quietMinutes: number;
+  verdicts: Verdict[];
+}
+
+/** How per-version study counts are made: D1 does not record which version created a study. */
+export const ATTRIBUTION =
+  'D1 does not record which worker version started a study. A study counts for every version that served ' +
+  'requests (telemetry) in the minutes around its creation, so during a rollout one study may count for two versions. ' +
+  `Studies untouched for ${ABANDONED_AFTER_MS / 3_600_000} hours count as abandoned.`;
+
+interface VersionRow {
+  worker_version: string;
+  build: string;
+  first_minute: number;
+  last_minute: number;
+}
+
+/** Reads everything the view needs in one D1 batch. */
+export async function opsSummary(
+  db: D1Database,
+  opts: { now: number; currentVersion: string; currentBuild: string; minutes: number; quietMinutes: number },
+): Promise<OpsSummary> {
+  const to = minuteOf(opts.now);
+  const from = to - (opts.minutes - 1) * MINUTE_MS;
+  const quietFrom = opts.now - opts.quietMinutes * MINUTE_MS;
+  const activeSince = opts.now - ABANDONED_AFTER_MS;
+  const notDone = `s.step <> 'done' AND s.updated_at >= ?`;
+  const mode = `CASE WHEN EXISTS (SELECT 1 FROM participant_code_v2 c WHERE c.study_id = s.id) THEN 'group' ELSE 'solo' END`;
+  const [perMinute, versions, recent, studies, perVersion] = await db.batch([
+    db.prepare(
+      `SELECT minute, worker_version, client_build, sum(count) AS n FROM telemetry_minute
+       WHERE minute BETWEEN ? AND ? GROUP BY minute, worker_version, client_build`,
+    ).bind(from, to),
+    db.prepare(`SELECT worker_version, build, first_minute, last_minute FROM telemetry_version`),
+    db.prepare(
+      `SELECT worker_version, client_build, sum(count) AS n FROM telemetry_minute
+       WHERE minute >= ? GROUP BY worker_version, client_build`,
+    ).bind(minuteOf(quietFrom)),
+    db.prepare(`SELECT ${mode} AS mode, count(*) AS n FROM study s WHERE ${notDone} GROUP BY mode`).bind(activeSince),
+    db.prepare(
+      `SELECT v.worker_version, ${mode} AS mode, count(*) AS n FROM telemetry_version v
+       JOIN study s ON s.created_at >= v.first_minute AND s.created_at < v.last_minute + ${MINUTE_MS}
+       WHERE ${notDone} GROUP BY v.worker_version, mode`,
+    ).bind(activeSince),
+  ]);
+  const rows = <T>(result: D1Result | undefined) => (result?.results ?? []) as T[];
+
+  const minutes = Array.from({ length: opts.minutes }, (_, i) => from + i * MINUTE_MS);
+  const minuteRows = rows<{ minute: number; worker_version: string; client_build: string; n: number }>(perMinute);
+  const recentRows = rows<{ worker_version: string; client_build: string; n: number }>(recent);
+
+  const inProgressOf = (list: { mode: string; n: number }[]): InProgress => ({
+    solo: list.find((r) => r.mode === 'solo')?.n ?? 0,
+    group: list.find((r) => r.mode === 'group')?.n ?? 0,
+  });
+  const versionStudies = rows<{ worker_version: string; mode: string; n: number }>(perVersion);
+
+  const verdicts = rows<VersionRow>(versions)
+    .map((v): Verdict => {
+      const isCurrent = v.worker_version === opts.currentVersion;
+      const recentRequests = sum(recentRows.filter((r) => r.worker_version === v.worker_version));
+      const buildRequests = v.build === opts.currentBuild ? null : sum(recentRows.filter((r) => r.client_build === v.build));
+      const studiesInProgress = inProgressOf(versionStudies.filter((r) => r.worker_version === v.worker_version));
+      const verdict = verdictOf({ isCurrent, recentRequests, buildRequests, studiesInProgress, build: v.build, quietMinutes: opts.quietMinutes });
+      return {
+        version: v.worker_version,
+        build: v.build,
+        current: isCurrent,
+        firstSeen: v.first_minute,
+        lastSeen: v.last_minute,
+        recentRequests,
+        studiesInProgress,
+        buildRequests,
+        ...verdict,
+      };
+    })
+    .sort((a, b) => b.lastSeen - a.lastSeen);
+
+  return {
+    now: opts.now,
+    currentVersion: opts.currentVersion,
+    window: { minutes: opts.minutes, from, to },
+    minutes,
+    workerVersions: seriesOf(minutes, minuteRows, (r) => r.worker_version),
+    clientBuilds: seriesOf(minutes, minuteRows, (r) => r.client_build || '(no build)'),
+    inProgress: { ...inProgressOf(rows(studies)), perVersion: 'approximate', attribution: ATTRIBUTION },
+    quietMinutes: opts.quietMinutes,
+    verdicts,
+  };
+}
+
+function sum(list: { n: number }[]): number {
+  return list.reduce((total, r) => total + r.n, 0);
+}
+
+/** Dense per-minute counts per name, busiest first. */
+function seriesOf<R extends { minute: number; n: number }>(minutes: number[], list: R[], nameOf: (row: R) => string): Series[] {
+  const index = new Map(minutes.map((minute, i) => [minute, i]));
+  const byName = new Map<string, number[]>();
+  for (const row of list) {
+    const name = nameOf(row);
+    const counts = byName.get(name) ?? minutes.map(() => 0);
+    const i = index.get(row.minute);
+    if (i !== undefined) counts[i] = (counts[i] ?? 0) + row.n;
+    byName.set(name, counts);
+  }
+  return [...byName]
+    .map(([name, counts]) => ({ name, counts, total: counts.reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
+}
+
+/** The rule: retire a version only when nothing uses it or its client build any more. */
+export function verdictOf(v: {
+  isCurrent: boolean;
+  recentRequests: number;
+  buildRequests: number | null;
+  studiesInProgress: InProgress;
+  build: string;
+  quietMinutes: number;
+}): { safeToRetire: boolean; reasons: string[] } {
+  if (v.isCurrent) return { safeToRetire: false, reasons: ['it is the version answering this request'] };
+  const blockers: string[] = [];
+  if (v.recentRequests > 0) blockers.push(`${v.recentRequests} requests in the last ${v.quietMinutes} minutes`);
+  const studies = v.studiesInProgress.solo + v.studiesInProgress.group;
+  if (studies > 0) {
+    blockers.push(`${studies} studies still in progress that started while it served (${v.studiesInProgress.solo} solo, ${v.studiesInProgress.group} group)`);
+  }
+  if (v.buildRequests !== null && v.buildRequests > 0) {
+    blockers.push(`its client build ${v.build} made ${v.buildRequests} requests in the last ${v.quietMinutes} minutes`);
+  }
+  if (blockers.length > 0) return { safeToRetire: false, reasons: blockers };
+  return {
+    safeToRetire: true,
+    reasons: [
+      `no requests in the last ${v.quietMinutes} minutes`,
+      'no studies in progress that started while it served',
+      v.buildRequests === null ? 'it ships the same client build as the current version' : `its client build ${v.build} was not requested`,
+    ],
+  };
+}

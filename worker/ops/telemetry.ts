@@ -1,0 +1,152 @@
+/**
+ * Version telemetry (DESIGN §8, issue 5 part 1): every API request and room
+ * socket connection counts, by worker version, client build and API level.
+ * Production gets one Analytics Engine data point per call (non-blocking);
+ * the operator view reads a per-minute aggregate in D1 that each isolate
+ * batches in memory and upserts in one D1 batch at most every few seconds,
+ * through `waitUntil`, so no request waits for, or adds, a D1 write.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { buildIdSchema, COMPAT, parseApiHeader, parseSubprotocols } from '../../shared/index.ts';
+import { workerVersion } from '../compat/version.ts';
+import type { AppEnv } from '../types.ts';
+
+/** An HTTP API call or a room socket connection attempt. */
+export type TelemetryKind = 'http' | 'socket';
+
+/** One row of `telemetry_minute` (migrations/0003). */
+export interface TelemetryRow {
+  /** Epoch ms of the minute's start. */
+  minute: number;
+  workerVersion: string;
+  /** '' when the caller sent no valid build id. */
+  clientBuild: string;
+  /** 0 when the caller's API level could not be read. */
+  apiLevel: number;
+  kind: TelemetryKind;
+  count: number;
+}
+
+/** How often the aggregate is written; tests shrink or grow these. */
+export interface TelemetryOptions {
+  /** The client build this worker ships, recorded per version for the retire verdict. */
+  build: { id: string; apiLevel: number };
+  /** Write the batch once this long has passed since the last write. */
+  flushEveryMs?: number;
+  /** ...or once this many distinct rows are pending. */
+  maxPendingRows?: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Start of the minute `time` falls in. */
+export function minuteOf(time: number): number {
+  return time - (time % MINUTE_MS);
+}
+
+/**
+ * The counts of one isolate not yet written. Keyed by row, so a burst of
+ * requests costs memory per distinct (minute, build, level, kind), not per request.
+ */
+export class TelemetryBatch {
+  private pending = new Map<string, TelemetryRow>();
+  private lastFlush: number | null = null;
+  private readonly flushEveryMs: number;
+  private readonly maxPendingRows: number;
+
+  constructor(flushEveryMs: number, maxPendingRows: number) {
+    this.flushEveryMs = flushEveryMs;
+    this.maxPendingRows = maxPendingRows;
+  }
+
+  /** Counts one call. */
+  add(row: Omit<TelemetryRow, 'count'>): void {
+    const key = `${row.minute}\n${row.workerVersion}\n${row.clientBuild}\n${row.apiLevel}\n${row.kind}`;
+    const found = this.pending.get(key);
+    if (found) found.count += 1;
+    else this.pending.set(key, { ...row, count: 1 });
+  }
+
+  /** The pending rows when a write is due (and forgets them), else null. */
+  takeIfDue(now: number): TelemetryRow[] | null {
+    this.lastFlush ??= now;
+    const due = now - this.lastFlush >= this.flushEveryMs || this.pending.size >= this.maxPendingRows;
+    if (!due || this.pending.size === 0) return null;
+    this.lastFlush = now;
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    return rows;
+  }
+}
+
+const UPSERT_MINUTE = `INSERT INTO telemetry_minute (minute, worker_version, client_build, api_level, kind, count)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (minute, worker_version, client_build, api_level, kind) DO UPDATE SET count = count + excluded.count`;
+
+const UPSERT_VERSION = `INSERT INTO telemetry_version (worker_version, build, first_minute, last_minute)
+VALUES (?, ?, ?, ?)
+ON CONFLICT (worker_version) DO UPDATE SET build = excluded.build,
+  first_minute = min(first_minute, excluded.first_minute), last_minute = max(last_minute, excluded.last_minute)`;
+
+/** Writes `rows` and the versions they name in one D1 batch (one round trip). */
+export async function writeRows(db: D1Database, rows: TelemetryRow[], build: string): Promise<void> {
+  const versions = new Map<string, { first: number; last: number }>();
+  for (const row of rows) {
+    const seen = versions.get(row.workerVersion);
+    versions.set(row.workerVersion, {
+      first: Math.min(seen?.first ?? row.minute, row.minute),
+      last: Math.max(seen?.last ?? row.minute, row.minute),
+    });
+  }
+  await db.batch([
+    ...rows.map((r) => db.prepare(UPSERT_MINUTE).bind(r.minute, r.workerVersion, r.clientBuild, r.apiLevel, r.kind, r.count)),
+    ...[...versions].map(([version, span]) => db.prepare(UPSERT_VERSION).bind(version, build, span.first, span.last)),
+  ]);
+}
+
+/** What a call says about its client: socket upgrades carry the level in a subprotocol and the build in `?build=`. */
+function callerOf(c: Context<AppEnv>, currentLevel: number): { kind: TelemetryKind; clientBuild: string; apiLevel: number } {
+  const socket = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
+  const build = socket ? c.req.query('build') : c.req.header(COMPAT.buildHeader);
+  const clientBuild = build !== undefined && buildIdSchema.safeParse(build).success ? build : '';
+  if (socket) {
+    return { kind: 'socket', clientBuild, apiLevel: parseSubprotocols(c.req.header('Sec-WebSocket-Protocol') ?? null).level ?? 0 };
+  }
+  const api = parseApiHeader(c.req.header(COMPAT.apiHeader) ?? null);
+  return { kind: 'http', clientBuild, apiLevel: api.ok ? (api.level ?? currentLevel) : 0 };
+}
+
+/** `waitUntil` of the request, or null where there is none (`app.request` without an execution context). */
+function waitUntilOf(c: Context<AppEnv>): ((promise: Promise<unknown>) => void) | null {
+  try {
+    const ctx = c.executionCtx;
+    return (promise) => ctx.waitUntil(promise);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Counts every call it sees, before the compat gate, so refused old clients
+ * count too. One middleware (and one batch) per app, which is per isolate.
+ */
+export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50 }: TelemetryOptions): MiddlewareHandler<AppEnv> {
+  const batch = new TelemetryBatch(flushEveryMs, maxPendingRows);
+  return async (c, next) => {
+    const now = c.var.now();
+    const version = workerVersion(c.env.CF_VERSION_METADATA).version;
+    const caller = callerOf(c, build.apiLevel);
+    batch.add({ minute: minuteOf(now), workerVersion: version, ...caller });
+    c.env.TELEMETRY?.writeDataPoint({
+      indexes: [version],
+      blobs: [version, caller.clientBuild, caller.kind, build.id],
+      doubles: [caller.apiLevel, 1],
+    });
+    const waitUntil = waitUntilOf(c);
+    const rows = waitUntil ? batch.takeIfDue(now) : null;
+    if (waitUntil && rows) {
+      waitUntil(writeRows(c.env.DB, rows, build.id).catch((err: unknown) => console.error('telemetry write failed; these counts are lost', err)));
+    }
+    await next();
+  };
+}
