@@ -15,6 +15,9 @@ const root = import.meta.dirname;
 const migrations = await readD1Migrations(path.join(root, 'migrations'));
 // The same files as text, for the migration check and the trigger-form tests.
 const migrationSql = readMigrationFiles(path.join(root, 'migrations'));
+// The contract step waits outside migrations/ until an operator applies it (npm run contract); tests apply it on purpose.
+const contractMigrations = await readD1Migrations(path.join(root, 'migrations-contract'));
+const contractSql = readMigrationFiles(path.join(root, 'migrations-contract'));
 
 export default defineConfig({
   // wrangler.toml's [alias] is for wrangler's bundler; the test runner needs its own.
@@ -29,7 +32,14 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations, MIGRATION_SQL: migrationSql, TOKEN_SECRET: 'test-secret-not-for-production', OPS_TOKEN: 'test-ops-token' },
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          MIGRATION_SQL: migrationSql,
+          CONTRACT_MIGRATIONS: contractMigrations,
+          CONTRACT_SQL: contractSql,
+          TOKEN_SECRET: 'test-secret-not-for-production',
+          OPS_TOKEN: 'test-ops-token',
+        },
       },
     }),
   ],

@@ -8,13 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishEntries } from '../../shared/index.ts';
 import type { ClientBuild } from './client-build.ts';
-import { runWrangler } from './wrangler.ts';
-
-/** Where a publish goes: local state (optionally a chosen folder) or the real namespace. */
-export type PublishTarget = { local: true; persistTo?: string } | { local: false };
+import { runWrangler, stateFlags, type StateTarget } from './wrangler.ts';
 
 /** Publishes `build`; resolves once wrangler has written every key. */
-export async function publishBuild(build: ClientBuild, target: PublishTarget, now = Date.now()): Promise<number> {
+export async function publishBuild(build: ClientBuild, target: StateTarget, now = Date.now()): Promise<number> {
   const entries = publishEntries(build.info, build.files, build.indexHtml, now).map((entry) => ({
     key: entry.key,
     value: Buffer.from(entry.value).toString('base64'),
@@ -25,10 +22,7 @@ export async function publishBuild(build: ClientBuild, target: PublishTarget, no
   try {
     const file = join(dir, 'entries.json');
     await writeFile(file, JSON.stringify(entries));
-    const where = target.local
-      ? ['--local', ...(target.persistTo ? ['--persist-to', target.persistTo] : [])]
-      : ['--remote'];
-    await runWrangler(['kv', 'bulk', 'put', file, '--binding', 'ASSETS_KV', ...where]);
+    await runWrangler(['kv', 'bulk', 'put', file, '--binding', 'ASSETS_KV', ...stateFlags(target)]);
     return entries.length;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -30,3 +30,32 @@ export function extractRelease(version: string, paths: string[]): string {
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   return dir;
 }
+
+/**
+ * Release versions in CHANGELOG.md, newest first (its `## [<version>] - ...`
+ * headings). Not anchored to a line start: the newest heading sits at the end
+ * of the intro's line in the current CHANGELOG.
+ */
+export function changelogVersions(changelog: string): string[] {
+  return [...changelog.matchAll(/## \[([^\]]+)\] - /g)].map((match) => match[1] as string);
+}
+
+/**
+ * The release before `version`: the newest CHANGELOG release that is not
+ * `version` itself, so it is right both before and after the heading is added.
+ */
+export function previousRelease(changelog: string, version: string): string {
+  const previous = changelogVersions(changelog).find((v) => v !== version);
+  if (!previous) throw new Error(`CHANGELOG.md names no release before ${version}`);
+  return previous;
+}
+
+/** The text of `path` as it was at release `version`. */
+export function fileAtRelease(version: string, path: string): string {
+  return git(['show', `${releaseCommit(version)}:${path}`]);
+}
+
+/** The file names in folder `dir` at release `version`. */
+export function namesAtRelease(version: string, dir: string): string[] {
+  return git(['ls-tree', '--name-only', `${releaseCommit(version)}:${dir}`]).trim().split('\n').filter(Boolean);
+}

@@ -8,6 +8,9 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** migrations/*.sql as written, in apply order. */
       MIGRATION_SQL: MigrationFile[];
+      /** migrations-contract/ (not applied by setup): as D1 migrations, and as written. */
+      CONTRACT_MIGRATIONS: D1Migration[];
+      CONTRACT_SQL: MigrationFile[];
     }
   }
 }

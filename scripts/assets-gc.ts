@@ -1,0 +1,61 @@
+/**
+ * `npm run assets:gc -- --live <buildId,...> [--local [--persist-to <dir>] | --remote] [--keep-days N] [--telemetry <url>] [--dry-run]`:
+ * deletes the client builds no live worker version serves and no client asked
+ * for within the last N days (default 7), and the asset keys only they use.
+ *
+ * Which builds live versions serve cannot be read from Cloudflare offline
+ * (a version's build is bundled into its code), so --live names them: the
+ * `build` ids the ops view shows. Last requests come from the ops summary with
+ * --telemetry <base url> (OPS_TOKEN in the environment); without it, a build
+ * counts as requested when it was published. Local state unless --remote.
+ */
+import { parseArgs } from 'node:util';
+import { planAssetsGc } from './lib/assets-gc.ts';
+import { deleteKeys, readManifest } from './lib/kv.ts';
+import { lastRequestedTimes, opsSummaryFrom } from './lib/ops-summary.ts';
+import type { StateTarget } from './lib/wrangler.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const { values } = parseArgs({
+  options: {
+    live: { type: 'string' },
+    local: { type: 'boolean' },
+    remote: { type: 'boolean' },
+    'persist-to': { type: 'string' },
+    'keep-days': { type: 'string', default: '7' },
+    telemetry: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
+});
+const keepDays = Number(values['keep-days']);
+if (!Number.isFinite(keepDays) || keepDays < 0) throw new Error(`--keep-days must be a number of days, not ${values['keep-days']}`);
+if (values.local && values.remote) throw new Error('--local or --remote, not both');
+const target: StateTarget = values.remote ? { local: false } : { local: true, persistTo: values['persist-to'] };
+
+let lastRequested = new Map<string, number>();
+if (values.telemetry) {
+  const token = process.env.OPS_TOKEN;
+  if (!token) throw new Error('--telemetry needs OPS_TOKEN in the environment');
+  lastRequested = lastRequestedTimes(await opsSummaryFrom(values.telemetry, token)());
+} else {
+  console.log('no --telemetry: every build published within the window counts as requested');
+}
+
+const plan = planAssetsGc({
+  builds: await readManifest(target),
+  live: (values.live ?? '').split(',').filter(Boolean),
+  lastRequested,
+  now: Date.now(),
+  retentionMs: keepDays * DAY,
+});
+if (!plan.ok) {
+  console.error(`assets:gc refused:\n${plan.problems.map((p) => `  - ${p}`).join('\n')}`);
+  process.exit(1);
+}
+console.log(`keep builds: ${plan.keep.join(', ') || 'none'}`);
+console.log(`delete builds: ${plan.remove.join(', ') || 'none'}`);
+for (const key of plan.keys) console.log(`  ${key}`);
+if (values['dry-run'] || plan.keys.length === 0) process.exit(0);
+await deleteKeys(plan.keys, target);
+console.log(`deleted ${plan.keys.length} keys from ${target.local ? 'local' : 'remote'} KV`);

@@ -1,0 +1,50 @@
+/**
+ * `npm run contract -- --verdict-from <base url> [--retire <version id or tag,...>] [--local [--persist-to <dir>] | --remote] [--dry-run]`:
+ * the operator's word that the old shape may go (DESIGN §6). Reads the retire
+ * verdict from the ops summary of <base url> (OPS_TOKEN in the environment);
+ * only when every version to retire (default v1.0.0,v1.5.0) is safe to retire
+ * does it copy migrations-contract/0004_contract_v1.sql into migrations/ and
+ * apply it (remote by default). --dry-run prints the steps and runs nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from './lib/client-build.ts';
+import { planContract } from './lib/contract.ts';
+import { readMigrationFiles } from './lib/migration-files.ts';
+import { opsSummaryFrom } from './lib/ops-summary.ts';
+import { formatStep, runStep } from './lib/steps.ts';
+import { stateFlags } from './lib/wrangler.ts';
+
+const CONTRACT = '0004_contract_v1.sql';
+
+const { values } = parseArgs({
+  options: {
+    'verdict-from': { type: 'string' },
+    retire: { type: 'string', default: 'v1.0.0,v1.5.0' },
+    local: { type: 'boolean' },
+    remote: { type: 'boolean' },
+    'persist-to': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
+});
+const token = process.env.OPS_TOKEN;
+if (values.local && values.remote) throw new Error('--local or --remote, not both');
+if (!values['verdict-from'] || !token) throw new Error('usage: OPS_TOKEN=<token> npm run contract -- --verdict-from <base url> [--retire <ids>] [--local] [--dry-run]');
+
+const plan = planContract({
+  summary: await opsSummaryFrom(values['verdict-from'], token)(),
+  retire: values.retire.split(',').filter(Boolean),
+  contract: { name: CONTRACT, sql: readFileSync(join(ROOT, 'migrations-contract', CONTRACT), 'utf8') },
+  migrations: readMigrationFiles(join(ROOT, 'migrations')),
+  target: stateFlags(values.local ? { local: true, persistTo: values['persist-to'] } : { local: false }),
+});
+if (!plan.ok) {
+  console.error(`contract refused:\n${plan.problems.map((p) => `  - ${p}`).join('\n')}`);
+  process.exit(1);
+}
+for (const step of plan.steps) {
+  console.log(values['dry-run'] ? formatStep(step) : `$ ${formatStep(step)}`);
+  if (!values['dry-run']) console.log(await runStep(step));
+}
+if (!values['dry-run']) console.log(`contract applied; commit migrations/${CONTRACT}`);

@@ -1,0 +1,37 @@
+/**
+ * Reads and deletes client builds in the assets KV namespace with wrangler,
+ * local or remote (shared/assets.ts has the layout).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as z from 'zod/mini';
+import { assetKeys, buildInfoSchema, manifestMetaSchema } from '../../shared/index.ts';
+import type { ManifestBuild } from './assets-gc.ts';
+import { runWrangler, stateFlags, wranglerJson, type StateTarget } from './wrangler.ts';
+
+const keyListSchema = z.array(z.object({ name: z.string(), metadata: manifestMetaSchema }));
+
+/** Every build in the manifest, with its publish time and asset paths. */
+export async function readManifest(target: StateTarget): Promise<ManifestBuild[]> {
+  const flags = ['--binding', 'ASSETS_KV', ...stateFlags(target)];
+  const keys = keyListSchema.parse(await wranglerJson(['kv', 'key', 'list', '--prefix', assetKeys.manifestPrefix, ...flags]));
+  return Promise.all(
+    keys.map(async (key) => {
+      const info = buildInfoSchema.parse(await wranglerJson(['kv', 'key', 'get', key.name, '--text', ...flags]));
+      return { id: info.id, publishedAt: key.metadata.publishedAt, files: info.files.map((file) => file.path) };
+    }),
+  );
+}
+
+/** Deletes `keys` in one `wrangler kv bulk delete`. */
+export async function deleteKeys(keys: string[], target: StateTarget): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'haru-gc-'));
+  try {
+    const file = join(dir, 'keys.json');
+    await writeFile(file, JSON.stringify(keys));
+    await runWrangler(['kv', 'bulk', 'delete', file, '--binding', 'ASSETS_KV', '--force', ...stateFlags(target)]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

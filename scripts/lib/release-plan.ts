@@ -1,0 +1,130 @@
+/**
+ * Plans one step of a gradual release (DESIGN §8): build, publish the client
+ * to KV, apply expand migrations, `wrangler versions upload`, then
+ * `wrangler versions deploy` at the asked percentage. Pure, so the refusals
+ * (failing migration check, a contract step, a Durable Object change that
+ * needs `wrangler deploy`) are unit-tested without wrangler or Cloudflare.
+ */
+import { checkMigrations, isContractStep, type MigrationFile } from './migration-check.ts';
+import type { Step } from './steps.ts';
+
+/** Stands for the id `wrangler versions upload` prints; the release script fills it in. */
+export const NEW_VERSION = '<new version id>';
+/** Stands for the version serving now, in a dry run without `--from`. */
+export const CURRENT_VERSION = '<current version id>';
+
+/** What wrangler.toml says about Durable Objects: bound classes and `[[migrations]]` tags. */
+export interface DurableObjectConfig {
+  classes: string[];
+  migrationTags: string[];
+}
+
+/**
+ * Reads the Durable Object parts of a wrangler.toml: `class_name` in
+ * `[[durable_objects.bindings]]` and `tag` in `[[migrations]]`. Only the
+ * table-array form this project uses; enough to see a change, not a TOML parser.
+ */
+export function durableObjectConfig(toml: string): DurableObjectConfig {
+  const config: DurableObjectConfig = { classes: [], migrationTags: [] };
+  let section = '';
+  for (const line of toml.split('\n').map((l) => l.trim())) {
+    const header = /^\[\[?([^\]]+)\]\]?/.exec(line);
+    if (header) {
+      section = header[1] as string;
+      continue;
+    }
+    const value = /^(\w+)\s*=\s*"([^"]*)"/.exec(line);
+    if (!value) continue;
+    if (section === 'durable_objects.bindings' && value[1] === 'class_name') config.classes.push(value[2] as string);
+    if (section === 'migrations' && value[1] === 'tag') config.migrationTags.push(value[2] as string);
+  }
+  return config;
+}
+
+/**
+ * Why this tree cannot go out by `versions upload`: a Durable Object
+ * migration tag or a bound class that the last release did not have.
+ * Cloudflare refuses those in `versions upload`; they need `wrangler deploy`.
+ */
+export function durableObjectProblems(released: DurableObjectConfig, now: DurableObjectConfig, releasedVersion: string): string[] {
+  const added = (key: keyof DurableObjectConfig) => now[key].filter((item) => !released[key].includes(item));
+  const removed = (key: keyof DurableObjectConfig) => released[key].filter((item) => !now[key].includes(item));
+  const changes = [
+    ...added('migrationTags').map((tag) => `adds Durable Object migration "${tag}"`),
+    ...removed('migrationTags').map((tag) => `removes Durable Object migration "${tag}"`),
+    ...added('classes').map((name) => `binds new Durable Object class ${name}`),
+  ];
+  return changes.map(
+    (change) => `wrangler.toml ${change} since release ${releasedVersion}: that needs \`wrangler deploy\`, not a gradual release (DESIGN §8)`,
+  );
+}
+
+/** Everything one release step depends on, gathered by scripts/release.ts. */
+export interface ReleaseInput {
+  /** Traffic share of the new version after this step, 1-100. */
+  percent: number;
+  tag: string;
+  message: string;
+  /** Version serving now; CURRENT_VERSION when unknown (dry run). */
+  from: string;
+  /** An already uploaded new version: then this step only shifts traffic. */
+  version?: string;
+  /** Every file of migrations/, in apply order. */
+  migrations: MigrationFile[];
+  /** Names of the migrations the release would apply. */
+  pending: string[];
+  released: { version: string; durableObjects: DurableObjectConfig };
+  durableObjects: DurableObjectConfig;
+}
+
+/** A release step: the problems that stop it, or the steps to run. */
+export type ReleasePlan = { ok: false; problems: string[] } | { ok: true; steps: Step[] };
+
+/** The `versions deploy` specs: the new version at `percent`, the old one at the rest. */
+export function deploySpecs(from: string, to: string, percent: number): string[] {
+  return percent === 100 ? [`${to}@100%`] : [`${from}@${100 - percent}%`, `${to}@${percent}%`];
+}
+
+/** Plans a release step, or says why it must not run. */
+export function planRelease(input: ReleaseInput): ReleasePlan {
+  const problems: string[] = [];
+  if (!Number.isInteger(input.percent) || input.percent < 1 || input.percent > 100) {
+    problems.push(`--to must be a whole percentage from 1 to 100, not ${input.percent}`);
+  }
+  problems.push(...checkMigrations(input.migrations).map((p) => `migration check: ${p.migration}: ${p.message}`));
+  for (const file of input.migrations) {
+    if (input.pending.includes(file.name) && isContractStep(file.sql)) {
+      problems.push(`${file.name} is a contract step: a release never applies it; run \`npm run contract\` once the old release is retired`);
+    }
+  }
+  problems.push(...durableObjectProblems(input.released.durableObjects, input.durableObjects, input.released.version));
+  if (problems.length > 0) return { ok: false, problems };
+
+  const deploy: Step = {
+    kind: 'wrangler',
+    args: ['versions', 'deploy', ...deploySpecs(input.from, input.version ?? NEW_VERSION, input.percent), '--message', input.message, '-y'],
+  };
+  if (input.version) return { ok: true, steps: [deploy] };
+  return {
+    ok: true,
+    steps: [
+      { kind: 'npm', args: ['run', 'build'] },
+      { kind: 'npm', args: ['run', 'assets:publish', '--', '--remote'] },
+      { kind: 'wrangler', args: ['d1', 'migrations', 'apply', 'DB', '--remote'] },
+      { kind: 'wrangler', args: ['versions', 'upload', '--tag', input.tag, '--message', input.message] },
+      deploy,
+    ],
+  };
+}
+
+/** The version id in `wrangler versions upload` output. */
+export function uploadedVersionId(output: string): string {
+  const match = /Worker Version ID:\s*([0-9a-f-]{36})/i.exec(output);
+  if (!match) throw new Error(`no "Worker Version ID" in the upload output:\n${output}`);
+  return match[1] as string;
+}
+
+/** Migration names in `wrangler d1 migrations list` output: the ones not applied yet. */
+export function pendingMigrationNames(output: string): string[] {
+  return [...new Set(output.match(/\b\d{4}_[\w-]+\.sql\b/g) ?? [])];
+}

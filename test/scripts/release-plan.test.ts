@@ -1,0 +1,97 @@
+/** The release planner: its steps, and each refusal (migration check, contract step, Durable Object change). */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../scripts/lib/client-build.ts';
+import {
+  deploySpecs,
+  durableObjectConfig,
+  NEW_VERSION,
+  pendingMigrationNames,
+  planRelease,
+  uploadedVersionId,
+  type ReleaseInput,
+} from '../../scripts/lib/release-plan.ts';
+import { changelogVersions, fileAtRelease, previousRelease } from '../../scripts/lib/releases.ts';
+import { formatStep } from '../../scripts/lib/steps.ts';
+
+const ROOM = { classes: ['Room'], migrationTags: ['v1-room'] };
+const BASE: ReleaseInput = {
+  percent: 10,
+  tag: 'v2.0.0',
+  message: 'Release 2.0.0',
+  from: 'old-id',
+  migrations: [{ name: '0001_a.sql', sql: 'CREATE TABLE t (a);' }],
+  pending: [],
+  released: { version: '1.5.0', durableObjects: ROOM },
+  durableObjects: ROOM,
+};
+
+describe('planRelease', () => {
+  it('builds, publishes, migrates, uploads and deploys at the percentage', () => {
+    const plan = planRelease(BASE);
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.steps.map(formatStep), [
+      'npm run build',
+      'npm run assets:publish -- --remote',
+      'npx wrangler d1 migrations apply DB --remote',
+      "npx wrangler versions upload --tag v2.0.0 --message 'Release 2.0.0'",
+      `npx wrangler versions deploy old-id@90% '${NEW_VERSION}@10%' --message 'Release 2.0.0' -y`,
+    ]);
+  });
+
+  it('only shifts traffic for an uploaded version, and 100% drops the old one', () => {
+    const plan = planRelease({ ...BASE, percent: 100, version: 'new-id' });
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.steps.map(formatStep), ["npx wrangler versions deploy new-id@100% --message 'Release 2.0.0' -y"]);
+    assert.deepEqual(deploySpecs('a', 'b', 50), ['a@50%', 'b@50%']);
+  });
+
+  it('refuses a bad percentage', () => {
+    for (const percent of [0, 101, 12.5, Number.NaN]) assert.equal(planRelease({ ...BASE, percent }).ok, false);
+  });
+
+  it('refuses when the migration check fails', () => {
+    const plan = planRelease({ ...BASE, migrations: [...BASE.migrations, { name: '0002_b.sql', sql: 'DROP TABLE t;' }] });
+    assert.ok(!plan.ok);
+    assert.match(plan.problems.join('\n'), /migration check: 0002_b\.sql: DROP TABLE t/);
+  });
+
+  it('refuses to apply a pending contract migration, but not one already applied', () => {
+    const migrations = [...BASE.migrations, { name: '0002_b.sql', sql: '-- haru:contract\nDROP TABLE t;' }];
+    const plan = planRelease({ ...BASE, migrations, pending: ['0002_b.sql'] });
+    assert.ok(!plan.ok);
+    assert.match(plan.problems.join('\n'), /0002_b\.sql is a contract step: .*npm run contract/);
+    assert.ok(planRelease({ ...BASE, migrations, pending: [] }).ok);
+  });
+
+  it('refuses a Durable Object change that needs wrangler deploy', () => {
+    const plan = planRelease({ ...BASE, released: { version: '1.0.0', durableObjects: { classes: [], migrationTags: [] } } });
+    assert.ok(!plan.ok);
+    assert.deepEqual(plan.problems.length, 2);
+    assert.match(plan.problems[0] ?? '', /adds Durable Object migration "v1-room" since release 1\.0\.0: .*wrangler deploy/);
+  });
+});
+
+describe('release inputs', () => {
+  it('reads Durable Object classes and migration tags from wrangler.toml', () => {
+    assert.deepEqual(durableObjectConfig(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')), ROOM);
+  });
+
+  it('finds the previous release in the CHANGELOG, and this tree needs no wrangler deploy since it', () => {
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
+    assert.deepEqual(changelogVersions(changelog).slice(-3), ['2.0.0', '1.5.0', '1.0.0']);
+    assert.equal(previousRelease(changelog, '2.0.0'), '1.5.0');
+    assert.equal(previousRelease(changelog, '2.1.0'), '2.0.0');
+    assert.deepEqual(durableObjectConfig(fileAtRelease('1.5.0', 'wrangler.toml')), ROOM);
+    assert.deepEqual(durableObjectConfig(fileAtRelease('1.0.0', 'wrangler.toml')), { classes: [], migrationTags: [] });
+  });
+
+  it('parses wrangler output', () => {
+    assert.equal(uploadedVersionId('Uploaded haru-study\nWorker Version ID: 3c4a9b1e-0000-4000-8000-123456789abc\n'), '3c4a9b1e-0000-4000-8000-123456789abc');
+    assert.throws(() => uploadedVersionId('nothing'));
+    assert.deepEqual(pendingMigrationNames('│ 0003_telemetry.sql │\n│ 0004_contract_v1.sql │'), ['0003_telemetry.sql', '0004_contract_v1.sql']);
+    assert.deepEqual(pendingMigrationNames('✅ No migrations to apply!'), []);
+  });
+});
