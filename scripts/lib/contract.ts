@@ -30,10 +30,10 @@ export function planContract(input: ContractInput): ContractPlan {
   const problems: string[] = [];
   if (input.retire.length === 0) problems.push('no version to retire named');
   for (const name of input.retire) {
-    const version = input.summary.versions.find((v) => v.id === name || v.tag === name);
-    if (!version) problems.push(`the ops view has no verdict for ${name}: not safe to assume it is retired`);
-    else if (!version.safe_to_retire) {
-      problems.push(`${name} is not safe to retire yet${version.reasons?.length ? `: ${version.reasons.join('; ')}` : ''}`);
+    const verdict = input.summary.verdicts.find((v) => v.version === name);
+    if (!verdict) problems.push(`the ops view has no verdict for ${name}: not safe to assume it is retired`);
+    else if (!verdict.safeToRetire) {
+      problems.push(`${name} is not safe to retire yet${verdict.reasons.length ? `: ${verdict.reasons.join('; ')}` : ''}`);
     }
   }
   if (!isContractStep(input.contract.sql)) problems.push(`${input.contract.name} is not marked as a contract step`);

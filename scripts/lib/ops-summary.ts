@@ -1,23 +1,21 @@
 /**
  * The operator view's JSON (`GET /ops/api/summary`, behind OPS_TOKEN), as the
  * scripts read it: per worker version a retire verdict, per client build the
- * last time a client asked for it. Only these fields are read; the rest of the
+ * minutes a client asked for it. Only these fields are read; the rest of the
  * summary is ignored. The source is a function, so tests feed a verdict
  * without a running worker.
  */
 import * as z from 'zod/mini';
 
-/** The parts of the ops summary the scripts act on. */
+/**
+ * The parts of the ops summary (worker/ops/summary.ts `OpsSummary`) the
+ * scripts act on: the verdicts (`version` is a worker version's tag, else its
+ * id) and the per-minute request counts of each client build.
+ */
 export const opsSummarySchema = z.object({
-  versions: z.array(
-    z.object({
-      id: z.string(),
-      tag: z.optional(z.nullable(z.string())),
-      safe_to_retire: z.boolean(),
-      reasons: z.optional(z.array(z.string())),
-    }),
-  ),
-  builds: z.optional(z.array(z.object({ id: z.string(), last_requested_at: z.nullable(z.number()) }))),
+  minutes: z.array(z.number()),
+  clientBuilds: z.array(z.object({ name: z.string(), counts: z.array(z.number()) })),
+  verdicts: z.array(z.object({ version: z.string(), safeToRetire: z.boolean(), reasons: z.array(z.string()) })),
 });
 export type OpsSummary = z.infer<typeof opsSummarySchema>;
 
@@ -34,7 +32,13 @@ export function opsSummaryFrom(baseUrl: string, token: string, fetchImpl: typeof
   };
 }
 
-/** Last request time per build, from a summary. */
+/** Last request time per build: the start of the latest minute in the summary's window with a request from it. */
 export function lastRequestedTimes(summary: OpsSummary): Map<string, number> {
-  return new Map((summary.builds ?? []).flatMap((b) => (b.last_requested_at === null ? [] : [[b.id, b.last_requested_at] as const])));
+  const times = new Map<string, number>();
+  for (const build of summary.clientBuilds) {
+    const last = build.counts.findLastIndex((count) => count > 0);
+    const minute = summary.minutes[last];
+    if (last >= 0 && minute !== undefined) times.set(build.name, minute);
+  }
+  return times;
 }

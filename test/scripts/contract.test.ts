@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/client-build.ts';
 import { planContract, type ContractInput } from '../../scripts/lib/contract.ts';
 import { readMigrationFiles } from '../../scripts/lib/migration-files.ts';
-import { opsSummaryFrom, type OpsSummary } from '../../scripts/lib/ops-summary.ts';
+import { lastRequestedTimes, opsSummaryFrom, type OpsSummary } from '../../scripts/lib/ops-summary.ts';
 import { formatStep } from '../../scripts/lib/steps.ts';
 
 const [contract] = readMigrationFiles(join(ROOT, 'migrations-contract'));
@@ -13,9 +13,11 @@ assert.ok(contract);
 const migrations = readMigrationFiles(join(ROOT, 'migrations'));
 
 const verdict = (safe: boolean): OpsSummary => ({
-  versions: [
-    { id: 'aaaa', tag: 'v1.5.0', safe_to_retire: safe, reasons: safe ? [] : ['3 requests in the last 15 minutes'] },
-    { id: 'bbbb', tag: 'v2.0.0', safe_to_retire: false },
+  minutes: [],
+  clientBuilds: [],
+  verdicts: [
+    { version: 'v1.5.0', safeToRetire: safe, reasons: safe ? [] : ['3 requests in the last 15 minutes'] },
+    { version: 'v2.0.0', safeToRetire: false, reasons: ['it is the version answering this request'] },
   ],
 });
 const input = (summary: OpsSummary, rest: Partial<ContractInput> = {}): ContractInput => ({
@@ -42,7 +44,7 @@ describe('planContract', () => {
   });
 
   it('with a safe verdict, copies the contract into migrations/ and applies it', () => {
-    const plan = planContract(input(verdict(true), { retire: ['aaaa'], target: ['--local', '--persist-to', '/tmp/x'] }));
+    const plan = planContract(input(verdict(true), { retire: ['v1.5.0'], target: ['--local', '--persist-to', '/tmp/x'] }));
     assert.ok(plan.ok);
     assert.deepEqual(plan.steps.map(formatStep), [
       `cp migrations-contract/${contract.name} migrations/${contract.name}`,
@@ -76,8 +78,26 @@ describe('opsSummaryFrom', () => {
     };
     const summary = await opsSummaryFrom('http://127.0.0.1:8787/ops', 'tok', fake)();
     assert.deepEqual(seen, ['http://127.0.0.1:8787/ops/api/summary Bearer tok']);
-    assert.equal(summary.versions[0]?.safe_to_retire, true);
+    assert.equal(summary.verdicts[0]?.safeToRetire, true);
     const denied: typeof fetch = async () => new Response('no', { status: 401 });
     await assert.rejects(opsSummaryFrom('http://x', 'bad', denied)(), /answered 401/);
+  });
+});
+
+describe('lastRequestedTimes', () => {
+  it('takes the latest minute with a request from each build', () => {
+    const summary: OpsSummary = {
+      minutes: [60_000, 120_000, 180_000],
+      clientBuilds: [
+        { name: 'old', counts: [4, 0, 0] },
+        { name: 'new', counts: [0, 2, 5] },
+        { name: 'idle', counts: [0, 0, 0] },
+      ],
+      verdicts: [],
+    };
+    assert.deepEqual([...lastRequestedTimes(summary)], [
+      ['old', 60_000],
+      ['new', 180_000],
+    ]);
   });
 });
