@@ -7,8 +7,8 @@
 import { applyD1Migrations, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { checkMigrations, isContractStep } from '../../../scripts/lib/migration-check.ts';
-import type { ProgressView, StudyRecords } from '../../../shared/index.ts';
-import { createStudy, ok, PLAN, RETRO, signUp, v1App } from '../v1/client.ts';
+import type { StudyRecords } from '../../../shared/index.ts';
+import { createStudy, finishOneCycleSolo, ok, PLAN, RETRO, signUp, v1App } from '../v1/client.ts';
 import { EXPAND_V2, migrateTo } from './shapes.ts';
 
 describe('contract migration 0004', () => {
@@ -34,14 +34,7 @@ describe('contract migration 0004', () => {
     );
 
     const { token } = await signUp(api);
-    const page = await createStudy(api, token, { totalCycles: 1, minutesPerCycle: 20 });
-    const id = page.me.progressId;
-    await ok(api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, token));
-    let me = await ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step: 'planning', cycle: 1 } }, token));
-    me = await ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step: 'studying', cycle: 1 } }, token));
-    await ok(api.call('PUT', `/progress/${id}/retrospect`, { cycle: 1, retrospect: RETRO }, token));
-    me = await ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step: 'retrospect', cycle: 1 } }, token));
-    expect(me).toMatchObject({ step: 'done', deadline: null });
+    const page = await finishOneCycleSolo(api, token);
     const records = await ok<StudyRecords>(api.call('GET', `/studies/${page.study.id}/records`, undefined, token));
     expect(records.participants[0]?.cycles).toEqual([{ cycle: 1, plan: PLAN, retrospect: RETRO }]);
     // A study made before the contract is still there for its learner.

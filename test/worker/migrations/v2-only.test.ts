@@ -6,9 +6,9 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { MyRecordsPage, ProgressView, StudyPage, StudyRecords } from '../../../shared/index.ts';
+import type { MyRecordsPage, StudyPage, StudyRecords } from '../../../shared/index.ts';
 import { expectJsonError } from '../helpers.ts';
-import { createStudy, ok, PLAN, RETRO, signUp, v1App } from '../v1/client.ts';
+import { createStudy, finishOneCycleSolo, ok, PLAN, RETRO, signUp, v1App } from '../v1/client.ts';
 import { EXPAND_V2, migrateTo } from './shapes.ts';
 
 /** Drops every sync trigger and view, then the v1 study tables: only `member` and the v2 tables stay. */
@@ -28,15 +28,7 @@ describe('Release 2 without the v1 tables', () => {
     await dropV1Shape();
     const api = v1App();
     const { token } = await signUp(api);
-    const page = await createStudy(api, token, { totalCycles: 1, minutesPerCycle: 20 });
-    const id = page.me.progressId;
-    await ok(api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, token));
-    let me = await ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step: 'planning', cycle: 1 } }, token));
-    expect(me).toMatchObject({ step: 'studying', deadline: api.clock.now() + 20 * 60_000 });
-    me = await ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step: 'studying', cycle: 1 } }, token));
-    await ok(api.call('PUT', `/progress/${id}/retrospect`, { cycle: 1, retrospect: RETRO }, token));
-    me = await ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step: 'retrospect', cycle: 1 } }, token));
-    expect(me).toMatchObject({ step: 'done', deadline: null });
+    const page = await finishOneCycleSolo(api, token);
     const records = await ok<StudyRecords>(api.call('GET', `/studies/${page.study.id}/records`, undefined, token));
     expect(records.participants[0]?.cycles).toEqual([{ cycle: 1, plan: PLAN, retrospect: RETRO }]);
     const mine = await ok<MyRecordsPage>(api.call('GET', '/me/records', undefined, token));

@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
-import type { CreateMemberResponse, StudyPage } from '../../../shared/index.ts';
+import type { CreateMemberResponse, ProgressView, StudyPage } from '../../../shared/index.ts';
 import { createApp as createRelease1App } from '@haru/release-1';
 import { createApp } from '../../../worker/app.ts';
 
@@ -94,6 +94,22 @@ export async function createStudy(api: V1App, token: string, body: Record<string
     api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo', ...body }, token),
     201,
   );
+}
+
+/**
+ * Takes a new one-cycle, 20-minute solo study from planning to done through the
+ * v1 API, checking each step; resolves with the study page as created.
+ */
+export async function finishOneCycleSolo(api: V1App, token: string): Promise<StudyPage> {
+  const page = await createStudy(api, token, { totalCycles: 1, minutesPerCycle: 20 });
+  const id = page.me.progressId;
+  const advance = (step: string) => ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step, cycle: 1 } }, token));
+  await ok(api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, token));
+  expect(await advance('planning')).toMatchObject({ step: 'studying', deadline: api.clock.now() + 20 * 60_000 });
+  expect(await advance('studying')).toMatchObject({ step: 'retrospect' });
+  await ok(api.call('PUT', `/progress/${id}/retrospect`, { cycle: 1, retrospect: RETRO }, token));
+  expect(await advance('retrospect')).toMatchObject({ step: 'done', deadline: null });
+  return page;
 }
 
 /** A valid plan and retrospect. */
