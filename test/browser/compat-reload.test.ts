@@ -90,6 +90,14 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
     assert.equal((await checked).status(), 200);
   }
 
+  /** Build A is live; the learner opens its page and types; then build B is deployed at the same address. */
+  async function typeOnAThenDeployB(page: Page): Promise<void> {
+    await open(page, (await deploy(a)).url);
+    assert.equal(await buildOf(page), a.build.info.id);
+    await page.locator('#nickname').pressSequentially('hana');
+    await deploy(b);
+  }
+
   const ready = (): Browser => {
     assert.ok(browser, 'setup did not finish');
     return browser;
@@ -132,14 +140,8 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
       let loads = 0;
       page.on('load', () => loads++);
 
-      // Build A is live; the learner opens the page and starts typing.
-      let live = await deploy(a);
-      await open(page, live.url);
-      assert.equal(await buildOf(page), a.build.info.id);
-      await page.locator('#nickname').pressSequentially('hana');
-
-      // A deployment: the same address now runs a worker built with build B.
-      live = await deploy(b);
+      // Build A is live and the learner types; then a deployment: the same address runs build B.
+      await typeOnAThenDeployB(page);
       assert.equal(await buildOf(page), a.build.info.id, 'a deployment alone does not touch an open page');
       assert.equal(loads, 1);
       const callsBefore = calls.length;
@@ -213,12 +215,7 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
       let loads = 0;
       page.on('load', () => loads++);
 
-      let live = await deploy(a);
-      await open(page, live.url);
-      assert.equal(await buildOf(page), a.build.info.id);
-      await page.locator('#nickname').pressSequentially('hana');
-
-      live = await deploy(b);
+      await typeOnAThenDeployB(page);
       // As if this page were itself the result of a compat reload a moment ago.
       await page.evaluate((key) => sessionStorage.setItem(key, String(Date.now())), GUARD_KEY);
       await page.evaluate(() => window.dispatchEvent(new Event('online')));

@@ -1,7 +1,7 @@
 /**
  * drizzle mirror of the v2 tables of migrations/0002 (Release 2's shape, where
- * the step lives on the study). schema.ts stays the mirror of Release 1's v1
- * tables; `member` is shared by both. The SQL files are the source of truth.
+ * the step lives on the study). schema.ts holds `member`, which both shapes
+ * share. The SQL files are the source of truth.
  */
 import { index, integer, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';
 import type { Plan, Retrospect, RoomStep } from '../../shared/index.ts';
