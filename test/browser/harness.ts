@@ -5,27 +5,21 @@
  * and every process started here is stopped again, even when a test fails.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
-import { experimental_readRawConfig } from 'wrangler';
-import { buildClient, ROOT, writeBuild, type ClientBuild } from '../../scripts/lib/client-build.ts';
+import { buildClient, writeBuild, type ClientBuild } from '../../scripts/lib/client-build.ts';
 import { publishBuild } from '../../scripts/lib/publish.ts';
-import { runWrangler, spawnWrangler, wranglerEnv } from '../../scripts/lib/wrangler.ts';
+import { freePort, startDevServer, statusOf, writeDevConfig, type ConfigureDev, type DevServer } from '../../scripts/lib/dev-server.ts';
+
+export { freePort };
+import { runWrangler } from '../../scripts/lib/wrangler.ts';
 
 /** Debian's Chromium; the tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** How long `wrangler dev` may take to answer `/healthz`. */
-const START_TIMEOUT_MS = 60_000;
-/** How long `wrangler dev` gets to exit after SIGINT before it is killed. */
-const STOP_GRACE_MS = 5_000;
 
 /**
  * The worker entry with an injectable clock (test/browser/clock-worker): the
@@ -43,19 +37,6 @@ export interface TempDir {
 export async function tempDir(prefix = 'haru-browser-'): Promise<TempDir> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
-
-/** A free TCP port on 127.0.0.1, found by letting the OS pick one. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A build written to disk and published to local KV. */
@@ -83,83 +64,8 @@ export async function applyMigrations(persistTo: string): Promise<void> {
   await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo]);
 }
 
-/**
- * Writes a wrangler config for a worker built with the client build at
- * `buildJson`, and returns its path.
- *
- * Why not `wrangler dev --alias`: wrangler 4.156 reads `--alias` only in
- * `deploy` and `versions upload` (as `--alias @haru/build:<path>`); `wrangler
- * dev` ignores it and keeps wrangler.toml's alias. So the worker gets a config
- * of its own: the project's config exactly as wrangler parses it, with the
- * `@haru/build` alias replaced and every relative path made absolute, since
- * wrangler resolves them against the config file's folder.
- */
-export async function writeDevConfig(buildJson: string, dir: string, main?: string, configure?: ConfigureDev): Promise<string> {
-  const { rawConfig, configPath } = experimental_readRawConfig({ config: join(ROOT, 'wrangler.toml') });
-  const config = structuredClone(rawConfig) as Record<string, unknown>;
-  const base = dirname(configPath ?? join(ROOT, 'wrangler.toml'));
-  const absolute = (path: unknown) => (typeof path === 'string' ? resolve(base, path) : path);
-  for (const key of ['main', 'tsconfig', 'base_dir']) if (key in config) config[key] = absolute(config[key]);
-  if (main) config.main = resolve(main);
-  const aliases = (config.alias ?? {}) as Record<string, string>;
-  assert.ok('@haru/build' in aliases, 'wrangler.toml aliases @haru/build');
-  config.alias = Object.fromEntries(
-    Object.entries(aliases).map(([name, path]) => [name, name === '@haru/build' ? resolve(buildJson) : absolute(path)]),
-  );
-  for (const db of (config.d1_databases ?? []) as Record<string, unknown>[]) {
-    if ('migrations_dir' in db) db.migrations_dir = absolute(db.migrations_dir);
-  }
-  const build = config.build as Record<string, unknown> | undefined;
-  if (build) for (const key of ['cwd', 'watch_dir']) if (key in build) build[key] = absolute(build[key]);
-  const assets = config.assets as Record<string, unknown> | undefined;
-  if (assets && 'directory' in assets) assets.directory = absolute(assets.directory);
-  configure?.(config);
-  const file = join(dir, 'wrangler.json');
-  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
-}
-
-/**
- * Changes a generated wrangler config before it is written, e.g. to add the
- * Durable Object bindings of a test-only worker entry (test/bench/worker).
- * wrangler.toml itself is never changed.
- */
-export type ConfigureDev = (config: Record<string, unknown>) => void;
-
 /** A running `wrangler dev`. */
-export interface RunningApp {
-  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
-  url: string;
-  /** What wrangler printed so far (the tail), for failure messages. */
-  output(): string;
-  /** Stops wrangler and everything it started; resolves once the port is free. */
-  stop(): Promise<void>;
-}
-
-/** Process groups still running, killed on exit so a crashed test leaves nothing behind. */
-const running = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of running) signalGroup(pgid, 'SIGKILL');
-});
-
-/** Signals a whole process group; false when the group is gone. */
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!signalGroup(pgid, 0)) return true;
-    await sleep(50);
-  }
-  return !signalGroup(pgid, 0);
-}
+export type RunningApp = DevServer;
 
 /**
  * Starts `wrangler dev` on 127.0.0.1:`port` serving the build at `buildJson`
@@ -190,78 +96,29 @@ export async function startApp(options: {
   // The config's folder is also where wrangler keeps its bundles (.wrangler/tmp).
   const configDir = await tempDir('haru-wrangler-');
   const main = options.main ?? (options.clock ? CLOCK_WORKER : undefined);
-  const config = await writeDevConfig(buildJson, configDir.path, main, options.configure);
-  const child: ChildProcess = spawnWrangler(
-    [
-      'dev',
-      '--config', config,
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--persist-to', persistTo,
-      '--show-interactive-dev-session=false',
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      // A generated secret, so a fresh clone without .dev.vars runs the same way.
-      env: { ...wranglerEnv, TOKEN_SECRET: randomBytes(32).toString('hex'), OPS_TOKEN: randomBytes(32).toString('hex') },
-    },
-  );
-  const pgid = child.pid;
-  if (pgid === undefined) throw new Error('wrangler dev did not start');
-  running.add(pgid);
-
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-16_000);
-    options.onOutput?.(chunk.toString());
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited: string | null = null;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exited = `exited with ${signal ?? code}`;
-      resolve();
-    }),
-  );
-
-  const url = `http://127.0.0.1:${port}`;
+  const config = await writeDevConfig({ buildJson, dir: configDir.path, main, configure: options.configure });
+  let served: string | null = null;
+  const server = await startDevServer({
+    configs: [config],
+    persistTo,
+    port,
+    // A generated secret, so a fresh clone without .dev.vars runs the same way.
+    env: { TOKEN_SECRET: randomBytes(32).toString('hex'), OPS_TOKEN: randomBytes(32).toString('hex') },
+    onOutput: options.onOutput,
+    ready: async (url) => (await statusOf(`${url}/healthz`)) === 200 && (served = await servedBuild(url)) !== null,
+  }).catch(async (error: unknown) => {
+    await configDir.remove();
+    throw error;
+  });
   const stop = async () => {
-    if (!running.has(pgid)) return;
-    signalGroup(pgid, 'SIGINT');
-    await Promise.race([exit, sleep(STOP_GRACE_MS)]);
-    if (!(await waitUntilGone(pgid, 1_000))) {
-      signalGroup(pgid, 'SIGKILL');
-      await waitUntilGone(pgid, STOP_GRACE_MS);
-    }
-    running.delete(pgid);
+    await server.stop();
     await configDir.remove();
   };
-
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!exited && Date.now() < deadline) {
-    if ((await healthStatus(url)) === 200) {
-      const served = await servedBuild(url);
-      if (served === expected) return { url, output: () => log, stop };
-      await stop();
-      throw new Error(`wrangler dev on ${url} serves build ${served}, not ${expected} from ${buildJson}:\n${log}`);
-    }
-    await sleep(200);
+  if (served !== expected) {
+    await stop();
+    throw new Error(`wrangler dev on ${server.url} serves build ${served}, not ${expected} from ${buildJson}:\n${server.output()}`);
   }
-  await stop();
-  throw new Error(`wrangler dev on ${url} never became healthy (${exited ?? 'timed out'}):\n${log}`);
-}
-
-/** Status of `GET /healthz`, or null while nothing answers. */
-async function healthStatus(url: string): Promise<number | null> {
-  try {
-    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-    await res.body?.cancel();
-    return res.status;
-  } catch {
-    return null;
-  }
+  return { ...server, stop };
 }
 
 /** The build id `GET /api/version` reports. */

@@ -1,0 +1,447 @@
+/**
+ * Scripted learners for the rehearsal: they speak the app's wire protocol
+ * over real HTTP and WebSockets the way its clients do (DESIGN §4, docs/api.md),
+ * through the router, and count what they tried, what failed and what the
+ * app acknowledged.
+ *
+ * - A page load (`GET /` and `/api/version` with the learner's version key)
+ *   decides which client the learner runs: the build of the version that
+ *   served it, at that build's API level.
+ * - A compat answer (409 + `X-Haru-Compat: reload`, or close 4409) is a
+ *   notice: the learner reloads and sends the same action again, as the
+ *   client keeps its drafts.
+ * - Every plan and retrospect carries a unique text (a nonce), so the run can
+ *   look for it in D1 afterwards.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CLOSE, COMPAT, subprotocolFor, TOKEN_SUBPROTOCOL, type RoomEvent, type RoomState, type ServerMessage } from '../../shared/index.ts';
+import { noteFailure, type StepStats, type Submission } from './report.ts';
+
+/** What the learners report to and ask of the run. */
+export interface Run {
+  base: string;
+  /** The stats of the step that is live now. */
+  step(): StepStats;
+  /** Index of the live step (for attributing submissions). */
+  stepIndex(): number;
+  /** An answer the app acknowledged (counted in the step it was sent in). */
+  submitted(submission: Submission): void;
+  stopping(): boolean;
+  /** A unique text for an answer. */
+  nonce(): string;
+}
+
+/** An HTTP answer as a learner sees it. */
+interface Answer {
+  status: number;
+  body: Record<string, unknown> | null;
+  compat: boolean;
+}
+
+/** How long one HTTP call may take before it counts as failed. */
+const CALL_TIMEOUT_MS = 15_000;
+/** How long a room learner waits for an ack or a step before giving up on the action. */
+const ROOM_WAIT_MS = 20_000;
+
+/** A short random pause between a learner's actions, so actions spread over the steps. */
+const think = () => sleep(100 + Math.random() * 300);
+/** Hosts take longer: a room is mid-study most of the time, so a deployment step meets live sockets. */
+const ponder = () => sleep(400 + Math.random() * 800);
+
+/** The learner's loaded page: which client (build, API level) it runs, and its guest token. */
+export class Page {
+  build = '';
+  level = 0;
+  token: string | null = null;
+  readonly key = randomUUID();
+  readonly run: Run;
+  readonly kind: 'solo' | 'group';
+
+  constructor(run: Run, kind: 'solo' | 'group') {
+    this.run = run;
+    this.kind = kind;
+  }
+
+  /** Loads (or reloads) the app: the version that serves `/` decides the client (its build and API level). */
+  async load(): Promise<Answer> {
+    const page = await this.fetch('GET', '/', undefined, false);
+    if (page.status !== 200) return page;
+    const version = await this.fetch('GET', '/api/version', undefined, false);
+    const body = version.body as { build?: string; apiLevel?: number } | null;
+    if (version.status !== 200 || !body?.build || !body.apiLevel) return version;
+    this.build = body.build;
+    this.level = body.apiLevel;
+    return version;
+  }
+
+  /** One call as the client makes it: its build, level, version key and token. */
+  call(method: string, path: string, body?: unknown): Promise<Answer> {
+    return this.fetch(method, path, body, true);
+  }
+
+  private async fetch(method: string, path: string, body: unknown, client: boolean): Promise<Answer> {
+    const headers: Record<string, string> = { [COMPAT.versionKeyHeader]: this.key };
+    if (client) {
+      headers[COMPAT.buildHeader] = this.build;
+      headers[COMPAT.apiHeader] = String(this.level);
+      if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    }
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    try {
+      const res = await fetch(`${this.run.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      });
+      const side = res.headers.get('X-Rehearsal-Side');
+      if (side === 'old' || side === 'new') this.run.step().served[side]++;
+      const text = await res.text();
+      const json = res.headers.get('Content-Type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : null;
+      return { status: res.status, body: json, compat: res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload' };
+    } catch (error) {
+      return { status: 0, body: { error: 'network', message: String(error) }, compat: false };
+    }
+  }
+
+  /** Counts a compat notice and reloads onto whatever version now serves this learner. */
+  async reloadAfterNotice(): Promise<boolean> {
+    const step = this.run.step();
+    step.compatNotices++;
+    step.reloads++;
+    return (await this.load()).status === 200;
+  }
+
+  /**
+   * One learner action: tried, and failed unless it ends in a 2xx. A compat
+   * answer reloads the page and sends the action once more (the draft is kept).
+   */
+  async act(name: string, request: () => Promise<Answer>): Promise<Answer | null> {
+    const step = this.run.step();
+    step[this.kind].tried++;
+    let answer = await request();
+    if (answer.compat && (await this.reloadAfterNotice())) answer = await request();
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    step[this.kind].failed++;
+    noteFailure(step, `${this.kind} ${name} (client API ${this.level}): ${answer.status} ${String(answer.body?.error ?? '')} ${String(answer.body?.message ?? '')}`.trim());
+    return null;
+  }
+
+  /**
+   * An action that makes no sense on another client: a compat answer
+   * reloads the page and returns `reloaded` (tried, not failed), so the
+   * learner starts over on whatever the new page can do.
+   */
+  async actOrReload(name: string, request: () => Promise<Answer>): Promise<Answer | 'reloaded' | null> {
+    const first = await request();
+    if (!first.compat) return this.act(name, () => Promise.resolve(first));
+    this.run.step()[this.kind].tried++;
+    return (await this.reloadAfterNotice()) ? 'reloaded' : this.act(name, () => this.load());
+  }
+
+  /** Becomes a guest learner once; the token is kept across reloads, like the client's storage. */
+  async join(nickname: string): Promise<boolean> {
+    if (this.token) return true;
+    const answer = await this.act('become a guest', () => this.call('POST', '/api/v1/members', { nickname }));
+    this.token = (answer?.body?.token as string | undefined) ?? null;
+    return this.token !== null;
+  }
+}
+
+/** A plan whose first answer is a fresh nonce. */
+function planOf(run: Run): { nonce: string; plan: Record<string, string> } {
+  const nonce = run.nonce();
+  return { nonce, plan: { toDo: nonce, completionCondition: 'rehearsal' } };
+}
+
+/** A retrospect whose first answer is a fresh nonce. */
+function retrospectOf(run: Run): { nonce: string; retrospect: Record<string, string> } {
+  const nonce = run.nonce();
+  return { nonce, retrospect: { doneAsExpected: nonce, experiencedDifficulty: 'none' } };
+}
+
+/** How many studies a learner runs in one visit (one page load) before someone else comes. */
+const STUDIES_PER_VISIT = 3;
+
+/** Loads the app and becomes a guest learner; null if either failed (counted). */
+async function arrive(run: Run, kind: 'solo' | 'group', name: string): Promise<Page | null> {
+  const page = new Page(run, kind);
+  if (!(await page.act('load the app', () => page.load()))) return null;
+  return (await page.join(name)) ? page : null;
+}
+
+/**
+ * A seat for solo learners: a learner arrives (a new version key, so the
+ * split decides their client), runs a few one-cycle solo studies (plan,
+ * study, retrospect) back to back, leaves, and the next one arrives, until
+ * the run stops. A failed action abandons that study.
+ */
+export async function soloLearner(run: Run, name: string): Promise<void> {
+  while (!run.stopping()) {
+    const page = await arrive(run, 'solo', name);
+    for (let n = 0; page && n < STUDIES_PER_VISIT && !run.stopping(); n++) {
+      await v1Study(page, 'solo');
+      await think();
+    }
+  }
+}
+
+/**
+ * One Release 1 style study through the v1 API: solo, or a group study as a
+ * Release 1 client runs it (each learner on their own). A group start that
+ * meets a compat answer reloads: the new page runs rooms instead.
+ */
+async function v1Study(page: Page, mode: 'solo' | 'group'): Promise<void> {
+  const { run } = page;
+  const start = () => page.call('POST', '/api/v1/studies', { name: 'rehearsal', totalCycles: 1, minutesPerCycle: 20, mode });
+  const created = mode === 'group' ? await page.actOrReload('start a group study (v1)', start) : await page.act('start a solo study', start);
+  if (!created || created === 'reloaded') return;
+  const progressId = (created.body?.me as { progressId?: string } | undefined)?.progressId;
+  if (!progressId) return;
+  const advance = (step: string) => page.act(`leave ${step}`, () => page.call('POST', `/api/v1/progress/${progressId}/advance`, { from: { step, cycle: 1 } }));
+  await think();
+  const { nonce: planNonce, plan } = planOf(run);
+  const stepOfPlan = run.stepIndex();
+  if (!(await page.act('save the plan', () => page.call('PUT', `/api/v1/progress/${progressId}/plan`, { cycle: 1, plan })))) return;
+  run.submitted({ nonce: planNonce, kind: page.kind, step: stepOfPlan });
+  for (const step of ['planning', 'studying']) {
+    await think();
+    if (!(await advance(step))) return;
+  }
+  await think();
+  const { nonce: retroNonce, retrospect } = retrospectOf(run);
+  const stepOfRetro = run.stepIndex();
+  if (!(await page.act('save the retrospect', () => page.call('PUT', `/api/v1/progress/${progressId}/retrospect`, { cycle: 1, retrospect })))) return;
+  run.submitted({ nonce: retroNonce, kind: page.kind, step: stepOfRetro });
+  await think();
+  await advance('retrospect');
+}
+
+/**
+ * A guest for a live room: fresh learners (new version keys) are tried until
+ * one's page load gives a client of API level 2 or later, as only learners on
+ * the new version can join rooms. Null if the run stops first.
+ */
+async function roomCapablePage(run: Run): Promise<Page | null> {
+  while (!run.stopping()) {
+    const page = new Page(run, 'group');
+    if ((await page.load()).status === 200 && page.level >= 2) return page;
+    await sleep(100);
+  }
+  return null;
+}
+
+/**
+ * A group host, studying until the run stops. On a client of API level 2 or
+ * later they open a live room (`POST /api/v2/studies`), `guests` join by
+ * code, everyone connects its socket, and they run a one-cycle study with
+ * the host moving the room on. On an older client they start a Release 1
+ * group study, which a newer worker answers with the compat notice: reload,
+ * then rooms.
+ */
+export async function roomGroup(run: Run, name: string, guests: number): Promise<void> {
+  const host = await arrive(run, 'group', name);
+  while (host && !run.stopping()) {
+    if (host.level < 2) await v1Study(host, 'group');
+    else await roomStudy(run, host, guests);
+    await think();
+  }
+}
+
+async function roomStudy(run: Run, host: Page, guests: number): Promise<void> {
+  const opened = await host.actOrReload('open a room', () => host.call('POST', '/api/v2/studies', { name: 'rehearsal', totalCycles: 1, minutesPerCycle: 20 }));
+  if (!opened || opened === 'reloaded') return;
+  const state = opened.body?.state as RoomState;
+  const pages = [host];
+  for (let i = 0; i < guests; i++) {
+    const guest = await roomCapablePage(run);
+    if (!guest || !(await guest.join('guest'))) return;
+    if (!(await guest.act('join the room', () => guest.call('POST', '/api/v2/studies/join', { code: state.code, nickname: 'guest' })))) return;
+    pages.push(guest);
+  }
+  const links = pages.map((page) => new RoomLink(page, state.studyId));
+  const [hostLink] = links as [RoomLink];
+  const everyone = async (action: (link: RoomLink) => Promise<boolean>) => (await Promise.all(links.map(action))).every(Boolean);
+  try {
+    if (!(await everyone((link) => link.open()))) return;
+    await ponder();
+    if (!(await hostLink.command('start the room', { type: 'start' }, (s) => s.step === 'planning'))) return;
+    await ponder();
+    if (!(await everyone((link) => link.submit('plan')))) return;
+    for (const [step, next] of [['planning', 'studying'], ['studying', 'retrospect']] as const) {
+      await ponder();
+      if (!(await hostLink.command(`move to ${next}`, { type: 'advance', from: { step, cycle: 1 }, confirm: true }, (s) => s.step === next))) return;
+    }
+    await ponder();
+    if (!(await everyone((link) => link.submit('retro')))) return;
+    await ponder();
+    await hostLink.command('finish the study', { type: 'advance', from: { step: 'retrospect', cycle: 1 }, confirm: true }, (s) => s.step === 'done');
+  } finally {
+    for (const link of links) link.leave();
+  }
+}
+
+/**
+ * One learner's room socket, as the client keeps it: a snapshot on every
+ * (re)connect, events applied in order (a gap asks for `sync`), submissions
+ * kept until acked and sent again after a reconnect, reconnects with capped
+ * backoff and jitter. A 4409 is a compat notice: reload, and give up the room
+ * if the new page cannot do rooms.
+ */
+class RoomLink {
+  private socket: WebSocket | null = null;
+  private state: RoomState | null = null;
+  private seq = 0;
+  private attempt = 0;
+  private ended: string | null = null;
+  private readonly acked = new Set<string>();
+  private readonly unacked = new Map<string, Record<string, unknown>>();
+  private readonly page: Page;
+  private readonly studyId: string;
+
+  constructor(page: Page, studyId: string) {
+    this.page = page;
+    this.studyId = studyId;
+  }
+
+  /** Connects and waits for the first snapshot. */
+  async open(): Promise<boolean> {
+    const step = this.page.run.step();
+    step.group.tried++;
+    this.connect();
+    if (await this.until((s) => s !== null)) return true;
+    step.group.failed++;
+    noteFailure(step, `group connect to the room: ${this.ended ?? 'no snapshot'}`);
+    return false;
+  }
+
+  private connect(): void {
+    const url = `${this.page.run.base.replace(/^http/, 'ws')}/api/v2/studies/${this.studyId}/socket?build=${this.page.build}`;
+    const socket = new WebSocket(url, [subprotocolFor(this.page.level), `${TOKEN_SUBPROTOCOL}${this.page.token}`]);
+    this.socket = socket;
+    let opened = false;
+    socket.addEventListener('open', () => (opened = true));
+    socket.addEventListener('message', (event) => this.receive(JSON.parse(String(event.data)) as ServerMessage));
+    socket.addEventListener('close', (event) => void this.closed(socket, event.code, opened));
+  }
+
+  private receive(message: ServerMessage): void {
+    this.attempt = 0;
+    if (message.type === 'snapshot') {
+      this.state = message.state;
+      this.seq = message.seq;
+      for (const [id, resend] of this.unacked) if (this.asks(resend)) this.send(resend);
+      else this.unacked.delete(id);
+    } else if (message.type === 'event' && this.state) {
+      if (message.seq <= this.seq) return;
+      if (message.seq !== this.seq + 1) return this.send({ type: 'sync' });
+      this.seq = message.seq;
+      this.state = apply(this.state, message.event);
+    } else if (message.type === 'ack') {
+      this.acked.add(message.id);
+      this.unacked.delete(message.id);
+    }
+  }
+
+  /** Whether the room's current step still asks for this submission. */
+  private asks(message: Record<string, unknown>): boolean {
+    const wanted = message.type === 'submit' ? 'planning' : 'retrospect';
+    return this.state?.step === wanted && this.state.cycle === message.cycle;
+  }
+
+  private async closed(socket: WebSocket, code: number, opened: boolean): Promise<void> {
+    if (socket !== this.socket || this.ended) return;
+    const step = this.page.run.step();
+    if (code === CLOSE.unauthorized) return void (this.ended = `closed ${code} (not a participant here)`);
+    if (code === CLOSE.versionMismatch) {
+      await this.page.reloadAfterNotice();
+      return void (this.ended = `closed ${code}: reloaded onto a client of API ${this.page.level}`);
+    }
+    // A refused upgrade (no open) may be a version without rooms: ask over HTTP, as the client does.
+    if (!opened && this.attempt >= 2) {
+      const answer = await this.page.call('GET', `/api/v2/studies/${this.studyId}`);
+      if (answer.compat) {
+        await this.page.reloadAfterNotice();
+        if (this.page.level < 2) return void (this.ended = `reloaded onto a client of API ${this.page.level}, which has no live rooms`);
+      }
+    }
+    if (this.page.run.stopping()) return void (this.ended = 'run stopped');
+    step.reconnects++;
+    this.state = null;
+    await sleep(Math.random() * Math.min(2_000, 100 * 2 ** this.attempt++));
+    if (!this.ended) this.connect();
+  }
+
+  private send(message: Record<string, unknown>): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Waits until the room's state satisfies `ok` (or the link ends, or time runs out). */
+  private async until(ok: (state: RoomState | null) => boolean, timeoutMs = ROOM_WAIT_MS): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.ended) {
+      if (this.state && ok(this.state)) return true;
+      await sleep(25);
+    }
+    return false;
+  }
+
+  /** Submits this cycle's plan or retrospect and waits for the ack; counts it as acknowledged. */
+  async submit(kind: 'plan' | 'retro'): Promise<boolean> {
+    const { run } = this.page;
+    const step = run.step();
+    step.group.tried++;
+    const id = randomUUID();
+    const index = run.stepIndex();
+    const answer = kind === 'plan' ? planOf(run) : retrospectOf(run);
+    const message = kind === 'plan' ? { type: 'submit', id, cycle: 1, plan: (answer as { plan: object }).plan } : { type: 'retro', id, cycle: 1, retrospect: (answer as { retrospect: object }).retrospect };
+    this.unacked.set(id, message);
+    this.send(message);
+    const deadline = Date.now() + ROOM_WAIT_MS;
+    while (!this.acked.has(id) && !this.ended && Date.now() < deadline) await sleep(25);
+    if (this.acked.has(id)) {
+      run.submitted({ nonce: answer.nonce, kind: 'group', step: index });
+      return true;
+    }
+    step.group.failed++;
+    noteFailure(step, `group ${kind === 'plan' ? 'submit a plan' : 'submit a retrospect'}: ${this.ended ?? 'no ack'}`);
+    return false;
+  }
+
+  /** The host sends a command and waits for the room to reach the state it asks for. */
+  async command(name: string, message: Record<string, unknown>, reached: (state: RoomState) => boolean): Promise<boolean> {
+    const step = this.page.run.step();
+    step.group.tried++;
+    await this.until((s) => s !== null);
+    this.send(message);
+    // A command lost in a reconnect is sent again once the new snapshot shows it has not happened.
+    const deadline = Date.now() + ROOM_WAIT_MS;
+    while (Date.now() < deadline && !this.ended) {
+      if (await this.until((s) => s !== null && reached(s), 2_000)) return true;
+      this.send(message);
+    }
+    step.group.failed++;
+    noteFailure(step, `group ${name}: ${this.ended ?? 'the room did not move'}`);
+    return false;
+  }
+
+  /** Leaves the room (close 1000) and stops reconnecting. */
+  leave(): void {
+    this.ended ??= 'left';
+    this.send({ type: 'leave' });
+    this.socket?.close(1000, 'left');
+  }
+}
+
+/** The room's state after one event (only what the learners look at). */
+function apply(state: RoomState, event: RoomEvent): RoomState {
+  switch (event.kind) {
+    case 'step':
+      return { ...state, step: event.step, cycle: event.cycle, deadline: event.deadline, participants: state.participants.map((p) => ({ ...p, submitted: false })) };
+    case 'submitted':
+      return { ...state, participants: state.participants.map((p) => (p.id === event.participantId ? { ...p, submitted: true } : p)) };
+    default:
+      return state;
+  }
+}

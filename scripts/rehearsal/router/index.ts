@@ -1,0 +1,178 @@
+/**
+ * The rehearsal's router (`npm run rehearse`; never deployed): the one worker
+ * the scripted learners talk to, standing in for Cloudflare's gradual
+ * deployment in front of the old and the new worker version (service
+ * bindings OLD and NEW, one `wrangler dev`, one local D1 and KV).
+ *
+ * - API and page requests go to a version by their version key (sticky) or at
+ *   random (split.ts); requests naming a study's room go where its room
+ *   object is pinned for this deployment.
+ * - Room sockets are relayed, so a deployment that moves a room to the other
+ *   version drops its sockets (close 4503), as a version change resets the
+ *   object on Cloudflare.
+ * - `/__rehearsal/*` (with the run's control token) steps the deployment,
+ *   applies a migration to the shared D1 while both versions serve, and reads
+ *   D1 for the final count.
+ *
+ * Everything runs in one Durable Object, the switchboard: a stateless worker
+ * may not close a socket from another request (the deployment step), an
+ * object that accepted the sockets may.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { CLOSE } from '../../../shared/room.ts';
+import { bucketOf, roomSide, sideFor, type Side } from '../split.ts';
+
+/** One relayed room socket: the learner's end and the version's end. */
+interface Relay {
+  side: Side;
+  learner: WebSocket;
+  version: WebSocket;
+}
+
+const VERSION_KEY = 'Cloudflare-Workers-Version-Key';
+const ROOM_PATH = /^\/api\/v2\/studies\/([^/]+)(?:\/socket)?$/;
+
+/** The deployment as the driver last set it. */
+interface Deployment {
+  newPercent: number;
+  hasRooms: Record<Side, boolean>;
+}
+
+export default {
+  fetch(request, env) {
+    return env.SWITCHBOARD.get(env.SWITCHBOARD.idFromName('switchboard')).fetch(request);
+  },
+} satisfies ExportedHandler<Env>;
+
+/** The one object every request goes through: the deployment and the relayed sockets. */
+export class Switchboard extends DurableObject<Env> {
+  private deployment: Deployment = { newPercent: 0, hasRooms: { old: false, new: false } };
+  /** Relayed sockets by study id. */
+  private readonly relays = new Map<string, Set<Relay>>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.deployment = (await ctx.storage.get<Deployment>('deployment')) ?? this.deployment;
+    });
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith('/__rehearsal/')) {
+      if (request.headers.get('X-Rehearsal-Token') !== this.env.CONTROL_TOKEN) return json({ error: 'unauthorized' }, 401);
+      return this.control(url.pathname, request);
+    }
+    const studyId = roomOf(url.pathname);
+    const { newPercent, hasRooms } = this.deployment;
+    const pinned = studyId ? roomSide(studyId, newPercent, hasRooms) : null;
+    const key = request.headers.get(VERSION_KEY);
+    const side = pinned ?? sideFor(key ? bucketOf(key) : Math.random() * 100, newPercent);
+    const response = await (side === 'new' ? this.env.NEW : this.env.OLD).fetch(request);
+    if (response.webSocket) return this.relay(response, side, studyId);
+    const answer = new Response(response.body, response);
+    answer.headers.set('X-Rehearsal-Side', side);
+    return answer;
+  }
+
+  /** Relays an accepted room socket, remembering it so a deployment can drop it. */
+  private relay(response: Response, side: Side, studyId: string | null): Response {
+    const version = response.webSocket as WebSocket;
+    const pair = new WebSocketPair();
+    const learner = pair[1];
+    version.accept();
+    learner.accept();
+    const entry: Relay = { side, learner, version };
+    const set = studyId ? (this.relays.get(studyId) ?? new Set<Relay>()) : new Set<Relay>();
+    if (studyId) this.relays.set(studyId, set.add(entry));
+    const forget = () => set.delete(entry);
+    learner.addEventListener('message', (event) => send(version, event.data));
+    version.addEventListener('message', (event) => send(learner, event.data));
+    learner.addEventListener('close', (event) => (forget(), close(version, event.code, event.reason)));
+    version.addEventListener('close', (event) => (forget(), close(learner, event.code, event.reason)));
+    learner.addEventListener('error', () => (forget(), close(version, 1011, 'learner side failed')));
+    version.addEventListener('error', () => (forget(), close(learner, 1011, 'version side failed')));
+    const headers = new Headers({ 'X-Rehearsal-Side': side });
+    const protocol = response.headers.get('Sec-WebSocket-Protocol');
+    if (protocol) headers.set('Sec-WebSocket-Protocol', protocol);
+    return new Response(null, { status: 101, webSocket: pair[0], headers });
+  }
+
+  private async control(path: string, request: Request): Promise<Response> {
+    const body = (await request.json().catch(() => null)) as Record<string, unknown> | null;
+    if (!body) return json({ error: 'invalid_json' }, 400);
+    switch (path) {
+      case '/__rehearsal/deploy':
+        return json(await this.deploy(body));
+      case '/__rehearsal/status':
+        return json({ ...this.deployment, relayed: [...this.relays.values()].reduce((n, set) => n + set.size, 0) });
+      case '/__rehearsal/migrate':
+        return json(await migrate(this.env.DB, body));
+      case '/__rehearsal/query':
+        return json({ rows: (await this.env.DB.prepare(String(body.sql)).all()).results });
+      default:
+        return json({ error: 'not_found' }, 404);
+    }
+  }
+
+  /** Sets the new version's share; drops the sockets of every room whose version changes. */
+  private async deploy(body: Record<string, unknown>): Promise<{ dropped: number }> {
+    const newPercent = Number(body.newPercent);
+    if (!(newPercent >= 0 && newPercent <= 100)) throw new Error(`newPercent ${String(body.newPercent)} is not 0-100`);
+    this.deployment = { newPercent, hasRooms: (body.hasRooms as Record<Side, boolean> | undefined) ?? this.deployment.hasRooms };
+    await this.ctx.storage.put('deployment', this.deployment);
+    let dropped = 0;
+    for (const [studyId, set] of this.relays) {
+      const side = roomSide(studyId, newPercent, this.deployment.hasRooms);
+      for (const entry of set) {
+        if (entry.side === side) continue;
+        set.delete(entry);
+        dropped++;
+        close(entry.learner, CLOSE.restart, 'the room moved to another version');
+        close(entry.version, 1001, 'the room moved to another version');
+      }
+    }
+    return { dropped };
+  }
+}
+
+/** The study id in a room request's path (`join` is a verb, not a study). */
+function roomOf(path: string): string | null {
+  const id = ROOM_PATH.exec(path)?.[1];
+  return id && id !== 'join' ? decodeURIComponent(id) : null;
+}
+
+function json(body: unknown, status = 200): Response {
+  return Response.json(body, { status });
+}
+
+function send(socket: WebSocket, data: string | ArrayBuffer): void {
+  try {
+    socket.send(data);
+  } catch {
+    // The other end is closing; its close event ends the relay.
+  }
+}
+
+/** Closes a socket once; 1005/1006 (no code, dropped) cannot be sent, so they become 1000. */
+function close(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+  } catch {
+    // Already closed.
+  }
+}
+
+/**
+ * Applies one migration file's statements in one batch and records it in
+ * `d1_migrations` (wrangler's own ledger), unless it is recorded already.
+ */
+async function migrate(db: D1Database, body: Record<string, unknown>): Promise<{ applied: boolean }> {
+  const name = String(body.name);
+  const queries = body.queries as string[];
+  await db.prepare('CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)').run();
+  const done = await db.prepare('SELECT 1 FROM d1_migrations WHERE name = ?').bind(name).first();
+  if (done) return { applied: false };
+  await db.batch([...queries.map((sql) => db.prepare(sql)), db.prepare('INSERT INTO d1_migrations (name) VALUES (?)').bind(name)]);
+  return { applied: true };
+}

@@ -1,0 +1,114 @@
+/**
+ * The two worker versions of a rehearsal, each built from git as released:
+ * a detached worktree per ref (or this working tree as it is), its own build
+ * and publish scripts, and a wrangler config that names it for the router
+ * and points it at the shared local D1 and KV.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, symlinkSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { experimental_readRawConfig } from 'wrangler';
+import { ROOT } from '../lib/client-build.ts';
+import { writeDevConfig } from '../lib/dev-server.ts';
+import type { Side } from './split.ts';
+
+/** The `--to` value that means "this working tree, uncommitted changes included". */
+export const WORKING_TREE = '.';
+
+/** One version, ready for `wrangler dev`. */
+export interface PreparedVersion {
+  side: Side;
+  ref: string;
+  /** The commit, or `working tree`. */
+  commit: string;
+  /** Its source tree (a worktree, or ROOT). */
+  dir: string;
+  /** The generated wrangler config. */
+  config: string;
+  /** The client build it serves and that build's API level. */
+  build: { id: string; apiLevel: number };
+  /** Whether it has the room Durable Object (Release 1 has none). */
+  hasRooms: boolean;
+  /** Its D1 migrations folder. */
+  migrationsDir: string;
+}
+
+/** The worker name the router's service binding for `side` expects (router/wrangler.jsonc). */
+export const workerName = (side: Side) => `haru-rehearsal-${side}`;
+
+const git = (args: string[], cwd = ROOT) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+/** Runs one of a release's own scripts under this Node (24), in its tree; rejects with its output. */
+function runScript(dir: string, script: string, args: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(dir, script), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${script} ${args.join(' ')} in ${dir} exited ${code}:\n${output}`))));
+  });
+}
+
+/**
+ * Checks out `ref` into `work/<side>` (a detached worktree sharing this
+ * checkout's node_modules), builds its client with its own build script,
+ * publishes it into the local KV under `persistTo` with its own publish
+ * script (publishing only adds keys), and writes its worker config.
+ */
+export async function prepareVersion(side: Side, ref: string, work: string, persistTo: string): Promise<PreparedVersion> {
+  let dir = ROOT;
+  let commit = 'working tree';
+  if (ref !== WORKING_TREE) {
+    commit = git(['rev-parse', '--verify', `${ref}^{commit}`]);
+    dir = join(work, side);
+    git(['worktree', 'add', '--detach', '--force', dir, commit]);
+    if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  }
+  const out = join(work, `${side}-dist`);
+  await runScript(dir, 'scripts/build.ts', ['--out', out]);
+  await runScript(dir, 'scripts/publish.ts', ['--build', out, '--persist-to', persistTo]);
+  const build = JSON.parse(await readFile(join(out, 'build.json'), 'utf8')) as { id: string; apiLevel: number };
+  const source = join(dir, 'wrangler.toml');
+  const { rawConfig } = experimental_readRawConfig({ config: source });
+  const objects = (rawConfig.durable_objects?.bindings ?? []) as { class_name: string }[];
+  const db = rawConfig.d1_databases?.[0];
+  const config = await writeDevConfig({
+    buildJson: join(out, 'build.json'),
+    dir: work,
+    source,
+    file: `${side}.wrangler.json`,
+    configure: (c) => {
+      c.name = workerName(side);
+    },
+  });
+  return {
+    side,
+    ref,
+    commit,
+    dir,
+    config,
+    build: { id: build.id, apiLevel: build.apiLevel },
+    hasRooms: objects.some((binding) => binding.class_name === 'Room'),
+    migrationsDir: join(dir, db?.migrations_dir ?? 'migrations'),
+  };
+}
+
+/** Removes the worktrees `prepareVersion` added (the working tree itself is left alone). */
+export function removeWorktrees(versions: PreparedVersion[]): void {
+  for (const version of versions) {
+    if (version.dir !== ROOT) git(['worktree', 'remove', '--force', version.dir]);
+  }
+  git(['worktree', 'prune']);
+}
+
+/** Writes the router's config beside the versions', with absolute paths. */
+export async function writeRouterConfig(work: string): Promise<string> {
+  const source = join(import.meta.dirname, 'router', 'wrangler.jsonc');
+  const { rawConfig } = experimental_readRawConfig({ config: source });
+  const config = { ...rawConfig, main: join(import.meta.dirname, 'router', 'index.ts') };
+  const file = join(work, 'router.wrangler.json');
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm run rehearse` end to end, as CI runs it: Release 1 (from git) rolled
+ * out to this working tree and rolled back, with nothing lost; and a release
+ * whose migration quietly deletes answers, which the rehearsal must catch.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT } from '../../scripts/lib/client-build.ts';
+import { releaseCommit } from '../../scripts/lib/releases.ts';
+import type { Report } from '../../scripts/rehearsal/report.ts';
+
+/** Runs `scripts/rehearse.ts` with `args`; resolves with its exit code, output and JSON report. */
+async function rehearse(args: string[]): Promise<{ code: number | null; output: string; report: Report }> {
+  const dir = await mkdtemp(join(tmpdir(), 'haru-rehearse-test-'));
+  try {
+    const json = join(dir, 'report.json');
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/rehearse.ts'), ...args, '--json', json], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const report = JSON.parse(await readFile(json, 'utf8').catch(() => 'null')) as Report;
+    assert.ok(report, `the rehearsal wrote a report:\n${output}`);
+    return { code, output, report };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A commit (on no branch) of this checkout's HEAD plus a migration that
+ * passes the migration check yet deletes every saved answer, the kind of
+ * mistake only data can show.
+ */
+async function brokenRelease(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'haru-broken-'));
+  const git = (args: string[], cwd = ROOT) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+  try {
+    git(['worktree', 'add', '--detach', '--force', dir, 'HEAD']);
+    await writeFile(
+      join(dir, 'migrations', '0099_tidy_answers.sql'),
+      '-- Deliberately broken (test only): meant to drop duplicate answers, drops them all.\nDELETE FROM content;\nDELETE FROM pomodoro_content;\n',
+    );
+    git(['add', 'migrations'], dir);
+    git(['-c', 'user.name=rehearsal test', '-c', 'user.email=test@localhost', 'commit', '--no-verify', '-q', '-m', 'broken migration (test only)'], dir);
+    return git(['rev-parse', 'HEAD'], dir);
+  } finally {
+    git(['worktree', 'remove', '--force', dir]);
+  }
+}
+
+describe('npm run rehearse', { concurrency: 1 }, () => {
+  it('rolls Release 1 out to this tree and back with 0 lost and 0 failed solo actions', async () => {
+    const { code, output, report } = await rehearse(['--from', releaseCommit('1.0.0'), '--to', '.', '--rollback', '--step-seconds', '5']);
+    assert.equal(code, 0, output);
+    assert.equal(report.ok, true, output);
+    assert.deepEqual(report.steps.map((s) => s.label), ['0 %', '10 %', '50 %', '100 %', 'rollback 0 %']);
+    assert.equal(report.totals.lost, 0, output);
+    assert.equal(report.totals.soloFailed, 0, output);
+    assert.ok(report.totals.submissions > 50, `answers were acknowledged: ${report.totals.submissions}`);
+    const [first, , , full, rollback] = report.steps as [Report['steps'][number], unknown, unknown, Report['steps'][number], Report['steps'][number]];
+    assert.deepEqual([first.served.new, full.served.old], [0, 0], 'at 0 % only the old version serves, at 100 % only the new');
+    assert.ok(full.group.tried > 0 && full.submissions > 0, 'live rooms ran on the new version');
+    assert.ok(rollback.compatNotices > 0 && rollback.reloads > 0, `new pages met the old version and reloaded:\n${output}`);
+    assert.match(output, /OK: nothing lost, every solo action worked/);
+  });
+
+  it('reports lost answers and exits 1 when a migration of the new release deletes them', async () => {
+    const broken = await brokenRelease();
+    const { code, output, report } = await rehearse(['--from', releaseCommit('1.0.0'), '--to', broken, '--steps', '10', '--step-seconds', '4']);
+    assert.equal(code, 1, output);
+    assert.equal(report.ok, false);
+    assert.ok(report.totals.lost > 0, output);
+    assert.ok((report.steps[0]?.lost ?? 0) > 0, 'answers made before the migration are the ones lost');
+    assert.match(output, /FAILED: \d+ acknowledged submission\(s\) are not in D1/);
+  });
+});
