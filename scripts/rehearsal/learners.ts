@@ -88,6 +88,7 @@ export class Page {
       if (this.token) headers.Authorization = `Bearer ${this.token}`;
     }
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const step = this.run.step();
     try {
       const res = await fetch(`${this.run.base}${path}`, {
         method,
@@ -96,7 +97,7 @@ export class Page {
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
       const side = res.headers.get('X-Rehearsal-Side');
-      if (side === 'old' || side === 'new') this.run.step().served[side]++;
+      if (side === 'old' || side === 'new') step.served[side]++;
       const text = await res.text();
       const json = res.headers.get('Content-Type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : null;
       return { status: res.status, body: json, compat: res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload' };

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { experimental_readRawConfig } from 'wrangler';
 import { ROOT } from '../lib/client-build.ts';
 import { writeDevConfig } from '../lib/dev-server.ts';
+import { releaseCommit } from '../lib/releases.ts';
 import type { Side } from './split.ts';
 
 /** The `--to` value that means "this working tree, uncommitted changes included". */
@@ -37,7 +38,7 @@ export interface PreparedVersion {
 /** The worker name the router's service binding for `side` expects (router/wrangler.jsonc). */
 export const workerName = (side: Side) => `haru-rehearsal-${side}`;
 
-const git = (args: string[], cwd = ROOT) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+const git = (args: string[], cwd = ROOT) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** Runs one of a release's own scripts under this Node (24), in its tree; rejects with its output. */
 function runScript(dir: string, script: string, args: string[]): Promise<void> {
@@ -51,6 +52,16 @@ function runScript(dir: string, script: string, args: string[]): Promise<void> {
   });
 }
 
+/** A ref's commit; a CHANGELOG version (`1.0.0`, `v1.0.0`) that is no ref is its release commit. */
+function resolveRef(ref: string): string {
+  try {
+    return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch (error) {
+    if (/^v?\d+\.\d+\.\d+$/.test(ref)) return releaseCommit(ref.replace(/^v/, ''));
+    throw new Error(`${ref} is neither a git ref nor a released version`, { cause: error });
+  }
+}
+
 /**
  * Checks out `ref` into `work/<side>` (a detached worktree sharing this
  * checkout's node_modules), builds its client with its own build script,
@@ -61,7 +72,7 @@ export async function prepareVersion(side: Side, ref: string, work: string, pers
   let dir = ROOT;
   let commit = 'working tree';
   if (ref !== WORKING_TREE) {
-    commit = git(['rev-parse', '--verify', `${ref}^{commit}`]);
+    commit = resolveRef(ref);
     dir = join(work, side);
     git(['worktree', 'add', '--detach', '--force', dir, commit]);
     if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
