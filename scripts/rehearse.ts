@@ -47,6 +47,8 @@ if (percents.some((p, i) => i > 0 && p <= (percents[i - 1] as number))) {
   console.error(`--steps must rise, e.g. 10,50,100, not ${values.steps}`);
   process.exit(2);
 }
+// Ctrl-C: exit through the 'exit' handlers, which stop wrangler and remove the worktrees.
+process.once('SIGINT', () => process.exit(130));
 const started = performance.now();
 const report = await rehearse({
   from: values.from,

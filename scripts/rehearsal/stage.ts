@@ -5,7 +5,8 @@
  * so the router's rules can be tested with a socket in hand.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readD1Migrations } from '@cloudflare/vitest-plugin';
@@ -34,13 +35,17 @@ export interface Stage {
 /** Builds both releases, starts them behind the router, and sets the deployment to 0 %. */
 export async function startStage(options: { from: string; to: string; port: number; log: (line: string) => void }): Promise<Stage> {
   const work = await mkdtemp(join(tmpdir(), 'haru-rehearsal-'));
+  // An interrupted run removes its state too (wrangler is stopped by an exit handler of its own).
+  const removeWork = () => rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  process.once('exit', removeWork);
   const persistTo = join(work, 'state');
   const versions: PreparedVersion[] = [];
   let server: DevServer | null = null;
   const stop = async () => {
     await server?.stop();
     if (versions.length) removeWorktrees(versions);
-    await rm(work, { recursive: true, force: true });
+    removeWork();
+    process.off('exit', removeWork);
   };
   try {
     // One after the other: two wrangler processes writing one local KV at once fail.

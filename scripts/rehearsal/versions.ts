@@ -38,6 +38,18 @@ export interface PreparedVersion {
 /** The worker name the router's service binding for `side` expects (router/wrangler.jsonc). */
 export const workerName = (side: Side) => `haru-rehearsal-${side}`;
 
+/** Worktrees added and not yet removed: removed on exit too, so an interrupted run leaves none behind. */
+const added = new Set<string>();
+process.once('exit', () => {
+  for (const dir of added) {
+    try {
+      git(['worktree', 'remove', '--force', dir]);
+    } catch {
+      // Already gone; `git worktree prune` forgets it.
+    }
+  }
+});
+
 const git = (args: string[], cwd = ROOT) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** Runs one of a release's own scripts under this Node (24), in its tree; rejects with its output. */
@@ -75,6 +87,7 @@ export async function prepareVersion(side: Side, ref: string, work: string, pers
     commit = resolveRef(ref);
     dir = join(work, side);
     git(['worktree', 'add', '--detach', '--force', dir, commit]);
+    added.add(dir);
     if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   }
   const out = join(work, `${side}-dist`);
@@ -109,7 +122,9 @@ export async function prepareVersion(side: Side, ref: string, work: string, pers
 /** Removes the worktrees `prepareVersion` added (the working tree itself is left alone). */
 export function removeWorktrees(versions: PreparedVersion[]): void {
   for (const version of versions) {
-    if (version.dir !== ROOT) git(['worktree', 'remove', '--force', version.dir]);
+    if (version.dir === ROOT) continue;
+    git(['worktree', 'remove', '--force', version.dir]);
+    added.delete(version.dir);
   }
   git(['worktree', 'prune']);
 }
