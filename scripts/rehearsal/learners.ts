@@ -106,12 +106,13 @@ export class Page {
     }
   }
 
-  /** Counts a compat notice and reloads onto whatever version now serves this learner. */
+  /** Counts a compat notice and reloads onto whatever version now serves this learner; false if the reload failed. */
   async reloadAfterNotice(): Promise<boolean> {
     const step = this.run.step();
     step.compatNotices++;
-    step.reloads++;
-    return (await this.load()).status === 200;
+    const reloaded = (await this.load()).status === 200;
+    if (reloaded) step.reloads++;
+    return reloaded;
   }
 
   /**
@@ -137,8 +138,12 @@ export class Page {
   async actOrReload(name: string, request: () => Promise<Answer>): Promise<Answer | 'reloaded' | null> {
     const first = await request();
     if (!first.compat) return this.act(name, () => Promise.resolve(first));
-    this.run.step()[this.kind].tried++;
-    return (await this.reloadAfterNotice()) ? 'reloaded' : this.act(name, () => this.load());
+    const step = this.run.step();
+    step[this.kind].tried++;
+    if (await this.reloadAfterNotice()) return 'reloaded';
+    step[this.kind].failed++;
+    noteFailure(step, `${this.kind} ${name}: the reload after a compat notice failed`);
+    return null;
   }
 
   /** Becomes a guest learner once; the token is kept across reloads, like the client's storage. */
@@ -173,19 +178,24 @@ async function arrive(run: Run, kind: 'solo' | 'group', name: string): Promise<P
 }
 
 /**
- * A seat for solo learners: a learner arrives (a new version key, so the
- * split decides their client), runs a few one-cycle solo studies (plan,
- * study, retrospect) back to back, leaves, and the next one arrives, until
- * the run stops. A failed action abandons that study.
+ * A seat learners take turns in until the run stops: a learner arrives (a
+ * new version key, so the split decides their client), runs `visit` studies
+ * back to back, leaves, and the next one arrives.
  */
-export async function soloLearner(run: Run, name: string): Promise<void> {
+async function seat(run: Run, kind: 'solo' | 'group', name: string, study: (page: Page) => Promise<void>, visit = STUDIES_PER_VISIT): Promise<void> {
   while (!run.stopping()) {
-    const page = await arrive(run, 'solo', name);
-    for (let n = 0; page && n < STUDIES_PER_VISIT && !run.stopping(); n++) {
-      await v1Study(page, 'solo');
+    const page = await arrive(run, kind, name);
+    for (let n = 0; page && n < visit && !run.stopping(); n++) {
+      await study(page);
       await think();
     }
+    if (!page) await think();
   }
+}
+
+/** A seat of solo learners: one-cycle solo studies (plan, study, retrospect); a failed action abandons that study. */
+export function soloLearner(run: Run, name: string): Promise<void> {
+  return seat(run, 'solo', name, (page) => v1Study(page, 'solo'));
 }
 
 /**
@@ -234,20 +244,18 @@ async function roomCapablePage(run: Run): Promise<Page | null> {
 }
 
 /**
- * A group host, studying until the run stops. On a client of API level 2 or
- * later they open a live room (`POST /api/v2/studies`), `guests` join by
- * code, everyone connects its socket, and they run a one-cycle study with
- * the host moving the room on. On an older client they start a Release 1
- * group study, which a newer worker answers with the compat notice: reload,
- * then rooms.
+ * A seat of group hosts. On a client of API level 2 or later the host opens
+ * a live room (`POST /api/v2/studies`), `guests` join by code, everyone
+ * connects its socket, and they run a one-cycle study with the host moving
+ * the room on. On an older client the host starts a Release 1 group study,
+ * which a newer worker answers with the compat notice: reload, then rooms.
+ * A host who `keepsTab` never leaves: their page outlives every deployment
+ * step, so the step that moves their key meets an old page (and a rollback
+ * a new one).
  */
-export async function roomGroup(run: Run, name: string, guests: number): Promise<void> {
-  const host = await arrive(run, 'group', name);
-  while (host && !run.stopping()) {
-    if (host.level < 2) await v1Study(host, 'group');
-    else await roomStudy(run, host, guests);
-    await think();
-  }
+export function roomGroup(run: Run, name: string, guests: number, keepsTab = false): Promise<void> {
+  const study = (host: Page) => (host.level < 2 ? v1Study(host, 'group') : roomStudy(run, host, guests));
+  return seat(run, 'group', name, study, keepsTab ? Infinity : STUDIES_PER_VISIT);
 }
 
 async function roomStudy(run: Run, host: Page, guests: number): Promise<void> {

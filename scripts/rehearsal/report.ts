@@ -18,7 +18,7 @@ export interface StepStats {
   group: Tally;
   /** 409s with `X-Haru-Compat: reload` and 4409 closes the learners met. */
   compatNotices: number;
-  /** Page reloads (after a compat answer). */
+  /** Page reloads after a compat answer that loaded (a failed one is a failed action). */
   reloads: number;
   /** Room sockets that dropped and were opened again. */
   reconnects: number;

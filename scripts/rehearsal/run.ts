@@ -59,7 +59,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Report> {
     };
     const learners = [
       ...Array.from({ length: options.soloLearners }, (_, i) => soloLearner(run, `solo${i}`)),
-      ...Array.from({ length: options.rooms }, (_, i) => roomGroup(run, `room${i}`, options.guests)),
+      // The first host keeps one page open all run: the compat notice, both ways, every time.
+      ...Array.from({ length: options.rooms }, (_, i) => roomGroup(run, `room${i}`, options.guests, i === 0)),
     ];
     options.log(`step 0 %: ${options.soloLearners} solo learners, ${options.rooms} room groups of ${options.guests + 1}`);
     await sleep(options.stepSeconds * 1000);
