@@ -66,6 +66,7 @@ describe('npm run rehearse', { concurrency: 1 }, () => {
     assert.deepEqual([first.served.new, full.served.old], [0, 0], 'at 0 % only the old version serves, at 100 % only the new');
     assert.ok(full.group.tried > 0 && full.submissions > 0, 'live rooms ran on the new version');
     assert.ok(rollback.compatNotices > 0 && rollback.reloads > 0, `new pages met the old version and reloaded:\n${output}`);
+    assert.ok(report.steps.slice(1, 4).some((s) => s.compatNotices > 0 && s.reloads > 0), `an old page met the new version and reloaded:\n${output}`);
     assert.match(output, /OK: nothing lost, every solo action worked/);
   });
 
