@@ -4,7 +4,7 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { OpsSummary, Series, Verdict } from './summary.ts';
+import { counted, type OpsSummary, type Series, type Verdict } from './summary.ts';
 
 const WIDTH = 720;
 const HEIGHT = 220;
@@ -76,12 +76,12 @@ export function opsPage(s: OpsSummary): Html {
 <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Haru Study operations</title></head>
 <body>
 <h1>Haru Study operations</h1>
-<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${s.window.minutes} minutes; <a href="/ops/api/summary?minutes=${s.window.minutes}">as JSON</a>.</p>
+<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${counted(s.window.minutes, 'minute')}; <a href="/ops/api/summary?minutes=${s.window.minutes}">as JSON</a>.</p>
 ${lineChart('Requests per minute by worker version', s.minutes, s.workerVersions)}
 ${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
 <h2>In progress</h2>
-<p>${s.inProgress.solo} solo studies and ${s.inProgress.group} group rooms. Per version below is approximate: ${s.inProgress.attribution}</p>
-<h2>Retire verdicts (quiet window: ${s.quietMinutes} minutes)</h2>
+<p>${counted(s.inProgress.solo, 'solo study', 'solo studies')} and ${counted(s.inProgress.group, 'group room')}. Per version below is approximate: ${s.inProgress.attribution}</p>
+<h2>Retire verdicts (quiet window: ${counted(s.quietMinutes, 'minute')})</h2>
 <table>
 <thead><tr><th>worker version</th><th>client build</th><th>served (UTC)</th><th>studies in progress</th><th>verdict</th><th>reasons</th></tr></thead>
 <tbody>${s.verdicts.length === 0 ? html`<tr><td colspan="6">No telemetry written yet.</td></tr>` : s.verdicts.map(verdictRow)}</tbody>

@@ -10,6 +10,11 @@ const MINUTE_MS = 60_000;
 /** A study untouched this long is taken as abandoned, not in progress (a whole 8-cycle study takes under 11 hours). */
 export const ABANDONED_AFTER_MS = 24 * 60 * MINUTE_MS;
 
+/** "1 study", "2 studies": the reasons and the page are read as sentences. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** Requests per minute of one worker version or client build, aligned with `OpsSummary.minutes`. */
 export interface Series {
   name: string;
@@ -175,19 +180,19 @@ export function verdictOf(v: {
 }): { safeToRetire: boolean; reasons: string[] } {
   if (v.isCurrent) return { safeToRetire: false, reasons: ['it is the version answering this request'] };
   const blockers: string[] = [];
-  if (v.recentRequests > 0) blockers.push(`${v.recentRequests} requests in the last ${v.quietMinutes} minutes`);
+  if (v.recentRequests > 0) blockers.push(`${counted(v.recentRequests, 'request')} in the last ${counted(v.quietMinutes, 'minute')}`);
   const studies = v.studiesInProgress.solo + v.studiesInProgress.group;
   if (studies > 0) {
-    blockers.push(`${studies} studies still in progress that started while it served (${v.studiesInProgress.solo} solo, ${v.studiesInProgress.group} group)`);
+    blockers.push(`${counted(studies, 'study', 'studies')} still in progress that started while it served (${v.studiesInProgress.solo} solo, ${v.studiesInProgress.group} group)`);
   }
   if (v.buildRequests !== null && v.buildRequests > 0) {
-    blockers.push(`its client build ${v.build} made ${v.buildRequests} requests in the last ${v.quietMinutes} minutes`);
+    blockers.push(`its client build ${v.build} made ${counted(v.buildRequests, 'request')} in the last ${counted(v.quietMinutes, 'minute')}`);
   }
   if (blockers.length > 0) return { safeToRetire: false, reasons: blockers };
   return {
     safeToRetire: true,
     reasons: [
-      `no requests in the last ${v.quietMinutes} minutes`,
+      `no requests in the last ${counted(v.quietMinutes, 'minute')}`,
       'no studies in progress that started while it served',
       v.buildRequests === null ? 'it ships the same client build as the current version' : `its client build ${v.build} was not requested`,
     ],

@@ -27,14 +27,18 @@ export interface TelemetryRow {
   count: number;
 }
 
+/** Runs `task` after `ms`, kept alive by the request's `waitUntil`; tests fire it by hand. */
+export type Later = (ms: number, task: () => Promise<void>, waitUntil: (promise: Promise<unknown>) => void) => void;
+
 /** How often the aggregate is written; tests shrink or grow these. */
 export interface TelemetryOptions {
   /** The client build this worker ships, recorded per version for the retire verdict. */
   build: { id: string; apiLevel: number };
-  /** Write the batch once this long has passed since the last write. */
+  /** Counts are written this long after the first of them was made, whether or not more calls come. */
   flushEveryMs?: number;
-  /** ...or once this many distinct rows are pending. */
+  /** ...or at once when this many distinct rows are pending. */
   maxPendingRows?: number;
+  later?: Later;
 }
 
 const MINUTE_MS = 60_000;
@@ -44,20 +48,15 @@ export function minuteOf(time: number): number {
   return time - (time % MINUTE_MS);
 }
 
+/** A timer in the request's `waitUntil` (Workers allow 30 s there after the response). */
+const afterTimeout: Later = (ms, task, waitUntil) => waitUntil(new Promise((resolve) => setTimeout(resolve, ms)).then(task));
+
 /**
  * The counts of one isolate not yet written. Keyed by row, so a burst of
  * requests costs memory per distinct (minute, build, level, kind), not per request.
  */
-export class TelemetryBatch {
+class TelemetryBatch {
   private pending = new Map<string, TelemetryRow>();
-  private lastFlush: number | null = null;
-  private readonly flushEveryMs: number;
-  private readonly maxPendingRows: number;
-
-  constructor(flushEveryMs: number, maxPendingRows: number) {
-    this.flushEveryMs = flushEveryMs;
-    this.maxPendingRows = maxPendingRows;
-  }
 
   /** Counts one call. */
   add(row: Omit<TelemetryRow, 'count'>): void {
@@ -67,12 +66,13 @@ export class TelemetryBatch {
     else this.pending.set(key, { ...row, count: 1 });
   }
 
-  /** The pending rows when a write is due (and forgets them), else null. */
-  takeIfDue(now: number): TelemetryRow[] | null {
-    this.lastFlush ??= now;
-    const due = now - this.lastFlush >= this.flushEveryMs || this.pending.size >= this.maxPendingRows;
-    if (!due || this.pending.size === 0) return null;
-    this.lastFlush = now;
+  /** How many distinct rows are pending. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Every pending row, forgotten here. */
+  take(): TelemetryRow[] {
     const rows = [...this.pending.values()];
     this.pending.clear();
     return rows;
@@ -129,23 +129,44 @@ function waitUntilOf(c: Context<AppEnv>): ((promise: Promise<unknown>) => void) 
 /**
  * Counts every call it sees, before the compat gate, so refused old clients
  * count too. One middleware (and one batch) per app, which is per isolate.
+ * The first call after a write starts a timer; when it ends, everything
+ * counted meanwhile goes to D1 in one batch, so the aggregate trails by at
+ * most `flushEveryMs` even when the calls stop. Without an execution context
+ * (`app.request` in unit tests) there is nothing to write with, so nothing is counted.
  */
-export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50 }: TelemetryOptions): MiddlewareHandler<AppEnv> {
-  const batch = new TelemetryBatch(flushEveryMs, maxPendingRows);
+export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50, later = afterTimeout }: TelemetryOptions): MiddlewareHandler<AppEnv> {
+  const batch = new TelemetryBatch();
+  let timerRunning = false;
   return async (c, next) => {
     const now = c.var.now();
     const version = workerVersion(c.env.CF_VERSION_METADATA).version;
     const caller = callerOf(c, build.apiLevel);
-    batch.add({ minute: minuteOf(now), workerVersion: version, ...caller });
     c.env.TELEMETRY?.writeDataPoint({
       indexes: [version],
       blobs: [version, caller.clientBuild, caller.kind, build.id],
       doubles: [caller.apiLevel, 1],
     });
     const waitUntil = waitUntilOf(c);
-    const rows = waitUntil ? batch.takeIfDue(now) : null;
-    if (waitUntil && rows) {
-      waitUntil(writeRows(c.env.DB, rows, build.id).catch((err: unknown) => console.error('telemetry write failed; these counts are lost', err)));
+    if (waitUntil) {
+      batch.add({ minute: minuteOf(now), workerVersion: version, ...caller });
+      const write = async () => {
+        const rows = batch.take();
+        if (rows.length === 0) return;
+        await writeRows(c.env.DB, rows, build.id).catch((err: unknown) => console.error('telemetry write failed; these counts are lost', err));
+      };
+      if (batch.size >= maxPendingRows) {
+        waitUntil(write());
+      } else if (!timerRunning) {
+        timerRunning = true;
+        later(
+          flushEveryMs,
+          () => {
+            timerRunning = false;
+            return write();
+          },
+          waitUntil,
+        );
+      }
     }
     await next();
   };

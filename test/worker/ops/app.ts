@@ -7,6 +7,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { COMPAT } from '../../../shared/index.ts';
 import { createApp } from '../../../worker/app.ts';
+import type { Later } from '../../../worker/ops/telemetry.ts';
 import { countingD1, TestClock } from '../v1/client.ts';
 
 /** The operator token vitest.config.ts binds. */
@@ -15,11 +16,18 @@ export const OPS_TOKEN = 'test-ops-token';
 /** One worker version on the shared clock, with its D1 round trips and Analytics Engine points recorded. */
 export function versionApp(
   clock: TestClock,
-  { version, build, apiLevel = 2, flushEveryMs = 0, maxPendingRows = 50 }: { version: string; build: string; apiLevel?: number; flushEveryMs?: number; maxPendingRows?: number },
+  {
+    version,
+    build,
+    apiLevel = 2,
+    flushEveryMs = 0,
+    maxPendingRows = 50,
+    later,
+  }: { version: string; build: string; apiLevel?: number; flushEveryMs?: number; maxPendingRows?: number; later?: Later },
 ) {
   const d1 = countingD1(env.DB);
   const points: AnalyticsEngineDataPoint[] = [];
-  const app = createApp({ build: { id: build, apiLevel }, now: clock.now, telemetry: { flushEveryMs, maxPendingRows } });
+  const app = createApp({ build: { id: build, apiLevel }, now: clock.now, telemetry: { flushEveryMs, maxPendingRows, ...(later ? { later } : {}) } });
   const testEnv: Env = {
     ...env,
     DB: d1.db,
@@ -40,6 +48,26 @@ export function versionApp(
   /** An operator call with `token` (the right one by default). */
   const ops = (path: string, token: string | null = OPS_TOKEN) => request(path, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
   return { app, d1, points, env: testEnv, request, apiCall, ops };
+}
+
+/** Telemetry write timers that end only when the test says so. */
+export class ManualTimers {
+  private waiting: { ms: number; task: () => Promise<void> }[] = [];
+
+  /** The `later` to give the app. */
+  later: Later = (ms, task) => {
+    this.waiting.push({ ms, task });
+  };
+
+  /** The delays of the timers still running. */
+  get running(): number[] {
+    return this.waiting.map((w) => w.ms);
+  }
+
+  /** Ends every running timer and waits for what each one writes. */
+  async fire(): Promise<void> {
+    for (const { task } of this.waiting.splice(0)) await task();
+  }
 }
 
 /** A clock at its own hour, so tests sharing one D1 do not see each other's minutes. */

@@ -1,6 +1,6 @@
 /** The operator view (issue 5 part 2): token, JSON summary, retire verdicts, the HTML page with its charts. */
 import { describe, expect, it } from 'vitest';
-import type { OpsSummary, Verdict } from '../../../worker/ops/summary.ts';
+import { counted, type OpsSummary, type Verdict } from '../../../worker/ops/summary.ts';
 import { minuteOf } from '../../../worker/ops/telemetry.ts';
 import { expectJsonError } from '../helpers.ts';
 import { clockAt, versionApp } from './app.ts';
@@ -99,7 +99,7 @@ describe('retire verdict', () => {
     expect(busy).toMatchObject({ safeToRetire: false, recentRequests: 2, studiesInProgress: { solo: 1, group: 0 }, buildRequests: 0 });
     expect(busy.reasons).toEqual([
       '2 requests in the last 30 minutes',
-      '1 studies still in progress that started while it served (1 solo, 0 group)',
+      '1 study still in progress that started while it served (1 solo, 0 group)',
     ]);
     const current = verdictOf(await summary(next), 'new-14');
     expect(current).toMatchObject({ current: true, safeToRetire: false });
@@ -109,8 +109,8 @@ describe('retire verdict', () => {
     await next.apiCall('build-old-14', 1);
     const stillUsed = verdictOf(await summary(next), 'old-14');
     expect(stillUsed).toMatchObject({ safeToRetire: false, recentRequests: 0, buildRequests: 1 });
-    expect(stillUsed.reasons).toContain('its client build build-old-14 made 1 requests in the last 30 minutes');
-    expect(stillUsed.reasons).toContain('1 studies still in progress that started while it served (1 solo, 0 group)');
+    expect(stillUsed.reasons).toContain('its client build build-old-14 made 1 request in the last 30 minutes');
+    expect(stillUsed.reasons).toContain('1 study still in progress that started while it served (1 solo, 0 group)');
 
     // A day later the study counts as abandoned and nothing calls the old version or its build.
     clock.advanceMinutes(25 * 60);
@@ -125,6 +125,14 @@ describe('retire verdict', () => {
     clock.advanceMinutes(10);
     expect(verdictOf(await summary(next, '?quiet=30'), 'old-15').safeToRetire).toBe(false);
     expect(verdictOf(await summary(next, '?quiet=5'), 'old-15')).toMatchObject({ safeToRetire: true, recentRequests: 0 });
+  });
+});
+
+describe('counted', () => {
+  it('reads as a sentence for one and for many', () => {
+    expect(counted(1, 'study', 'studies')).toBe('1 study');
+    expect(counted(0, 'study', 'studies')).toBe('0 studies');
+    expect(counted(2, 'request')).toBe('2 requests');
   });
 });
 
@@ -160,5 +168,7 @@ describe('GET /ops', () => {
     expect(page.match(/<svg xmlns/g)).toHaveLength(2);
     expect(page).not.toContain('<polyline');
     expect(page).toContain('No traffic in this window');
+    expect(page).toContain('Last 5 minutes;');
+    expect(page).toMatch(/<p>\d+ solo stud(y|ies) and \d+ group rooms?\./);
   });
 });
