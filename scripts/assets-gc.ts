@@ -5,14 +5,16 @@
  *
  * Which builds live versions serve cannot be read from Cloudflare offline
  * (a version's build is bundled into its code), so --live names them: the
- * `build` ids the ops view shows. Last requests come from the ops summary with
- * --telemetry <base url> (OPS_TOKEN in the environment); without it, a build
- * counts as requested when it was published. Local state unless --remote.
+ * `build` ids the ops view shows. Last requests come from the worker's
+ * `/ops/api/builds` with --telemetry <base url> (OPS_TOKEN in the environment);
+ * without it, a build counts as requested when it was published. Local state
+ * unless --remote.
  */
 import { parseArgs } from 'node:util';
+import { TELEMETRY_KEEP_DAYS } from '../shared/index.ts';
 import { planAssetsGc } from './lib/assets-gc.ts';
 import { deleteKeys, readManifest } from './lib/kv.ts';
-import { lastRequestedTimes, opsSummaryFrom } from './lib/ops-summary.ts';
+import { lastRequestedFrom } from './lib/ops-summary.ts';
 import type { StateTarget } from './lib/wrangler.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -30,6 +32,9 @@ const { values } = parseArgs({
 });
 const keepDays = Number(values['keep-days']);
 if (!Number.isFinite(keepDays) || keepDays < 0) throw new Error(`--keep-days must be a number of days, not ${values['keep-days']}`);
+if (values.telemetry && keepDays > TELEMETRY_KEEP_DAYS) {
+  throw new Error(`--keep-days ${keepDays} with --telemetry: D1 keeps ${TELEMETRY_KEEP_DAYS} days of telemetry, so older requests are unknown`);
+}
 if (values.local && values.remote) throw new Error('--local or --remote, not both');
 const target: StateTarget = values.remote ? { local: false } : { local: true, persistTo: values['persist-to'] };
 
@@ -37,7 +42,7 @@ let lastRequested = new Map<string, number>();
 if (values.telemetry) {
   const token = process.env.OPS_TOKEN;
   if (!token) throw new Error('--telemetry needs OPS_TOKEN in the environment');
-  lastRequested = lastRequestedTimes(await opsSummaryFrom(values.telemetry, token)());
+  lastRequested = await lastRequestedFrom(values.telemetry, token, Math.max(1, Math.ceil(keepDays)));
 } else {
   console.log('no --telemetry: every build published within the window counts as requested');
 }

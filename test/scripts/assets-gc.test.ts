@@ -1,10 +1,13 @@
 /** assets:gc: the planner's rules, and a real run against local KV published with publishBuild. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { planAssetsGc, type GcInput } from '../../scripts/lib/assets-gc.ts';
 import { ROOT, type ClientBuild } from '../../scripts/lib/client-build.ts';
 import { readManifest } from '../../scripts/lib/kv.ts';
@@ -104,6 +107,42 @@ describe('npm run assets:gc on local KV', () => {
       assert.ok((await keys()).includes('asset/assets/shared-aaaaaaaa.js'));
       assert.deepEqual((await readManifest(target)).map((b) => b.id).sort(), ['bbbbbbbbbbbbbbbb', 'cccccccccccccccc']);
     } finally {
+      await rm(persistTo, { recursive: true, force: true });
+    }
+  });
+
+  it('with --telemetry, keeps an old build a client asked for within --keep-days (read from /ops/api/builds)', async () => {
+    const persistTo = await mkdtemp(join(tmpdir(), 'haru-gc-test-'));
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(`${req.url} ${req.headers.authorization}`);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ days: 10, from: 0, builds: [{ build: 'aaaaaaaaaaaaaaaa', lastRequested: Date.now() - 2 * DAY }] }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    try {
+      const target = { local: true, persistTo } as const;
+      await publishBuild(fakeBuild('aaaaaaaaaaaaaaaa'), target, Date.now() - 30 * DAY);
+      await publishBuild(fakeBuild('bbbbbbbbbbbbbbbb'), target, Date.now() - 30 * DAY);
+      await publishBuild(fakeBuild('dddddddddddddddd'), target, Date.now() - 30 * DAY);
+      const gc = (...args: string[]) =>
+        promisify(execFile)(process.execPath, ['scripts/assets-gc.ts', '--local', '--persist-to', persistTo, '--live', 'bbbbbbbbbbbbbbbb', ...args], {
+          cwd: ROOT,
+          env: { ...process.env, OPS_TOKEN: 'gc-test-token' },
+        });
+      const { stdout } = await gc('--telemetry', `http://127.0.0.1:${port}`, '--keep-days', '9.5', '--dry-run');
+      assert.deepEqual(asked, ['/ops/api/builds?days=10 Bearer gc-test-token']);
+      assert.match(stdout, /keep builds: aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb\n/);
+      assert.match(stdout, /delete builds: dddddddddddddddd\n/);
+
+      // D1 keeps 30 days of telemetry: a longer window is refused before anything is asked or deleted.
+      await assert.rejects(gc('--telemetry', `http://127.0.0.1:${port}`, '--keep-days', '31'), /D1 keeps 30 days of telemetry/);
+      assert.equal(asked.length, 1);
+      assert.equal((await readManifest(target)).length, 3);
+    } finally {
+      server.close();
       await rm(persistTo, { recursive: true, force: true });
     }
   });

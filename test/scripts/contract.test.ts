@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/client-build.ts';
 import { planContract, type ContractInput } from '../../scripts/lib/contract.ts';
 import { readMigrationFiles } from '../../scripts/lib/migration-files.ts';
-import { lastRequestedTimes, opsSummaryFrom, type OpsSummary } from '../../scripts/lib/ops-summary.ts';
+import { lastRequestedFrom, opsSummaryFrom, type OpsSummary } from '../../scripts/lib/ops-summary.ts';
 import { formatStep } from '../../scripts/lib/steps.ts';
 
 const [contract] = readMigrationFiles(join(ROOT, 'migrations-contract'));
@@ -13,8 +13,6 @@ assert.ok(contract);
 const migrations = readMigrationFiles(join(ROOT, 'migrations'));
 
 const verdict = (safe: boolean): OpsSummary => ({
-  minutes: [],
-  clientBuilds: [],
   verdicts: [
     { version: 'v1.5.0', safeToRetire: safe, reasons: safe ? [] : ['3 requests in the last 15 minutes'] },
     { version: 'v2.0.0', safeToRetire: false, reasons: ['it is the version answering this request'] },
@@ -84,20 +82,20 @@ describe('opsSummaryFrom', () => {
   });
 });
 
-describe('lastRequestedTimes', () => {
-  it('takes the latest minute with a request from each build', () => {
-    const summary: OpsSummary = {
-      minutes: [60_000, 120_000, 180_000],
-      clientBuilds: [
-        { name: 'old', counts: [4, 0, 0] },
-        { name: 'new', counts: [0, 2, 5] },
-        { name: 'idle', counts: [0, 0, 0] },
-      ],
-      verdicts: [],
+describe('lastRequestedFrom', () => {
+  it('asks /ops/api/builds for the days gc keeps, with the bearer token', async () => {
+    const seen: string[] = [];
+    const fake: typeof fetch = async (url, init) => {
+      seen.push(`${String(url)} ${new Headers(init?.headers).get('authorization')}`);
+      return Response.json({ days: 7, from: 0, builds: [{ build: 'new', lastRequested: 180_000 }, { build: 'old', lastRequested: 60_000 }] });
     };
-    assert.deepEqual([...lastRequestedTimes(summary)], [
-      ['old', 60_000],
+    const last = await lastRequestedFrom('https://haru.example', 'tok', 7, fake);
+    assert.deepEqual(seen, ['https://haru.example/ops/api/builds?days=7 Bearer tok']);
+    assert.deepEqual([...last], [
       ['new', 180_000],
+      ['old', 60_000],
     ]);
+    const refused: typeof fetch = async () => Response.json({ error: 'invalid_query' }, { status: 400 });
+    await assert.rejects(lastRequestedFrom('https://haru.example', 'tok', 31, refused), /answered 400/);
   });
 });

@@ -1,17 +1,18 @@
 /**
- * `/ops` (the operator view) and `/ops/api/summary` (the same as JSON for
- * scripts), behind the operator's bearer token `OPS_TOKEN`.
+ * `/ops` (the operator view), `/ops/api/summary` (the same as JSON for
+ * scripts) and `/ops/api/builds` (for assets:gc), behind the operator's
+ * bearer token `OPS_TOKEN`.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import * as z from 'zod/mini';
-import type { BuildInfo } from '../../shared/index.ts';
+import { TELEMETRY_KEEP_DAYS, type BuildInfo } from '../../shared/index.ts';
 import { pageSecurityHeaders } from '../assets/security.ts';
 import { workerVersion } from '../compat/version.ts';
 import { readQuery } from '../http/body.ts';
 import { jsonError, methodNotAllowed } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
 import { opsPage } from './page.ts';
-import { opsSummary, type OpsSummary } from './summary.ts';
+import { buildsLastRequested, opsSummary, type OpsSummary } from './summary.ts';
 
 const encoder = new TextEncoder();
 
@@ -36,6 +37,11 @@ const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
 const minutesParam = z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1440)));
 /** `minutes`: the chart window (default 60); `quiet`: the verdicts' traffic window (default 30). */
 const summaryQuery = z.strictObject({ minutes: minutesParam, quiet: minutesParam });
+
+/** `days`: how far back to look (default 7, at most what D1 keeps). */
+const buildsQuery = z.strictObject({
+  days: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(TELEMETRY_KEEP_DAYS))),
+});
 
 /** The summary the query asks for, or the 400 to answer. */
 async function loadSummary(c: Context<AppEnv>, buildId: string): Promise<{ ok: true; summary: OpsSummary } | { ok: false; res: Response }> {
@@ -68,5 +74,11 @@ export function opsRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
       return loaded.ok ? c.json(loaded.summary) : loaded.res;
     })
     .all('/ops/api/summary', methodNotAllowed('GET, HEAD'))
+    .get('/ops/api/builds', async (c) => {
+      const query = readQuery(c, buildsQuery);
+      if (!query.ok) return query.res;
+      return c.json(await buildsLastRequested(c.env.DB, { now: c.var.now(), days: query.data.days ?? 7 }));
+    })
+    .all('/ops/api/builds', methodNotAllowed('GET, HEAD'))
     .all('/ops/*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.path}.`));
 }

@@ -149,6 +149,28 @@ export async function opsSummary(
   };
 }
 
+/** `GET /ops/api/builds`: when clients last asked for each build, for assets:gc. */
+export interface BuildsLastRequested {
+  days: number;
+  /** The window's first minute. */
+  from: number;
+  /** Latest first; calls without a build id are left out. */
+  builds: { build: string; lastRequested: number }[];
+}
+
+/** The latest minute with a call from each client build in the last `days` days (one range read of the aggregate). */
+export async function buildsLastRequested(db: D1Database, opts: { now: number; days: number }): Promise<BuildsLastRequested> {
+  const from = minuteOf(opts.now - opts.days * 24 * 60 * MINUTE_MS);
+  const { results } = await db
+    .prepare(
+      `SELECT client_build AS build, max(minute) AS lastRequested FROM telemetry_minute
+       WHERE minute >= ? AND client_build <> '' GROUP BY client_build ORDER BY lastRequested DESC, build`,
+    )
+    .bind(from)
+    .all<{ build: string; lastRequested: number }>();
+  return { days: opts.days, from, builds: results };
+}
+
 function sum(list: { n: number }[]): number {
   return list.reduce((total, r) => total + r.n, 0);
 }

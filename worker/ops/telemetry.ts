@@ -7,7 +7,7 @@
  * through `waitUntil`, so no request waits for, or adds, a D1 write.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { buildIdSchema, COMPAT, parseApiHeader, parseSubprotocols } from '../../shared/index.ts';
+import { buildIdSchema, COMPAT, parseApiHeader, parseSubprotocols, TELEMETRY_KEEP_DAYS } from '../../shared/index.ts';
 import { workerVersion } from '../compat/version.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -42,6 +42,8 @@ export interface TelemetryOptions {
 }
 
 const MINUTE_MS = 60_000;
+/** Per-minute rows older than this are deleted; Analytics Engine holds the long history. */
+const KEEP_MS = TELEMETRY_KEEP_DAYS * 24 * 60 * MINUTE_MS;
 
 /** Start of the minute `time` falls in. */
 export function minuteOf(time: number): number {
@@ -88,7 +90,12 @@ VALUES (?, ?, ?, ?)
 ON CONFLICT (worker_version) DO UPDATE SET build = excluded.build,
   first_minute = min(first_minute, excluded.first_minute), last_minute = max(last_minute, excluded.last_minute)`;
 
-/** Writes `rows` and the versions they name in one D1 batch (one round trip). */
+const PRUNE = `DELETE FROM telemetry_minute WHERE minute < ?`;
+
+/**
+ * Writes `rows` and the versions they name, and deletes the minutes past
+ * `TELEMETRY_KEEP_DAYS` (a range of the primary key), in one D1 batch.
+ */
 export async function writeRows(db: D1Database, rows: TelemetryRow[], build: string): Promise<void> {
   const versions = new Map<string, { first: number; last: number }>();
   for (const row of rows) {
@@ -101,6 +108,7 @@ export async function writeRows(db: D1Database, rows: TelemetryRow[], build: str
   await db.batch([
     ...rows.map((r) => db.prepare(UPSERT_MINUTE).bind(r.minute, r.workerVersion, r.clientBuild, r.apiLevel, r.kind, r.count)),
     ...[...versions].map(([version, span]) => db.prepare(UPSERT_VERSION).bind(version, build, span.first, span.last)),
+    db.prepare(PRUNE).bind(Math.max(...rows.map((r) => r.minute)) - KEEP_MS),
   ]);
 }
 

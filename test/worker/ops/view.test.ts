@@ -26,7 +26,7 @@ function verdictOf(s: OpsSummary, version: string): Verdict {
 }
 
 describe('operator token', () => {
-  it.each(['/ops', '/ops/api/summary'])('%s answers 401 JSON without the token or with a wrong one', async (path) => {
+  it.each(['/ops', '/ops/api/summary', '/ops/api/builds'])('%s answers 401 JSON without the token or with a wrong one', async (path) => {
     const { next } = rollout(10);
     for (const token of [null, 'wrong', 'test-ops-token-and-more', '']) {
       const res = await next.ops(path, token);
