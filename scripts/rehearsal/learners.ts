@@ -23,6 +23,8 @@ export interface Run {
   base: string;
   /** The stats of the step that is live now. */
   step(): StepStats;
+  /** The stats of the step the router's deployment `number` began (undefined for one not begun here). */
+  stepOfDeployment(number: number): StepStats | undefined;
   /** Index of the live step (for attributing submissions). */
   stepIndex(): number;
   /** An answer the app acknowledged (counted in the step it was sent in). */
@@ -88,7 +90,6 @@ export class Page {
       if (this.token) headers.Authorization = `Bearer ${this.token}`;
     }
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const step = this.run.step();
     try {
       const res = await fetch(`${this.run.base}${path}`, {
         method,
@@ -96,8 +97,10 @@ export class Page {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
+      // Counted in the step whose deployment routed it: a call in flight across a step belongs to the one that served it.
       const side = res.headers.get('X-Rehearsal-Side');
-      if (side === 'old' || side === 'new') step.served[side]++;
+      const routedIn = this.run.stepOfDeployment(Number(res.headers.get('X-Rehearsal-Deployment')));
+      if (routedIn && (side === 'old' || side === 'new')) routedIn.served[side]++;
       const text = await res.text();
       const json = res.headers.get('Content-Type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : null;
       return { status: res.status, body: json, compat: res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload' };

@@ -52,6 +52,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Report> {
     const run: Run = {
       base: stage.url,
       step: () => steps.at(-1) as StepStats,
+      stepOfDeployment: (deployment) => steps[deployment - stage.firstDeployment],
       stepIndex: () => steps.length - 1,
       submitted: (submission) => submissions.push(submission),
       stopping: () => stopping,
@@ -72,9 +73,12 @@ export async function rehearse(options: RehearsalOptions): Promise<Report> {
         await stage.migrate('new');
         migrated = true;
       }
+      // Pushed first: the router may answer under the new deployment before `deploy` returns.
       const step = newStep(label, p);
       steps.push(step);
-      step.socketsDropped = await stage.deploy(p);
+      const { dropped, deployment } = await stage.deploy(p);
+      if (deployment !== stage.firstDeployment + steps.length - 1) throw new Error(`the router is at deployment ${deployment}; something else stepped it`);
+      step.socketsDropped = dropped;
       options.log(`step ${label}${step.socketsDropped ? ` (${step.socketsDropped} room sockets dropped)` : ''}`);
       await sleep(options.stepSeconds * 1000);
     }

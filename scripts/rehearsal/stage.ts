@@ -22,8 +22,10 @@ export interface Stage {
   hasRooms: Record<Side, boolean>;
   /** Calls the router's control API (`/__rehearsal/...`); throws on anything but 200. */
   control(path: string, body: unknown): Promise<unknown>;
-  /** Gives the new version `newPercent` % of the traffic; returns how many room sockets the router dropped. */
-  deploy(newPercent: number): Promise<number>;
+  /** The router's number for the deployment the stage started with (0 %); each `deploy` counts one up. */
+  firstDeployment: number;
+  /** Gives the new version `newPercent` % of the traffic; returns how many room sockets the router dropped, and the deployment's number. */
+  deploy(newPercent: number): Promise<{ dropped: number; deployment: number }>;
   /** Applies a version's migrations to the shared D1 through the router (while traffic flows); returns the names applied. */
   migrate(side: Side): Promise<string[]>;
   /** Every row of every table of the shared D1, as one JSON text to search. */
@@ -77,14 +79,15 @@ export async function startStage(options: { from: string; to: string; port: numb
       return JSON.parse(text) as unknown;
     };
     const hasRooms = { old: pair[0].hasRooms, new: pair[1].hasRooms };
-    const deploy = async (newPercent: number) => ((await control('/__rehearsal/deploy', { newPercent, hasRooms })) as { dropped: number }).dropped;
-    await deploy(0);
+    const deploy = async (newPercent: number) => (await control('/__rehearsal/deploy', { newPercent, hasRooms })) as { dropped: number; deployment: number };
+    const { deployment: firstDeployment } = await deploy(0);
     const query = async (sql: string) => ((await control('/__rehearsal/query', { sql })) as { rows: Record<string, unknown>[] }).rows;
     return {
       url,
       versions: pair,
       hasRooms,
       control,
+      firstDeployment,
       deploy,
       async migrate(side) {
         const version = side === 'old' ? pair[0] : pair[1];

@@ -54,7 +54,12 @@ describe('rehearsal router', () => {
   });
 
   it('sends a version key to the side its hash picks, every time, and keyless requests to both sides', async () => {
-    await stage.deploy(50);
+    const { deployment } = await stage.deploy(50);
+    // Each answer names the deployment that routed it, so a run counts it in the right step.
+    const answer = await fetch(`${stage.url}/api/version`, { signal: AbortSignal.timeout(10_000) });
+    await answer.body?.cancel();
+    assert.equal(answer.headers.get('X-Rehearsal-Deployment'), String(deployment));
+    assert.ok(deployment > stage.firstDeployment);
     const keys = Array.from({ length: 12 }, (_, i) => `learner-${i}`);
     for (const key of keys) {
       const expected = sideFor(bucketOf(key), 50);
@@ -64,7 +69,7 @@ describe('rehearsal router', () => {
     const sides = new Set<string | null>();
     for (let i = 0; i < 40; i++) sides.add(await sideOf(stage, '/api/version'));
     assert.deepEqual([...sides].sort(), ['new', 'old']);
-    await stage.deploy(0);
+    assert.equal((await stage.deploy(0)).deployment, deployment + 1);
     assert.equal(await sideOf(stage, '/api/version', { [KEY]: keys[0] as string }), 'old');
   });
 
@@ -83,12 +88,12 @@ describe('rehearsal router', () => {
     assert.equal(await sideOf(stage, `/api/v2/studies/${studyId}`, { ...auth, [KEY]: other }), pinned, 'a room request follows the room, not the key');
 
     await stage.deploy(100);
-    let dropped: Promise<number> | null = null;
+    const step: { deployed?: ReturnType<Stage['deploy']> } = {};
     const closed = await roomSocket(stage, studyId, member.token, async () => {
-      dropped = stage.deploy(0);
+      step.deployed = stage.deploy(0);
     });
     assert.deepEqual(closed, { code: 4503, snapshot: true });
-    assert.equal(await dropped, 1);
+    assert.equal((await step.deployed)?.dropped, 1);
     // Locally each worker has its own room storage (the README says so): the old one does not know this room.
     const again = await roomSocket(stage, studyId, member.token, () => {});
     assert.deepEqual(again, { code: 4401, snapshot: false });

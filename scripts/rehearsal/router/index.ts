@@ -10,6 +10,8 @@
  * - Room sockets are relayed, so a deployment that moves a room to the other
  *   version drops its sockets (close 4503), as a version change resets the
  *   object on Cloudflare.
+ * - Every answer names the side that served it and the deployment (counted
+ *   from 1) that routed it, so the report counts it in the right step.
  * - `/__rehearsal/*` (with the run's control token) steps the deployment,
  *   applies a migration to the shared D1 while both versions serve, and reads
  *   D1 for the final count.
@@ -36,6 +38,8 @@ const ROOM_PATH = /^\/api\/v2\/studies\/([^/]+)(?:\/socket)?$/;
 interface Deployment {
   newPercent: number;
   hasRooms: Record<Side, boolean>;
+  /** How many deployments there were: every answer says which one routed it. */
+  number: number;
 }
 
 export default {
@@ -46,7 +50,7 @@ export default {
 
 /** The one object every request goes through: the deployment and the relayed sockets. */
 export class Switchboard extends DurableObject<Env> {
-  private deployment: Deployment = { newPercent: 0, hasRooms: { old: false, new: false } };
+  private deployment: Deployment = { newPercent: 0, hasRooms: { old: false, new: false }, number: 0 };
   /** Relayed sockets by study id. */
   private readonly relays = new Map<string, Set<Relay>>();
 
@@ -64,19 +68,20 @@ export class Switchboard extends DurableObject<Env> {
       return this.control(url.pathname, request);
     }
     const studyId = roomOf(url.pathname);
-    const { newPercent, hasRooms } = this.deployment;
+    const { newPercent, hasRooms, number } = this.deployment;
     const pinned = studyId ? roomSide(studyId, newPercent, hasRooms) : null;
     const key = request.headers.get(VERSION_KEY);
     const side = pinned ?? sideFor(key ? bucketOf(key) : Math.random() * 100, newPercent);
     const response = await (side === 'new' ? this.env.NEW : this.env.OLD).fetch(request);
-    if (response.webSocket) return this.relay(response, side, studyId);
+    if (response.webSocket) return this.relay(response, side, studyId, number);
     const answer = new Response(response.body, response);
     answer.headers.set('X-Rehearsal-Side', side);
+    answer.headers.set('X-Rehearsal-Deployment', String(number));
     return answer;
   }
 
   /** Relays an accepted room socket, remembering it so a deployment can drop it. */
-  private relay(response: Response, side: Side, studyId: string | null): Response {
+  private relay(response: Response, side: Side, studyId: string | null, deployment: number): Response {
     const version = response.webSocket as WebSocket;
     const pair = new WebSocketPair();
     const learner = pair[1];
@@ -92,7 +97,7 @@ export class Switchboard extends DurableObject<Env> {
     version.addEventListener('close', (event) => (forget(), close(learner, event.code, event.reason)));
     learner.addEventListener('error', () => (forget(), close(version, 1011, 'learner side failed')));
     version.addEventListener('error', () => (forget(), close(learner, 1011, 'version side failed')));
-    const headers = new Headers({ 'X-Rehearsal-Side': side });
+    const headers = new Headers({ 'X-Rehearsal-Side': side, 'X-Rehearsal-Deployment': String(deployment) });
     const protocol = response.headers.get('Sec-WebSocket-Protocol');
     if (protocol) headers.set('Sec-WebSocket-Protocol', protocol);
     return new Response(null, { status: 101, webSocket: pair[0], headers });
@@ -116,10 +121,14 @@ export class Switchboard extends DurableObject<Env> {
   }
 
   /** Sets the new version's share; drops the sockets of every room whose version changes. */
-  private async deploy(body: Record<string, unknown>): Promise<{ dropped: number }> {
+  private async deploy(body: Record<string, unknown>): Promise<{ dropped: number; deployment: number }> {
     const newPercent = Number(body.newPercent);
     if (!(newPercent >= 0 && newPercent <= 100)) throw new Error(`newPercent ${String(body.newPercent)} is not 0-100`);
-    this.deployment = { newPercent, hasRooms: (body.hasRooms as Record<Side, boolean> | undefined) ?? this.deployment.hasRooms };
+    this.deployment = {
+      newPercent,
+      hasRooms: (body.hasRooms as Record<Side, boolean> | undefined) ?? this.deployment.hasRooms,
+      number: this.deployment.number + 1,
+    };
     await this.ctx.storage.put('deployment', this.deployment);
     let dropped = 0;
     for (const [studyId, set] of this.relays) {
@@ -132,7 +141,7 @@ export class Switchboard extends DurableObject<Env> {
         close(entry.version, 1001, 'the room moved to another version');
       }
     }
-    return { dropped };
+    return { dropped, deployment: this.deployment.number };
   }
 }
 
