@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util';
 import { TELEMETRY_KEEP_DAYS } from '../shared/index.ts';
 import { planAssetsGc } from './lib/assets-gc.ts';
+import { fail, messageOf, refuse } from './lib/cli.ts';
 import { deleteKeys, readManifest } from './lib/kv.ts';
 import { lastRequestedFrom } from './lib/ops-summary.ts';
 import type { StateTarget } from './lib/wrangler.ts';
@@ -31,18 +32,20 @@ const { values } = parseArgs({
   },
 });
 const keepDays = Number(values['keep-days']);
-if (!Number.isFinite(keepDays) || keepDays < 0) throw new Error(`--keep-days must be a number of days, not ${values['keep-days']}`);
+if (!Number.isFinite(keepDays) || keepDays < 0) fail(`--keep-days must be a number of days, not ${values['keep-days']}`);
 if (values.telemetry && keepDays > TELEMETRY_KEEP_DAYS) {
-  throw new Error(`--keep-days ${keepDays} with --telemetry: D1 keeps ${TELEMETRY_KEEP_DAYS} days of telemetry, so older requests are unknown`);
+  fail(`--keep-days ${keepDays} with --telemetry: D1 keeps ${TELEMETRY_KEEP_DAYS} days of telemetry, so older requests are unknown`);
 }
-if (values.local && values.remote) throw new Error('--local or --remote, not both');
+if (values.local && values.remote) fail('--local or --remote, not both');
 const target: StateTarget = values.remote ? { local: false } : { local: true, persistTo: values['persist-to'] };
 
 let lastRequested = new Map<string, number>();
 if (values.telemetry) {
   const token = process.env.OPS_TOKEN;
-  if (!token) throw new Error('--telemetry needs OPS_TOKEN in the environment');
-  lastRequested = await lastRequestedFrom(values.telemetry, token, Math.max(1, Math.ceil(keepDays)));
+  if (!token) fail('--telemetry needs OPS_TOKEN in the environment');
+  lastRequested = await lastRequestedFrom(values.telemetry, token, Math.max(1, Math.ceil(keepDays))).catch((error: unknown) =>
+    fail(`could not read when builds were last requested: ${messageOf(error)}`, 1),
+  );
 } else {
   console.log('no --telemetry: every build published within the window counts as requested');
 }
@@ -54,10 +57,7 @@ const plan = planAssetsGc({
   now: Date.now(),
   retentionMs: keepDays * DAY,
 });
-if (!plan.ok) {
-  console.error(`assets:gc refused:\n${plan.problems.map((p) => `  - ${p}`).join('\n')}`);
-  process.exit(1);
-}
+if (!plan.ok) refuse('assets:gc', plan.problems);
 console.log(`keep builds: ${plan.keep.join(', ') || 'none'}`);
 console.log(`delete builds: ${plan.remove.join(', ') || 'none'}`);
 for (const key of plan.keys) console.log(`  ${key}`);

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fail, messageOf, refuse } from './lib/cli.ts';
 import { ROOT } from './lib/client-build.ts';
 import { planContract } from './lib/contract.ts';
 import { readMigrationFiles } from './lib/migration-files.ts';
@@ -29,20 +30,17 @@ const { values } = parseArgs({
   },
 });
 const token = process.env.OPS_TOKEN;
-if (values.local && values.remote) throw new Error('--local or --remote, not both');
-if (!values['verdict-from'] || !token) throw new Error('usage: OPS_TOKEN=<token> npm run contract -- --verdict-from <base url> [--retire <ids>] [--local] [--dry-run]');
+if (values.local && values.remote) fail('--local or --remote, not both');
+if (!values['verdict-from'] || !token) fail('usage: OPS_TOKEN=<token> npm run contract -- --verdict-from <base url> [--retire <ids>] [--local] [--dry-run]');
 
 const plan = planContract({
-  summary: await opsSummaryFrom(values['verdict-from'], token)(),
+  summary: await opsSummaryFrom(values['verdict-from'], token)().catch((error: unknown) => fail(`could not read the retire verdicts: ${messageOf(error)}`, 1)),
   retire: values.retire.split(',').filter(Boolean),
   contract: { name: CONTRACT, sql: readFileSync(join(ROOT, 'migrations-contract', CONTRACT), 'utf8') },
   migrations: readMigrationFiles(join(ROOT, 'migrations')),
   target: stateFlags(values.local ? { local: true, persistTo: values['persist-to'] } : { local: false }),
 });
-if (!plan.ok) {
-  console.error(`contract refused:\n${plan.problems.map((p) => `  - ${p}`).join('\n')}`);
-  process.exit(1);
-}
+if (!plan.ok) refuse('contract', plan.problems);
 for (const step of plan.steps) {
   console.log(values['dry-run'] ? formatStep(step) : `$ ${formatStep(step)}`);
   if (!values['dry-run']) console.log(await runStep(step));

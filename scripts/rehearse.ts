@@ -10,6 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { fail } from './lib/cli.ts';
 import { freePort } from './lib/dev-server.ts';
 import { formatReport } from './rehearsal/report.ts';
 import { rehearse } from './rehearsal/run.ts';
@@ -34,19 +35,12 @@ const { values } = parseArgs({
 function count(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (Number.isInteger(n) && n >= min && n <= max) return n;
-  console.error(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
-  process.exit(2);
+  return fail(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
 }
 
-if (!values.from) {
-  console.error('usage: npm run rehearse -- --from <git ref> [--to <git ref> | .] [--steps 10,50,100] [--rollback]');
-  process.exit(2);
-}
+if (!values.from) fail('usage: npm run rehearse -- --from <git ref> [--to <git ref> | .] [--steps 10,50,100] [--rollback]');
 const percents = values.steps.split(',').map((p) => count('steps', p.trim(), 1, 100));
-if (percents.some((p, i) => i > 0 && p <= (percents[i - 1] as number))) {
-  console.error(`--steps must rise, e.g. 10,50,100, not ${values.steps}`);
-  process.exit(2);
-}
+if (percents.some((p, i) => i > 0 && p <= (percents[i - 1] as number))) fail(`--steps must rise, e.g. 10,50,100, not ${values.steps}`);
 // Ctrl-C: exit through the 'exit' handlers, which stop wrangler and remove the worktrees.
 process.once('SIGINT', () => process.exit(130));
 const started = performance.now();

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fail, refuse } from './lib/cli.ts';
 import { ROOT } from './lib/client-build.ts';
 import { readMigrationFiles } from './lib/migration-files.ts';
 import { CURRENT_VERSION, durableObjectConfig, NEW_VERSION, pendingMigrationNames, planRelease, uploadedVersionId } from './lib/release-plan.ts';
@@ -28,10 +29,6 @@ const { values } = parseArgs({
 });
 const dryRun = values['dry-run'] ?? false;
 const percent = Number(values.to);
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
 if (values.to === undefined) fail('usage: npm run release -- --to <percent> [--from <version-id>] [--tag <tag>] [--version <version-id>] [--dry-run]');
 if (!dryRun && !values.from && percent !== 100) fail('--from <version-id> is required: the version serving now (see `npx wrangler deployments status`)');
 
@@ -55,7 +52,7 @@ const plan = planRelease({
   released: { version: released, durableObjects: durableObjectConfig(fileAtRelease(released, 'wrangler.toml')) },
   durableObjects: durableObjectConfig(read('wrangler.toml')),
 });
-if (!plan.ok) fail(`release refused:\n${plan.problems.map((p) => `  - ${p}`).join('\n')}`);
+if (!plan.ok) refuse('release', plan.problems);
 
 if (dryRun) {
   console.log(`release ${version} to ${percent}% (previous release ${released}; pending migrations assumed: ${pending.join(', ') || 'none'})`);

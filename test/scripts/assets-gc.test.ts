@@ -138,7 +138,19 @@ describe('npm run assets:gc on local KV', () => {
       assert.match(stdout, /delete builds: dddddddddddddddd\n/);
 
       // D1 keeps 30 days of telemetry: a longer window is refused before anything is asked or deleted.
-      await assert.rejects(gc('--telemetry', `http://127.0.0.1:${port}`, '--keep-days', '31'), /D1 keeps 30 days of telemetry/);
+      const refused = await gc('--telemetry', `http://127.0.0.1:${port}`, '--keep-days', '31').then(
+        () => assert.fail('a 31-day window was accepted'),
+        (error: { code: number; stderr: string }) => error,
+      );
+      assert.equal(refused.code, 2);
+      assert.equal(refused.stderr, '--keep-days 31 with --telemetry: D1 keeps 30 days of telemetry, so older requests are unknown\n');
+      // An unreachable worker: one line saying so, exit 1, nothing deleted.
+      const unreachable = await gc('--telemetry', 'http://127.0.0.1:1', '--keep-days', '7').then(
+        () => assert.fail('gc went on without telemetry'),
+        (error: { code: number; stderr: string }) => error,
+      );
+      assert.equal(unreachable.code, 1);
+      assert.match(unreachable.stderr, /^could not read when builds were last requested: fetch failed\n$/);
       assert.equal(asked.length, 1);
       assert.equal((await readManifest(target)).length, 3);
     } finally {

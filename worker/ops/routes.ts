@@ -34,14 +34,18 @@ const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-const minutesParam = z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1440)));
+/** An optional whole-number query parameter from 1 to `max`, whose error says so. */
+function wholeUpTo(max: number, unit: string) {
+  const error = `a whole number of ${unit} from 1 to ${max}`;
+  return z.optional(z.coerce.number({ error }).check(z.int({ error }), z.minimum(1, { error }), z.maximum(max, { error })));
+}
+
+const minutesParam = wholeUpTo(1440, 'minutes');
 /** `minutes`: the chart window (default 60); `quiet`: the verdicts' traffic window (default 30). */
 const summaryQuery = z.strictObject({ minutes: minutesParam, quiet: minutesParam });
 
 /** `days`: how far back to look (default 7, at most what D1 keeps). */
-const buildsQuery = z.strictObject({
-  days: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(TELEMETRY_KEEP_DAYS))),
-});
+const buildsQuery = z.strictObject({ days: wholeUpTo(TELEMETRY_KEEP_DAYS, 'days') });
 
 /** The summary the query asks for, or the 400 to answer. */
 async function loadSummary(c: Context<AppEnv>, buildId: string): Promise<{ ok: true; summary: OpsSummary } | { ok: false; res: Response }> {

@@ -52,9 +52,15 @@ describe('GET /ops/api/builds', () => {
     expect((await read('?days=1')).builds.map((x) => x.build)).toEqual(['build-c']);
   });
 
-  it.each(['?days=0', `?days=${TELEMETRY_KEEP_DAYS + 1}`, '?days=1.5', '?days=abc', '?other=1'])('refuses %s', async (query) => {
+  it.each(['?days=0', `?days=${TELEMETRY_KEEP_DAYS + 1}`, '?days=1.5', '?days=abc'])('refuses %s, saying what days may be', async (query) => {
     const w = versionApp(clockAt(2100), { version: 'v-gc-bad', build: 'own' });
-    await expectJsonError(await w.ops(`/ops/api/builds${query}`), 400, 'invalid_query');
+    const body = await expectJsonError(await w.ops(`/ops/api/builds${query}`), 400, 'invalid_query');
+    expect(body.message).toBe(`days: a whole number of days from 1 to ${TELEMETRY_KEEP_DAYS}`);
+  });
+
+  it('refuses a parameter it does not know', async () => {
+    const w = versionApp(clockAt(2101), { version: 'v-gc-other', build: 'own' });
+    await expectJsonError(await w.ops('/ops/api/builds?other=1'), 400, 'invalid_query');
   });
 });
 

@@ -75,9 +75,19 @@ describe('GET /ops/api/summary', () => {
     expect((await summary(next)).minutes).toHaveLength(60);
   });
 
-  it.each(['?minutes=0', '?minutes=1441', '?minutes=abc', '?quiet=0', '?other=1'])('refuses %s', async (query) => {
+  it.each([
+    ['?minutes=0', 'minutes: a whole number of minutes from 1 to 1440'],
+    ['?minutes=1441', 'minutes: a whole number of minutes from 1 to 1440'],
+    ['?minutes=abc', 'minutes: a whole number of minutes from 1 to 1440'],
+    ['?quiet=2.5', 'quiet: a whole number of minutes from 1 to 1440'],
+  ])('refuses %s: %s', async (query, message) => {
     const { next } = rollout(13);
-    await expectJsonError(await next.ops(`/ops/api/summary${query}`), 400, 'invalid_query');
+    expect((await expectJsonError(await next.ops(`/ops/api/summary${query}`), 400, 'invalid_query')).message).toBe(message);
+  });
+
+  it('refuses a parameter it does not know', async () => {
+    const { next } = rollout(13);
+    await expectJsonError(await next.ops('/ops/api/summary?other=1'), 400, 'invalid_query');
   });
 });
 
