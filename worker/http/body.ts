@@ -3,8 +3,13 @@
  * is answered here with a specific 400/413, before a handler can touch state.
  */
 import type { Context } from 'hono';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { jsonError } from './errors.ts';
+
+// zod/mini says only "Invalid input" until a locale is loaded; the worker's
+// 400s (and the room's error events) say which limit was broken.
+z.config(en());
 
 /** Largest body the API reads: answers are 500 characters, so 16 KiB is generous. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -29,7 +34,7 @@ export async function readJson<T extends z.ZodMiniType>(
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, data: parsed.data };
-  return { ok: false, res: invalid(c, 'invalid_body', parsed.error.issues) };
+  return { ok: false, res: invalid(c, 'invalid_body', 'body', parsed.error.issues) };
 }
 
 /** The parsed query string, or the 400 to return. */
@@ -38,12 +43,13 @@ export function readQuery<T extends z.ZodMiniType>(
   schema: T,
 ): { ok: true; data: z.infer<T> } | { ok: false; res: Response } {
   const parsed = schema.safeParse(c.req.query());
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, res: invalid(c, 'invalid_query', parsed.error.issues) };
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, res: invalid(c, 'invalid_query', 'query', parsed.error.issues) };
 }
 
-function invalid(c: Context, code: string, issues: readonly z.core.$ZodIssue[]): Response {
+/** 400 `code`, the first issue as the message (prefixed by its field, or `whole` for the body or query itself), all of them in `issues`. */
+function invalid(c: Context, code: string, whole: 'body' | 'query', issues: readonly z.core.$ZodIssue[]): Response {
   const list = issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
   const first = list[0];
-  const message = first ? `${first.path || 'body'}: ${first.message}` : 'The request is not valid.';
+  const message = first ? `${first.path || whole}: ${first.message}` : 'The request is not valid.';
   return jsonError(c, 400, code, message, { issues: list });
 }

@@ -20,17 +20,18 @@ describe('POST /api/v1/members', () => {
   });
 
   it.each([
-    ['empty nickname', { nickname: '   ' }],
-    ['11-character nickname', { nickname: 'abcdefghijk' }],
-    ['missing nickname', {}],
-    ['unknown field', { nickname: 'hana', admin: true }],
-    ['number nickname', { nickname: 5 }],
-  ])('rejects %s with 400 invalid_body and creates nothing', async (_, body) => {
+    ['empty nickname', { nickname: '   ' }, /^nickname: Too small/],
+    ['11-character nickname', { nickname: 'abcdefghijk' }, /^nickname: Too big: expected string to have <=10 characters$/],
+    ['missing nickname', {}, /^nickname: Invalid input: expected string/],
+    ['unknown field', { nickname: 'hana', admin: true }, /^body: Unrecognized key: "admin"$/],
+    ['number nickname', { nickname: 5 }, /^nickname: Invalid input: expected string, received number$/],
+  ])('rejects %s with 400 invalid_body, a message that says what is wrong, and creates nothing', async (_, body, message) => {
     const api = v1App();
     const before = await tableCounts();
     const res = await api.call('POST', '/members', body);
     const error = await expectJsonError(res, 400, 'invalid_body');
     expect(Array.isArray(error.issues) && error.issues.length > 0).toBe(true);
+    expect(error.message).toMatch(message);
     expect(await tableCounts()).toEqual(before);
   });
 
