@@ -11,6 +11,13 @@ export const LIMITS = {
   minutesPerCycle: { min: 20, max: 60, step: 5 },
   /** Every answer a learner writes; long enough for a paragraph, short enough to keep rows small. */
   answer: { max: 500 },
+  /**
+   * Learners in one live room. The room's state is one stored value (about
+   * 160 bytes a learner, under the 2 MiB a Durable Object value may hold), and
+   * 1,000 is the room the benchmarks measure; more would be refused by storage
+   * and stop the whole room.
+   */
+  roomParticipants: { max: 1000 },
 } as const;
 
 /** The minutes a learner can pick for a cycle: 20, 25, ..., 60. */

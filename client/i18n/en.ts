@@ -205,6 +205,7 @@ export const en = {
     client_outdated: 'A new version of Haru Study is ready.',
     client_too_new: 'A new version of Haru Study is ready.',
     study_started: 'This study has already started; only its participants can come back to it.',
+    room_full: 'This group is full; ask the host to start another one.',
     not_host: 'Only the host can do that.',
     already_started: 'The study has already started.',
     not_all_submitted: 'Not everyone has submitted yet.',

@@ -203,6 +203,7 @@ export const ko: Catalog = {
     client_outdated: '하루 스터디의 새 버전이 준비됐어요.',
     client_too_new: '하루 스터디의 새 버전이 준비됐어요.',
     study_started: '이미 시작한 스터디예요. 참여자만 다시 들어올 수 있어요.',
+    room_full: '이 그룹은 자리가 다 찼어요. 호스트에게 새 그룹을 열어 달라고 해 주세요.',
     not_host: '호스트만 할 수 있어요.',
     already_started: '스터디가 이미 시작됐어요.',
     not_all_submitted: '아직 모두 제출하지 않았어요.',

@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
-import { codeFromBytes, createRoomBody, joinStudyBody } from '../../shared/index.ts';
+import { codeFromBytes, createRoomBody, joinStudyBody, LIMITS } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
 import { createStudy } from '../db/queries-v2.ts';
 import { participantCodeV2 } from '../db/schema-v2.ts';
@@ -55,9 +55,14 @@ export const roomRoutes = new Hono<MemberEnv>()
     if (!found) return jsonError(c, 404, 'study_not_found', `No group study has the code ${code}. Check the code with your host.`);
     const joined = await roomOf(c, found.studyId).join({ memberId: c.var.memberId, nickname, participantId: crypto.randomUUID() });
     if (!joined.ok) {
-      return joined.code === 'study_started'
-        ? jsonError(c, 409, 'study_started', 'This study has already started; only its participants can come back to it.')
-        : jsonError(c, 404, 'study_not_found', `No live room has the code ${code}.`);
+      switch (joined.code) {
+        case 'study_started':
+          return jsonError(c, 409, 'study_started', 'This study has already started; only its participants can come back to it.');
+        case 'room_full':
+          return jsonError(c, 409, 'room_full', `This group already has ${LIMITS.roomParticipants.max} learners, as many as a room takes.`);
+        case 'no_room':
+          return jsonError(c, 404, 'study_not_found', `No live room has the code ${code}.`);
+      }
     }
     return c.json({ participantId: joined.participantId, state: joined.state }, joined.resumed ? 200 : 201);
   })

@@ -9,6 +9,7 @@ import {
   clientMessageSchema,
   CLOSE,
   HOST_GRACE_MS,
+  LIMITS,
   MAX_CLIENT_MESSAGE_BYTES,
   RATE_LIMIT,
   type RoomErrorCode,
@@ -48,7 +49,7 @@ export interface RoomView {
 }
 
 /** The answer to a join: the member's place (and whether they were already in), or why not. */
-export type JoinResult = ({ ok: true; resumed: boolean } & RoomView) | { ok: false; code: 'no_room' | 'study_started' };
+export type JoinResult = ({ ok: true; resumed: boolean } & RoomView) | { ok: false; code: 'no_room' | 'study_started' | 'room_full' };
 
 /** The room class; exported from the worker entry and bound as ROOM. */
 export class Room extends DurableObject<Env> {
@@ -100,6 +101,7 @@ export class Room extends DurableObject<Env> {
     const existing = room.participants.find((p) => p.memberId === member.memberId);
     if (existing) return { ok: true, resumed: true, participantId: existing.id, state: this.snapshot() };
     if (room.step !== 'waiting') return { ok: false, code: 'study_started' };
+    if (room.participants.length >= LIMITS.roomParticipants.max) return { ok: false, code: 'room_full' };
     const participant: StoredParticipant = { id: member.participantId, memberId: member.memberId, nickname: member.nickname, joinedAt: this.now(), submittedFor: null };
     room.participants.push(participant);
     await this.commit({

@@ -7,7 +7,7 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CLOSE, HOST_GRACE_MS, MAX_CLIENT_MESSAGE_BYTES, RATE_LIMIT } from '../../../shared/index.ts';
+import { CLOSE, HOST_GRACE_MS, LIMITS, MAX_CLIENT_MESSAGE_BYTES, RATE_LIMIT } from '../../../shared/index.ts';
 import type { Persist } from '../../../worker/room/model.ts';
 import type { Room } from '../../../worker/room/room.ts';
 import { connect, openRoom, setClock } from './socket.ts';
@@ -88,6 +88,30 @@ describe('the lobby and moving on', () => {
     });
     const again = await stub.join(guest);
     expect(again.ok && again.participantId).toBe(guest.participantId);
+  });
+
+  it(`takes ${LIMITS.roomParticipants.max} learners and refuses the next with room_full, changing nothing`, async () => {
+    const { stub, host } = await openRoom();
+    // The room's D1 writes are not what this is about (and this study has no D1 row).
+    await runInDurableObject(stub, (room: Room) => {
+      room.persist = async () => {};
+    });
+    const first = { memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'first' };
+    expect((await stub.join(first)).ok).toBe(true);
+    for (let i = 2; i < LIMITS.roomParticipants.max; i++) {
+      const joined = await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: `l${i}` });
+      expect(joined.ok).toBe(true);
+    }
+    const stored = () => runInDurableObject(stub, (_: Room, state) => state.storage.get<{ participants: unknown[]; seq: number }>('room'));
+    const full = await stored();
+    expect(full?.participants).toHaveLength(LIMITS.roomParticipants.max);
+
+    expect(await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'late' })).toEqual({ ok: false, code: 'room_full' });
+    expect(await stored()).toEqual(full);
+    // Those already in still come back.
+    const again = await stub.join(first);
+    expect(again.ok && again.resumed).toBe(true);
+    expect((await stub.view(host.memberId))?.state.participants).toHaveLength(LIMITS.roomParticipants.max);
   });
 
   it('shows the host who has not submitted, and moves on when the host confirms', async () => {
