@@ -64,8 +64,8 @@ export async function applyMigrations(persistTo: string): Promise<void> {
   await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo]);
 }
 
-/** A running `wrangler dev`. */
-export type RunningApp = DevServer;
+/** A running `wrangler dev`, and the operator token it was given (for the `/ops` tests). */
+export type RunningApp = DevServer & { opsToken: string };
 
 /**
  * Starts `wrangler dev` on 127.0.0.1:`port` serving the build at `buildJson`
@@ -98,12 +98,13 @@ export async function startApp(options: {
   const main = options.main ?? (options.clock ? CLOCK_WORKER : undefined);
   const config = await writeDevConfig({ buildJson, dir: configDir.path, main, configure: options.configure });
   let served: string | null = null;
+  const opsToken = randomBytes(32).toString('hex');
   const server = await startDevServer({
     configs: [config],
     persistTo,
     port,
-    // A generated secret, so a fresh clone without .dev.vars runs the same way.
-    env: { TOKEN_SECRET: randomBytes(32).toString('hex'), OPS_TOKEN: randomBytes(32).toString('hex') },
+    // Generated secrets, so a fresh clone without .dev.vars runs the same way.
+    env: { TOKEN_SECRET: randomBytes(32).toString('hex'), OPS_TOKEN: opsToken },
     onOutput: options.onOutput,
     ready: async (url) => (await statusOf(`${url}/healthz`)) === 200 && (served = await servedBuild(url)) !== null,
   }).catch(async (error: unknown) => {
@@ -118,7 +119,7 @@ export async function startApp(options: {
     await stop();
     throw new Error(`wrangler dev on ${server.url} serves build ${served}, not ${expected} from ${buildJson}:\n${server.output()}`);
   }
-  return { ...server, stop };
+  return { ...server, stop, opsToken };
 }
 
 /** The build id `GET /api/version` reports. */

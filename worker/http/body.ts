@@ -14,21 +14,28 @@ z.config(en());
 /** Largest body the API reads: answers are 500 characters, so 16 KiB is generous. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** The parsed body, or the error response to return as is. */
-export async function readJson<T extends z.ZodMiniType>(
-  c: Context,
-  schema: T,
-): Promise<{ ok: true; data: z.infer<T> } | { ok: false; res: Response }> {
+/** The body as text, or 413 `body_too_large` past MAX_BODY_BYTES (by its header, then by what came). */
+export async function readText(c: Context): Promise<{ ok: true; text: string } | { ok: false; res: Response }> {
   const tooLarge = () => ({
     ok: false as const,
     res: jsonError(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`),
   });
   if (Number(c.req.header('Content-Length') ?? 0) > MAX_BODY_BYTES) return tooLarge();
-  const raw = await c.req.text();
-  if (new TextEncoder().encode(raw).length > MAX_BODY_BYTES) return tooLarge();
+  const text = await c.req.text();
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) return tooLarge();
+  return { ok: true, text };
+}
+
+/** The parsed body, or the error response to return as is. */
+export async function readJson<T extends z.ZodMiniType>(
+  c: Context,
+  schema: T,
+): Promise<{ ok: true; data: z.infer<T> } | { ok: false; res: Response }> {
+  const body = await readText(c);
+  if (!body.ok) return body;
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(body.text);
   } catch {
     return { ok: false, res: jsonError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
   }

@@ -33,11 +33,21 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
   return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
 }
 
+/** The HMAC-SHA256 of `payload` with `secret`, base64url: for tokens and the operator's session. */
+export async function signPayload(secret: string, payload: string): Promise<string> {
+  return base64url(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload)));
+}
+
+/** Whether `signature` is `payload`'s, in constant time (crypto.subtle.verify). */
+export async function verifyPayload(secret: string, payload: string, signature: string): Promise<boolean> {
+  const bytes = fromBase64url(signature);
+  return bytes !== null && (await crypto.subtle.verify('HMAC', await hmacKey(secret), bytes, encoder.encode(payload)));
+}
+
 /** Signs a token for `memberId`. */
 export async function signToken(secret: string, memberId: string, issuedAt: number): Promise<string> {
   const payload = `${memberId}.${issuedAt}`;
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload));
-  return `${payload}.${base64url(signature)}`;
+  return `${payload}.${await signPayload(secret, payload)}`;
 }
 
 /** The member id a token was signed for, or null for anything forged or malformed. */
@@ -46,9 +56,5 @@ export async function verifyToken(secret: string, token: string): Promise<string
   if (parts.length !== 3) return null;
   const [memberId, issuedAt, signature] = parts as [string, string, string];
   if (!/^[0-9a-f-]{36}$/.test(memberId) || !/^\d{1,16}$/.test(issuedAt)) return null;
-  const bytes = fromBase64url(signature);
-  if (!bytes) return null;
-  // crypto.subtle.verify compares in constant time.
-  const ok = await crypto.subtle.verify('HMAC', await hmacKey(secret), bytes, encoder.encode(`${memberId}.${issuedAt}`));
-  return ok ? memberId : null;
+  return (await verifyPayload(secret, `${memberId}.${issuedAt}`, signature)) ? memberId : null;
 }

@@ -69,14 +69,39 @@ function verdictRow(v: Verdict): Html {
 </tr>`;
 }
 
+/** How often the page reloads itself (a meta refresh: the page runs no script). */
+export const REFRESH_SECONDS = 60;
+
+// No favicon request (it would 404): the same empty icon as the app's page.
+const HEAD = (extra: Html | string = '') =>
+  html`<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><link rel="icon" href="data:," />${extra}<title>Haru Study operations</title></head>`;
+
+/** The sign-in form a browser gets instead of the view (`error`: why the last try failed). */
+export function loginPage(error?: string): Html {
+  return html`<!doctype html>
+<html lang="en">
+${HEAD()}
+<body>
+<h1>Haru Study operations</h1>
+${error ? html`<p role="alert"><strong>${error}</strong></p>` : ''}
+<form method="post" action="/ops/login">
+<p><label for="token">Operator token</label><br /><input id="token" name="token" type="password" autocomplete="current-password" required size="40" /></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+<p>The token is the worker's <code>OPS_TOKEN</code> secret; locally, <code>npm start</code> wrote it to <code>.dev.vars</code>. Signing in sets a cookie for <code>/ops</code> that lasts 8 hours and ends when the token changes. Scripts send <code>Authorization: Bearer &lt;token&gt;</code> instead.</p>
+</body>
+</html>`;
+}
+
 /** The whole page. */
 export function opsPage(s: OpsSummary): Html {
   return html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Haru Study operations</title></head>
+${HEAD(html`<meta http-equiv="refresh" content="${REFRESH_SECONDS}" />`)}
 <body>
 <h1>Haru Study operations</h1>
-<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${counted(s.window.minutes, 'minute')}; <a href="/ops/api/summary?minutes=${s.window.minutes}">as JSON</a>.</p>
+<form method="post" action="/ops/logout"><button type="submit">Sign out</button></form>
+<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${counted(s.window.minutes, 'minute')}; reloads every ${counted(REFRESH_SECONDS, 'second')}; <a href="/ops/api/summary?minutes=${s.window.minutes}">as JSON</a>.</p>
 ${lineChart('Requests per minute by worker version', s.minutes, s.workerVersions)}
 ${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
 <h2>In progress</h2>

@@ -1,17 +1,20 @@
 /**
  * `/ops` (the operator view), `/ops/api/summary` (the same as JSON for
  * scripts) and `/ops/api/builds` (for assets:gc), behind the operator's
- * bearer token `OPS_TOKEN`.
+ * token `OPS_TOKEN`: as a bearer token from scripts, or once through the
+ * `/ops/login` form for a browser session (session.ts).
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as z from 'zod/mini';
 import { TELEMETRY_KEEP_DAYS, type BuildInfo } from '../../shared/index.ts';
 import { pageSecurityHeaders } from '../assets/security.ts';
 import { workerVersion } from '../compat/version.ts';
-import { readQuery } from '../http/body.ts';
+import { readQuery, readText } from '../http/body.ts';
 import { jsonError, methodNotAllowed } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
-import { opsPage } from './page.ts';
+import { loginPage, opsPage } from './page.ts';
+import { newSession, SESSION_COOKIE, SESSION_MS, validSession } from './session.ts';
 import { buildsLastRequested, opsSummary, type OpsSummary } from './summary.ts';
 
 const encoder = new TextEncoder();
@@ -22,17 +25,61 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
   return a !== undefined && b !== undefined && crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** 401 unless `Authorization: Bearer <OPS_TOKEN>`; an unset token opens nothing. */
-const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const given = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
+/** Whether the caller is the operator: the bearer token, or a browser session signed with it. An unset token opens nothing. */
+async function isOperator(c: Context<AppEnv>): Promise<boolean> {
   const expected = c.env.OPS_TOKEN;
-  if (!given || !expected || !(await sameSecret(given, expected))) {
-    c.header('WWW-Authenticate', 'Bearer realm="haru-ops"');
-    return jsonError(c, 401, 'unauthorized', 'The operator view needs Authorization: Bearer <OPS_TOKEN>.');
-  }
+  if (!expected) return false;
+  const given = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
+  if (given) return sameSecret(given, expected);
+  const session = getCookie(c, SESSION_COOKIE);
+  return session !== undefined && validSession(expected, session, c.var.now());
+}
+
+/** A page for people: the sign-in form (401), with the page security headers. */
+function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 401 = 200) {
+  for (const [name, value] of Object.entries(pageSecurityHeaders)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
-  await next();
+  if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="haru-ops"');
+  return c.html(page, status);
+}
+
+/** Lets the operator through; anyone else gets `refuse`'s 401. */
+function requireOperator(refuse: (c: Context<AppEnv>) => Response | Promise<Response>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!(await isOperator(c))) return refuse(c);
+    c.header('Cache-Control', 'no-store');
+    await next();
+  };
+}
+
+/** Scripts get JSON. */
+const apiRefusal = (c: Context<AppEnv>) => {
+  c.header('WWW-Authenticate', 'Bearer realm="haru-ops"');
+  return jsonError(c, 401, 'unauthorized', 'The operator view needs Authorization: Bearer <OPS_TOKEN> (or a signed-in browser).');
 };
+
+/** `POST /ops/login` (a form with `token`): the session cookie and back to the view, or the form again with why. */
+async function login(c: Context<AppEnv>): Promise<Response> {
+  const body = await readText(c);
+  if (!body.ok) return body.res;
+  const token = new URLSearchParams(body.text).get('token') ?? '';
+  const expected = c.env.OPS_TOKEN;
+  if (!expected || !token || !(await sameSecret(token, expected))) return pageAnswer(c, loginPage('That is not the operator token.'), 401);
+  setCookie(c, SESSION_COOKIE, await newSession(expected, c.var.now()), {
+    path: '/ops',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Strict',
+    maxAge: SESSION_MS / 1000,
+  });
+  return c.redirect('/ops', 303);
+}
+
+/** `POST /ops/logout`: forgets the session cookie. */
+function logout(c: Context<AppEnv>): Response {
+  deleteCookie(c, SESSION_COOKIE, { path: '/ops', httpOnly: true, secure: true, sameSite: 'Strict' });
+  return c.redirect('/ops', 303);
+}
 
 /** An optional whole-number query parameter from 1 to `max`, whose error says so. */
 function wholeUpTo(max: number, unit: string) {
@@ -64,13 +111,17 @@ async function loadSummary(c: Context<AppEnv>, buildId: string): Promise<{ ok: t
 /** The operator routes for the worker serving `build`. */
 export function opsRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .use('/ops', requireOperator)
-    .use('/ops/*', requireOperator)
+    .post('/ops/login', login)
+    .all('/ops/login', methodNotAllowed('POST'))
+    .post('/ops/logout', logout)
+    .all('/ops/logout', methodNotAllowed('POST'))
+    // A browser that is not signed in gets the sign-in form, scripts a JSON 401.
+    .use('/ops', requireOperator((c) => pageAnswer(c, loginPage(), 401)))
+    .use('/ops/*', requireOperator(apiRefusal))
     .get('/ops', async (c) => {
       const loaded = await loadSummary(c, build.id);
       if (!loaded.ok) return loaded.res;
-      for (const [name, value] of Object.entries(pageSecurityHeaders)) c.header(name, value);
-      return c.html(opsPage(loaded.summary));
+      return pageAnswer(c, opsPage(loaded.summary));
     })
     .all('/ops', methodNotAllowed('GET, HEAD'))
     .get('/ops/api/summary', async (c) => {

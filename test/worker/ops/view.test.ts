@@ -26,7 +26,7 @@ function verdictOf(s: OpsSummary, version: string): Verdict {
 }
 
 describe('operator token', () => {
-  it.each(['/ops', '/ops/api/summary', '/ops/api/builds'])('%s answers 401 JSON without the token or with a wrong one', async (path) => {
+  it.each(['/ops/api/summary', '/ops/api/builds'])('%s answers 401 JSON without the token or with a wrong one', async (path) => {
     const { next } = rollout(10);
     for (const token of [null, 'wrong', 'test-ops-token-and-more', '']) {
       const res = await next.ops(path, token);
@@ -39,10 +39,32 @@ describe('operator token', () => {
     expect((await next.ops(path)).status).toBe(200);
   });
 
-  it('opens nothing when no OPS_TOKEN is set', async () => {
+  it('/ops answers a browser without the token with the sign-in form: 401, page headers, no data', async () => {
+    const { next } = rollout(10);
+    const refusals = [...[null, 'wrong', ''].map((token) => next.ops('/ops', token)), next.request('/ops', { headers: { Authorization: 'Basic dGVzdC1vcHMtdG9rZW4=' } })];
+    for (const res of await Promise.all(refusals)) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
+      expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
+      expect(res.headers.get('Content-Security-Policy')).toMatch(/form-action 'self'/);
+      expect(res.headers.get('Cache-Control')).toBe('no-store');
+      const page = await res.text();
+      expect(page).toMatch(/<form method="post" action="\/ops\/login">/);
+      expect(page).toMatch(/<input id="token" name="token" type="password"/);
+      expect(page).not.toMatch(/<script|<polyline|Retire verdicts/);
+    }
+    expect((await next.ops('/ops')).status).toBe(200);
+  });
+
+  it('opens nothing when no OPS_TOKEN is set, not even to an empty token at the sign-in form', async () => {
     const { next } = rollout(11);
-    const res = await next.app.request('/ops/api/summary', { headers: { Authorization: 'Bearer x' } }, { ...next.env, OPS_TOKEN: '' });
+    const unset = { ...next.env, OPS_TOKEN: '' };
+    const res = await next.app.request('/ops/api/summary', { headers: { Authorization: 'Bearer x' } }, unset);
     await expectJsonError(res, 401, 'unauthorized');
+    const form = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'token=' };
+    const login = await next.app.request('/ops/login', form, unset);
+    expect(login.status).toBe(401);
+    expect(login.headers.get('Set-Cookie')).toBeNull();
   });
 });
 

@@ -1,0 +1,73 @@
+/**
+ * The operator view in a real browser (issue 5): `/ops` asks for the token
+ * in a form, the session cookie (Secure, on http://127.0.0.1) opens the view
+ * with its charts, and signing out asks again. No script, no CSP violation.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { COMPAT } from '../../shared/compat.ts';
+import { newContext, startSuite, type RunningApp, type Suite } from './harness.ts';
+
+/** Telemetry reaches D1 within 10 s of the first call (worker/ops/telemetry.ts): wait for it through the JSON. */
+async function waitForTraffic(app: RunningApp, build: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${app.url}/ops/api/summary?minutes=5`, { headers: { Authorization: `Bearer ${app.opsToken}` } });
+    const summary = (await res.json()) as { clientBuilds: { name: string }[] };
+    if (summary.clientBuilds.some((b) => b.name === build)) return;
+    assert.ok(Date.now() < deadline, `no telemetry for ${build} after 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+describe('operator view', { timeout: 150_000 }, () => {
+  let suite: Suite | undefined;
+  before(async () => void (suite = await startSuite()), { timeout: 90_000 });
+  after(() => suite?.close());
+
+  test('signs in through the form, shows the charts and verdicts, signs out', { timeout: 60_000 }, async () => {
+    assert.ok(suite, 'setup did not finish');
+    const { app, browser } = suite;
+    for (let i = 0; i < 3; i++) await (await fetch(`${app.url}/api/version`, { headers: { [COMPAT.buildHeader]: 'opsbrowser01' } })).body?.cancel();
+    await waitForTraffic(app, 'opsbrowser01');
+
+    const context = await newContext(browser);
+    const violations: string[] = [];
+    context.on('console', (msg) => {
+      if (msg.type() === 'error') violations.push(msg.text());
+    });
+    try {
+      const page = await context.newPage();
+      const first = await page.goto(`${app.url}/ops`);
+      assert.equal(first?.status(), 401);
+      await page.getByLabel('Operator token').fill('not the token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      assert.equal(await page.getByRole('alert').textContent(), 'That is not the operator token.');
+
+      await page.getByLabel('Operator token').fill(app.opsToken);
+      const signedIn = page.waitForResponse((res) => res.url() === `${app.url}/ops` && res.request().method() === 'GET');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      assert.equal((await signedIn).status(), 200);
+      await page.getByRole('heading', { name: /Retire verdicts/ }).waitFor();
+      assert.ok((await page.locator('polyline').count()) >= 2, 'a line per worker version and per client build');
+      assert.equal(await page.locator('polyline[data-series="opsbrowser01"]').count(), 1);
+      const [cookie] = await context.cookies(`${app.url}/ops`);
+      assert.equal(cookie?.name, 'haru_ops');
+      assert.equal(cookie?.httpOnly, true);
+      assert.equal(cookie?.secure, true);
+      assert.equal(cookie?.sameSite, 'Strict');
+      assert.equal(await page.locator('script').count(), 0);
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Operator token').waitFor();
+      assert.deepEqual(await context.cookies(`${app.url}/ops`), []);
+      // Only the two deliberate 401s (the first visit, the wrong token) may show in the console, nothing else.
+      assert.deepEqual(
+        violations.filter((text) => !/401/.test(text)),
+        [],
+      );
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The operator's browser session (worker/ops/session.ts): signing in once
+ * through the form, a cookie that is only a signed expiry, and every way it ends.
+ */
+import { describe, expect, it } from 'vitest';
+import { SESSION_COOKIE, SESSION_MS } from '../../../worker/ops/session.ts';
+import { expectJsonError } from '../helpers.ts';
+import { clockAt, OPS_TOKEN, versionApp } from './app.ts';
+
+function setUp(hour: number) {
+  const clock = clockAt(hour);
+  const w = versionApp(clock, { version: `v-session-${hour}`, build: 'own' });
+  const signIn = (body: string) => w.request('/ops/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+  /** A browser call carrying `cookie`. */
+  const withCookie = (path: string, cookie: string) => w.request(path, { headers: { Cookie: cookie } });
+  return { clock, w, signIn, withCookie };
+}
+
+/** `name=value` of a Set-Cookie header. */
+function cookieOf(res: Response): string {
+  const header = res.headers.get('Set-Cookie');
+  if (!header) throw new Error('no Set-Cookie');
+  return header.split(';')[0] as string;
+}
+
+describe('signing in at /ops/login', () => {
+  it('with the token: back to /ops with a cookie for /ops only (HttpOnly, Secure, SameSite=Strict, 8 hours) that opens the view and its JSON', async () => {
+    const { signIn, withCookie } = setUp(3000);
+    const res = await signIn(`token=${encodeURIComponent(OPS_TOKEN)}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('Location')).toBe('/ops');
+    const header = res.headers.get('Set-Cookie') ?? '';
+    expect(header).toMatch(new RegExp(`^${SESSION_COOKIE}=\\d+\\.[A-Za-z0-9_-]+;`));
+    for (const part of [`Max-Age=${SESSION_MS / 1000}`, 'Path=/ops', 'HttpOnly', 'Secure', 'SameSite=Strict']) expect(header).toContain(part);
+    // The cookie carries no secret.
+    expect(header).not.toContain(OPS_TOKEN);
+
+    const cookie = cookieOf(res);
+    const page = await withCookie('/ops', cookie);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Retire verdicts');
+    expect(html).toContain('<meta http-equiv="refresh" content="60" />');
+    expect(html).toMatch(/<form method="post" action="\/ops\/logout">/);
+    expect((await withCookie('/ops/api/summary', cookie)).status).toBe(200);
+  });
+
+  it.each([
+    ['a wrong token', 'token=guess'],
+    ['no token', ''],
+    ['another field', `password=${OPS_TOKEN}`],
+  ])('with %s: the form again, 401, no cookie', async (_, body) => {
+    const { signIn } = setUp(3001);
+    const res = await signIn(body);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('Set-Cookie')).toBeNull();
+    const html = await res.text();
+    expect(html).toContain('That is not the operator token.');
+    expect(html).toMatch(/<form method="post" action="\/ops\/login">/);
+  });
+
+  it('refuses a body over 16 KiB with 413, and anything but POST with 405', async () => {
+    const { signIn, w } = setUp(3002);
+    await expectJsonError(await signIn(`token=${'x'.repeat(17 * 1024)}`), 413, 'body_too_large');
+    const get = await w.request('/ops/login');
+    await expectJsonError(get, 405, 'method_not_allowed');
+    expect(get.headers.get('Allow')).toBe('POST');
+  });
+});
+
+describe('a session ends', () => {
+  it('after 8 hours', async () => {
+    const { clock, signIn, withCookie } = setUp(3003);
+    const cookie = cookieOf(await signIn(`token=${OPS_TOKEN}`));
+    clock.time += SESSION_MS - 1;
+    expect((await withCookie('/ops/api/summary', cookie)).status).toBe(200);
+    clock.time += 1;
+    await expectJsonError(await withCookie('/ops/api/summary', cookie), 401, 'unauthorized');
+    expect((await withCookie('/ops', cookie)).status).toBe(401);
+  });
+
+  it('when the token is rotated', async () => {
+    const { signIn, w } = setUp(3004);
+    const cookie = cookieOf(await signIn(`token=${OPS_TOKEN}`));
+    const rotated = await w.app.request('/ops/api/summary', { headers: { Cookie: cookie } }, { ...w.env, OPS_TOKEN: 'a-new-operator-token' });
+    await expectJsonError(rotated, 401, 'unauthorized');
+  });
+
+  it('when it is tampered with: a later expiry, another signature, or garbage', async () => {
+    const { clock, signIn, withCookie } = setUp(3005);
+    const cookie = cookieOf(await signIn(`token=${OPS_TOKEN}`));
+    const [name, value] = cookie.split('=') as [string, string];
+    const [expires, signature] = value.split('.') as [string, string];
+    const forged = [
+      `${name}=${Number(expires) + 1}.${signature}`,
+      `${name}=${expires}.${signature.slice(0, -2)}AA`,
+      `${name}=${clock.time + SESSION_MS * 10}.${signature}`,
+      `${name}=garbage`,
+      `${name}=`,
+    ];
+    for (const bad of forged) await expectJsonError(await withCookie('/ops/api/summary', bad), 401, 'unauthorized');
+  });
+
+  it('when the operator signs out: the cookie is cleared', async () => {
+    const { signIn, w } = setUp(3006);
+    await signIn(`token=${OPS_TOKEN}`);
+    const res = await w.request('/ops/logout', { method: 'POST' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('Location')).toBe('/ops');
+    expect(res.headers.get('Set-Cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=; Max-Age=0; Path=/ops`));
+  });
+});
