@@ -144,7 +144,12 @@ function waitUntilOf(c: Context<AppEnv>): ((promise: Promise<unknown>) => void) 
  */
 export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50, later = afterTimeout }: TelemetryOptions): MiddlewareHandler<AppEnv> {
   const batch = new TelemetryBatch();
-  let timerRunning = false;
+  /**
+   * When (real time) the running timer started, or null. A timer not done
+   * after three periods is taken as lost (its request's waitUntil cancelled),
+   * so the next call starts another instead of counting into memory forever.
+   */
+  let timerSince: number | null = null;
   return async (c, next) => {
     const now = c.var.now();
     const version = workerVersion(c.env.CF_VERSION_METADATA).version;
@@ -164,12 +169,13 @@ export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50, l
       };
       if (batch.size >= maxPendingRows) {
         waitUntil(write());
-      } else if (!timerRunning) {
-        timerRunning = true;
+      } else if (timerSince === null || Date.now() - timerSince > 3 * flushEveryMs) {
+        const started = Date.now();
+        timerSince = started;
         later(
           flushEveryMs,
           () => {
-            timerRunning = false;
+            if (timerSince === started) timerSince = null;
             return write();
           },
           waitUntil,

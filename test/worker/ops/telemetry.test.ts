@@ -88,6 +88,23 @@ describe('telemetry middleware', () => {
     expect(await telemetryRows(minuteOf(clock.time))).toHaveLength(25);
   });
 
+  it('starts another timer when the running one is overdue (its waitUntil was cancelled), so counts do not pile up', async () => {
+    // Hour 0: the later tests read from their own hour on, and this one reads its own version only.
+    const clock = clockAt(0);
+    const timers = new ManualTimers();
+    const w = versionApp(clock, { version: 'v-lost', build: 'own-build', flushEveryMs: 20, later: timers.later });
+    await w.apiCall('build-1', 2);
+    await w.apiCall('build-1', 2);
+    expect(timers.running).toEqual([20]);
+    // Three periods pass in real time and the first timer never ends.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await w.apiCall('build-1', 2);
+    expect(timers.running).toEqual([20, 20]);
+    await timers.fire();
+    expect(w.d1.trips()).toBe(1);
+    expect((await telemetryRows(minuteOf(clock.time))).filter((r) => r.worker_version === 'v-lost').map((r) => r.count)).toEqual([3]);
+  });
+
   it('writes the last calls after a real timer even when no call follows', async () => {
     const clock = clockAt(5);
     // The default timer, kept alive by the request's waitUntil (which the helper awaits, as the runtime does).
