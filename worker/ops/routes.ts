@@ -36,7 +36,7 @@ async function isOperator(c: Context<AppEnv>): Promise<boolean> {
 }
 
 /** A page for people: the sign-in form (401), with the page security headers. */
-function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 401 = 200) {
+function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 400 | 401 = 200) {
   for (const [name, value] of Object.entries(pageSecurityHeaders)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
   if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="haru-ops"');
@@ -58,8 +58,17 @@ const apiRefusal = (c: Context<AppEnv>) => {
   return jsonError(c, 401, 'unauthorized', 'The operator view needs Authorization: Bearer <OPS_TOKEN> (or a signed-in browser).');
 };
 
+/** Browsers keep a Secure cookie only from https or a loopback host (which they treat as secure). */
+function keepsSecureCookies(url: URL): boolean {
+  return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
 /** `POST /ops/login` (a form with `token`): the session cookie and back to the view, or the form again with why. */
 async function login(c: Context<AppEnv>): Promise<Response> {
+  if (!keepsSecureCookies(new URL(c.req.url))) {
+    const why = 'Sign in over https, or at localhost or 127.0.0.1: a browser keeps the session cookie (it is Secure) only there. Scripts can send the token as a bearer token from anywhere.';
+    return pageAnswer(c, loginPage(why), 400);
+  }
   const body = await readText(c);
   if (!body.ok) return body.res;
   const token = new URLSearchParams(body.text).get('token') ?? '';

@@ -59,6 +59,18 @@ describe('signing in at /ops/login', () => {
     expect(html).toMatch(/<form method="post" action="\/ops\/login">/);
   });
 
+  it('over plain http on a host that is not loopback, says to use https (a browser would drop the Secure cookie)', async () => {
+    const { w } = setUp(3007);
+    const form = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${OPS_TOKEN}` };
+    const lan = await w.app.request('http://192.168.1.20:8787/ops/login', form, w.env);
+    expect(lan.status).toBe(400);
+    expect(lan.headers.get('Set-Cookie')).toBeNull();
+    expect(await lan.text()).toContain('Sign in over https, or at localhost or 127.0.0.1');
+    for (const url of ['https://haru.example/ops/login', 'http://127.0.0.1:8787/ops/login', 'http://localhost:8787/ops/login']) {
+      expect((await w.app.request(url, form, w.env)).status, url).toBe(303);
+    }
+  });
+
   it('refuses a body over 16 KiB with 413, and anything but POST with 405', async () => {
     const { signIn, w } = setUp(3002);
     await expectJsonError(await signIn(`token=${'x'.repeat(17 * 1024)}`), 413, 'body_too_large');
