@@ -66,6 +66,7 @@ await built;
 
 console.log(await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local']));
 
+console.log(`learners: http://127.0.0.1:${PORT}/  operators: http://127.0.0.1:${PORT}/ops (sign in with OPS_TOKEN from .dev.vars)`);
 const dev = spawnWrangler(['dev', '--ip', '127.0.0.1', '--port', PORT, '--show-interactive-dev-session=false']);
 const stop = () => {
   dev.kill('SIGINT');
