@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { COMPAT } from '../../shared/compat.ts';
+import { expectNoViolations } from './axe.ts';
 import { newContext, startSuite, type RunningApp, type Suite } from './harness.ts';
 
 /** Telemetry reaches D1 within 10 s of the first call (worker/ops/telemetry.ts): wait for it through the JSON. */
@@ -66,6 +67,24 @@ describe('operator view', { timeout: 150_000 }, () => {
         violations.filter((text) => !/401/.test(text)),
         [],
       );
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the sign-in form and the view have no accessibility violations', { timeout: 60_000 }, async () => {
+    assert.ok(suite, 'setup did not finish');
+    const { app, browser } = suite;
+    // axe is injected as a script file, which the page's CSP would block.
+    const context = await newContext(browser, { bypassCSP: true });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${app.url}/ops`);
+      await expectNoViolations(page, 'the operator sign-in form');
+      await page.getByLabel('Operator token').fill(app.opsToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: /Retire verdicts/ }).waitFor();
+      await expectNoViolations(page, 'the operator view');
     } finally {
       await context.close();
     }

@@ -69,9 +69,6 @@ function verdictRow(v: Verdict): Html {
 </tr>`;
 }
 
-/** How often the page reloads itself (a meta refresh: the page runs no script). */
-export const REFRESH_SECONDS = 60;
-
 // No favicon request (it would 404): the same empty icon as the app's page.
 const HEAD = (extra: Html | string = '') =>
   html`<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><link rel="icon" href="data:," />${extra}<title>Haru Study operations</title></head>`;
@@ -82,6 +79,7 @@ export function loginPage(error?: string): Html {
 <html lang="en">
 ${HEAD()}
 <body>
+<main>
 <h1>Haru Study operations</h1>
 ${error ? html`<p role="alert"><strong>${error}</strong></p>` : ''}
 <form method="post" action="/ops/login">
@@ -89,19 +87,23 @@ ${error ? html`<p role="alert"><strong>${error}</strong></p>` : ''}
 <p><button type="submit">Sign in</button></p>
 </form>
 <p>The token is the worker's <code>OPS_TOKEN</code> secret; locally, <code>npm start</code> wrote it to <code>.dev.vars</code>. Signing in sets a cookie for <code>/ops</code> that lasts 8 hours and ends when the token changes. Scripts send <code>Authorization: Bearer &lt;token&gt;</code> instead.</p>
+</main>
 </body>
 </html>`;
 }
 
-/** The whole page. */
-export function opsPage(s: OpsSummary): Html {
+/** The whole page; with `refresh`, it reloads itself every that many seconds (a meta refresh: it runs no script). */
+export function opsPage(s: OpsSummary, refresh: number | null): Html {
+  const here = `/ops?minutes=${s.window.minutes}&quiet=${s.quietMinutes}`;
   return html`<!doctype html>
 <html lang="en">
-${HEAD(html`<meta http-equiv="refresh" content="${REFRESH_SECONDS}" />`)}
+${HEAD(refresh === null ? '' : html`<meta http-equiv="refresh" content="${refresh}" />`)}
 <body>
+<main>
 <h1>Haru Study operations</h1>
 <form method="post" action="/ops/logout"><button type="submit">Sign out</button></form>
-<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${counted(s.window.minutes, 'minute')}; reloads every ${counted(REFRESH_SECONDS, 'second')}; <a href="/ops/api/summary?minutes=${s.window.minutes}">as JSON</a>.</p>
+<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${counted(s.window.minutes, 'minute')}; <a href="/ops/api/summary?minutes=${s.window.minutes}&amp;quiet=${s.quietMinutes}">as JSON</a>.
+${refresh === null ? html`<a href="${here}&amp;refresh=60">Reload every minute</a>` : html`Reloads every ${counted(refresh, 'second')}; <a href="${here}">stop reloading</a>`}.</p>
 ${lineChart('Requests per minute by worker version', s.minutes, s.workerVersions)}
 ${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
 <h2>In progress</h2>
@@ -111,6 +113,7 @@ ${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
 <thead><tr><th>worker version</th><th>client build</th><th>served (UTC)</th><th>studies in progress</th><th>verdict</th><th>reasons</th></tr></thead>
 <tbody>${s.verdicts.length === 0 ? html`<tr><td colspan="6">No telemetry written yet.</td></tr>` : s.verdicts.map(verdictRow)}</tbody>
 </table>
+</main>
 </body>
 </html>`;
 }

@@ -90,31 +90,33 @@ function logout(c: Context<AppEnv>): Response {
   return c.redirect('/ops', 303);
 }
 
-/** An optional whole-number query parameter from 1 to `max`, whose error says so. */
-function wholeUpTo(max: number, unit: string) {
-  const error = `a whole number of ${unit} from 1 to ${max}`;
-  return z.optional(z.coerce.number({ error }).check(z.int({ error }), z.minimum(1, { error }), z.maximum(max, { error })));
+/** An optional whole-number query parameter from `min` to `max`, whose error says so. */
+function wholeIn(min: number, max: number, unit: string) {
+  const error = `a whole number of ${unit} from ${min} to ${max}`;
+  return z.optional(z.coerce.number({ error }).check(z.int({ error }), z.minimum(min, { error }), z.maximum(max, { error })));
 }
 
-const minutesParam = wholeUpTo(1440, 'minutes');
 /** `minutes`: the chart window (default 60); `quiet`: the verdicts' traffic window (default 30). */
-const summaryQuery = z.strictObject({ minutes: minutesParam, quiet: minutesParam });
+const summaryShape = { minutes: wholeIn(1, 1440, 'minutes'), quiet: wholeIn(1, 1440, 'minutes') };
+const summaryQuery = z.strictObject(summaryShape);
+/**
+ * The page also takes `refresh`, seconds between reloads, and reloads only
+ * when asked: a timed reload nobody chose fails WCAG 2.2.1 (axe: meta-refresh).
+ */
+const pageQuery = z.strictObject({ ...summaryShape, refresh: wholeIn(10, 3600, 'seconds') });
 
 /** `days`: how far back to look (default 7, at most what D1 keeps). */
-const buildsQuery = z.strictObject({ days: wholeUpTo(TELEMETRY_KEEP_DAYS, 'days') });
+const buildsQuery = z.strictObject({ days: wholeIn(1, TELEMETRY_KEEP_DAYS, 'days') });
 
-/** The summary the query asks for, or the 400 to answer. */
-async function loadSummary(c: Context<AppEnv>, buildId: string): Promise<{ ok: true; summary: OpsSummary } | { ok: false; res: Response }> {
-  const query = readQuery(c, summaryQuery);
-  if (!query.ok) return query;
-  const summary = await opsSummary(c.env.DB, {
+/** The summary over the windows asked for. */
+function loadSummary(c: Context<AppEnv>, buildId: string, query: { minutes?: number | undefined; quiet?: number | undefined }): Promise<OpsSummary> {
+  return opsSummary(c.env.DB, {
     now: c.var.now(),
     currentVersion: workerVersion(c.env.CF_VERSION_METADATA).version,
     currentBuild: buildId,
-    minutes: query.data.minutes ?? 60,
-    quietMinutes: query.data.quiet ?? 30,
+    minutes: query.minutes ?? 60,
+    quietMinutes: query.quiet ?? 30,
   });
-  return { ok: true, summary };
 }
 
 /** The operator routes for the worker serving `build`. */
@@ -128,14 +130,14 @@ export function opsRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
     .use('/ops', requireOperator((c) => pageAnswer(c, loginPage(), 401)))
     .use('/ops/*', requireOperator(apiRefusal))
     .get('/ops', async (c) => {
-      const loaded = await loadSummary(c, build.id);
-      if (!loaded.ok) return loaded.res;
-      return pageAnswer(c, opsPage(loaded.summary));
+      const query = readQuery(c, pageQuery);
+      if (!query.ok) return query.res;
+      return pageAnswer(c, opsPage(await loadSummary(c, build.id, query.data), query.data.refresh ?? null));
     })
     .all('/ops', methodNotAllowed('GET, HEAD'))
     .get('/ops/api/summary', async (c) => {
-      const loaded = await loadSummary(c, build.id);
-      return loaded.ok ? c.json(loaded.summary) : loaded.res;
+      const query = readQuery(c, summaryQuery);
+      return query.ok ? c.json(await loadSummary(c, build.id, query.data)) : query.res;
     })
     .all('/ops/api/summary', methodNotAllowed('GET, HEAD'))
     .get('/ops/api/builds', async (c) => {

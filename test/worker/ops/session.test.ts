@@ -40,7 +40,6 @@ describe('signing in at /ops/login', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Retire verdicts');
-    expect(html).toContain('<meta http-equiv="refresh" content="60" />');
     expect(html).toMatch(/<form method="post" action="\/ops\/logout">/);
     expect((await withCookie('/ops/api/summary', cookie)).status).toBe(200);
   });

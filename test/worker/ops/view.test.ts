@@ -194,6 +194,22 @@ describe('GET /ops', () => {
     expect(page).toContain('not yet');
   });
 
+  it('reloads itself only when asked, and says how to stop', async () => {
+    const { next } = rollout(18);
+    const still = await (await next.ops('/ops?minutes=10&quiet=15')).text();
+    expect(still).not.toContain('http-equiv="refresh"');
+    expect(still).toContain('<a href="/ops?minutes=10&amp;quiet=15&amp;refresh=60">Reload every minute</a>');
+    const reloading = await (await next.ops('/ops?minutes=10&quiet=15&refresh=60')).text();
+    expect(reloading).toContain('<meta http-equiv="refresh" content="60" />');
+    expect(reloading).toContain('Reloads every 60 seconds; <a href="/ops?minutes=10&amp;quiet=15">stop reloading</a>');
+    for (const bad of ['refresh=5', 'refresh=3601', 'refresh=x']) {
+      const body = await expectJsonError(await next.ops(`/ops?${bad}`), 400, 'invalid_query');
+      expect(body.message).toBe('refresh: a whole number of seconds from 10 to 3600');
+    }
+    // The JSON has no refresh.
+    await expectJsonError(await next.ops('/ops/api/summary?refresh=60'), 400, 'invalid_query');
+  });
+
   it('says so when there is no traffic in the window', async () => {
     const { next } = rollout(17);
     const page = await (await next.ops('/ops?minutes=5')).text();
