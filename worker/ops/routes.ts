@@ -35,7 +35,7 @@ async function isOperator(c: Context<AppEnv>): Promise<boolean> {
   return session !== undefined && validSession(expected, session, c.var.now());
 }
 
-/** A page for people: the sign-in form (401), with the page security headers. */
+/** An HTML page for people (the view or the sign-in form) with the page security headers; a 401 names the scheme too. */
 function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 400 | 401 = 200) {
   for (const [name, value] of Object.entries(pageSecurityHeaders)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
