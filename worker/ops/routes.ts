@@ -25,6 +25,12 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
   return a !== undefined && b !== undefined && crypto.subtle.timingSafeEqual(a, b);
 }
 
+/** The auth scheme every 401 names. */
+const CHALLENGE = 'Bearer realm="haru-ops"';
+
+/** The session cookie's attributes, the same to set and to clear it. */
+const COOKIE = { path: '/ops', httpOnly: true, secure: true, sameSite: 'Strict' } as const;
+
 /** Whether the caller is the operator: the bearer token, or a browser session signed with it. An unset token opens nothing. */
 async function isOperator(c: Context<AppEnv>): Promise<boolean> {
   const expected = c.env.OPS_TOKEN;
@@ -39,23 +45,23 @@ async function isOperator(c: Context<AppEnv>): Promise<boolean> {
 function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 400 | 401 = 200) {
   for (const [name, value] of Object.entries(pageSecurityHeaders)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
-  if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="haru-ops"');
+  if (status === 401) c.header('WWW-Authenticate', CHALLENGE);
   return c.html(page, status);
 }
 
-/** Lets the operator through; anyone else gets `refuse`'s 401. */
-function requireOperator(refuse: (c: Context<AppEnv>) => Response | Promise<Response>): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (!(await isOperator(c))) return refuse(c);
-    c.header('Cache-Control', 'no-store');
-    await next();
-  };
-}
-
-/** Scripts get JSON. */
-const apiRefusal = (c: Context<AppEnv>) => {
-  c.header('WWW-Authenticate', 'Bearer realm="haru-ops"');
-  return jsonError(c, 401, 'unauthorized', 'The operator view needs Authorization: Bearer <OPS_TOKEN> (or a signed-in browser).');
+/**
+ * Lets the operator through. Anyone else gets 401: the sign-in form at `/ops`
+ * (a browser), JSON elsewhere (scripts). One middleware for `/ops` and below,
+ * so a request is checked once.
+ */
+const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!(await isOperator(c))) {
+    if (c.req.path === '/ops') return pageAnswer(c, loginPage(), 401);
+    c.header('WWW-Authenticate', CHALLENGE);
+    return jsonError(c, 401, 'unauthorized', 'The operator view needs Authorization: Bearer <OPS_TOKEN> (or a signed-in browser).');
+  }
+  c.header('Cache-Control', 'no-store');
+  await next();
 };
 
 /** Browsers keep a Secure cookie only from https or a loopback host (which they treat as secure). */
@@ -74,19 +80,13 @@ async function login(c: Context<AppEnv>): Promise<Response> {
   const token = new URLSearchParams(body.text).get('token') ?? '';
   const expected = c.env.OPS_TOKEN;
   if (!expected || !token || !(await sameSecret(token, expected))) return pageAnswer(c, loginPage('That is not the operator token.'), 401);
-  setCookie(c, SESSION_COOKIE, await newSession(expected, c.var.now()), {
-    path: '/ops',
-    httpOnly: true,
-    secure: true,
-    sameSite: 'Strict',
-    maxAge: SESSION_MS / 1000,
-  });
+  setCookie(c, SESSION_COOKIE, await newSession(expected, c.var.now()), { ...COOKIE, maxAge: SESSION_MS / 1000 });
   return c.redirect('/ops', 303);
 }
 
 /** `POST /ops/logout`: forgets the session cookie. */
 function logout(c: Context<AppEnv>): Response {
-  deleteCookie(c, SESSION_COOKIE, { path: '/ops', httpOnly: true, secure: true, sameSite: 'Strict' });
+  deleteCookie(c, SESSION_COOKIE, COOKIE);
   return c.redirect('/ops', 303);
 }
 
@@ -126,9 +126,8 @@ export function opsRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
     .all('/ops/login', methodNotAllowed('POST'))
     .post('/ops/logout', logout)
     .all('/ops/logout', methodNotAllowed('POST'))
-    // A browser that is not signed in gets the sign-in form, scripts a JSON 401.
-    .use('/ops', requireOperator((c) => pageAnswer(c, loginPage(), 401)))
-    .use('/ops/*', requireOperator(apiRefusal))
+    // Matches `/ops` itself too.
+    .use('/ops/*', requireOperator)
     .get('/ops', async (c) => {
       const query = readQuery(c, pageQuery);
       if (!query.ok) return query.res;

@@ -150,6 +150,11 @@ export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50, l
    * so the next call starts another instead of counting into memory forever.
    */
   let timerSince: number | null = null;
+  const write = async (db: D1Database) => {
+    const rows = batch.take();
+    if (rows.length === 0) return;
+    await writeRows(db, rows, build.id).catch((err: unknown) => console.error('telemetry write failed; these counts are lost', err));
+  };
   return async (c, next) => {
     const now = c.var.now();
     const version = workerVersion(c.env.CF_VERSION_METADATA).version;
@@ -162,13 +167,8 @@ export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50, l
     const waitUntil = waitUntilOf(c);
     if (waitUntil) {
       batch.add({ minute: minuteOf(now), workerVersion: version, ...caller });
-      const write = async () => {
-        const rows = batch.take();
-        if (rows.length === 0) return;
-        await writeRows(c.env.DB, rows, build.id).catch((err: unknown) => console.error('telemetry write failed; these counts are lost', err));
-      };
       if (batch.size >= maxPendingRows) {
-        waitUntil(write());
+        waitUntil(write(c.env.DB));
       } else if (timerSince === null || Date.now() - timerSince > 3 * flushEveryMs) {
         const started = Date.now();
         timerSince = started;
@@ -176,7 +176,7 @@ export function telemetry({ build, flushEveryMs = 10_000, maxPendingRows = 50, l
           flushEveryMs,
           () => {
             if (timerSince === started) timerSince = null;
-            return write();
+            return write(c.env.DB);
           },
           waitUntil,
         );
