@@ -15,8 +15,18 @@ export const roomStepSchema = z.enum(ROOM_STEPS);
 
 /** Largest message a client may send; a plan is five 500-character answers. */
 export const MAX_CLIENT_MESSAGE_BYTES = 8 * 1024;
-/** Messages per socket per window before the room refuses more. */
+/**
+ * Messages per participant per window, counted across all their sockets (a
+ * second tab must not double the allowance), before the room closes the
+ * socket that went over with 4429.
+ */
 export const RATE_LIMIT = { messages: 20, windowMs: 10_000 } as const;
+/**
+ * Open sockets one participant may hold (tabs and devices). A new one past
+ * this closes their oldest with `CLOSE.replaced`, so one token cannot make the
+ * room fan every broadcast out to hundreds of sockets.
+ */
+export const MAX_SOCKETS_PER_PARTICIPANT = 5;
 /** How long a host may be offline before the role moves on. */
 export const HOST_GRACE_MS = 60_000;
 
@@ -28,6 +38,11 @@ export const CLOSE = {
   unauthorized: 4401,
   /** Too many messages, too fast. */
   rateLimited: 4429,
+  /**
+   * This participant opened more sockets than the room keeps; the oldest goes.
+   * Not retried by itself: two tabs would take turns closing each other.
+   */
+  replaced: 4410,
   /** The room's worker version changed: reconnect with backoff and resync. */
   restart: 4503,
 } as const;

@@ -280,6 +280,11 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
       return 'stop';
     }
     if (code === CLOSE.rateLimited) return 'slow';
+    // Opened in more tabs than the room keeps: this one waits until the learner picks it again.
+    if (code === CLOSE.replaced) {
+      refused.value = 'replaced';
+      return 'stop';
+    }
     return 'retry';
   }
 
@@ -394,6 +399,12 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     myPlan,
     /** Retries a failed load. */
     load,
+    /** Takes the room back in this tab after another one replaced it. */
+    resume(): void {
+      refused.value = null;
+      socket.value = null;
+      connect();
+    },
     /** Host: starts cycle 1 for everyone. */
     start(): void {
       if (!isHost.value || state.value?.step !== 'waiting') return;

@@ -54,7 +54,7 @@ export function RoomPage({ deps, studyId }: { deps: RoomDeps; studyId: string })
   const state = model.state.value;
   const refused = model.refused.value;
   if (!state || refused) {
-    return <Unavailable page="room" error={refused ?? model.loadError.value} onRetry={refused ? null : () => void model.load()} />;
+    return <Unavailable page="room" error={refused ?? model.loadError.value} onRetry={refused === 'replaced' ? model.resume : refused ? null : () => void model.load()} />;
   }
 
   const { step, cycle } = state;

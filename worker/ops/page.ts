@@ -92,6 +92,17 @@ ${error ? html`<p role="alert"><strong>${error}</strong></p>` : ''}
 </html>`;
 }
 
+/** Writes D1 refused for good: none is the normal case, so a count is shown only when there is one. */
+function setAsideSection(w: OpsSummary['setAsideWrites']): Html {
+  if (w.total === 0) return html`<h2>Set-aside room writes</h2><p>None: every room write reached D1 or is still being retried.</p>`;
+  return html`<h2>Set-aside room writes</h2>
+<p>${counted(w.total, 'room write')} refused by D1 for good (a constraint), kept in the rooms and in <code>room_write_set_aside</code> for a repair by hand.</p>
+<table>
+<thead><tr><th>study</th><th>writes</th><th>oldest (UTC)</th></tr></thead>
+<tbody>${w.rooms.map((r) => html`<tr><td>${r.studyId}</td><td>${r.count}</td><td>${new Date(r.oldest).toISOString()}</td></tr>`)}</tbody>
+</table>`;
+}
+
 /** The whole page; with `refresh`, it reloads itself every that many seconds (a meta refresh: it runs no script). */
 export function opsPage(s: OpsSummary, refresh: number | null): Html {
   const here = `/ops?minutes=${s.window.minutes}&quiet=${s.quietMinutes}`;
@@ -113,6 +124,7 @@ ${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
 <thead><tr><th>worker version</th><th>client build</th><th>served (UTC)</th><th>studies in progress</th><th>verdict</th><th>reasons</th></tr></thead>
 <tbody>${s.verdicts.length === 0 ? html`<tr><td colspan="6">No telemetry written yet.</td></tr>` : s.verdicts.map(verdictRow)}</tbody>
 </table>
+${setAsideSection(s.setAsideWrites)}
 </main>
 </body>
 </html>`;

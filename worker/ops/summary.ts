@@ -46,6 +46,16 @@ export interface Verdict {
   reasons: string[];
 }
 
+/** Room writes D1 refused for good (a constraint), which the rooms set aside and keep: an operator repairs them by hand. */
+export interface SetAsideWrites {
+  total: number;
+  /** The rooms with the most, at most SET_ASIDE_ROOMS of them. */
+  rooms: { studyId: string; count: number; oldest: number }[];
+}
+
+/** How many rooms the summary lists by name; `total` counts them all. */
+const SET_ASIDE_ROOMS = 20;
+
 /** `GET /ops/api/summary`. */
 export interface OpsSummary {
   now: number;
@@ -60,6 +70,7 @@ export interface OpsSummary {
   /** The quiet window the verdicts look at. */
   quietMinutes: number;
   verdicts: Verdict[];
+  setAsideWrites: SetAsideWrites;
 }
 
 /** How per-version study counts are made: D1 does not record which version created a study. */
@@ -86,7 +97,7 @@ export async function opsSummary(
   const activeSince = opts.now - ABANDONED_AFTER_MS;
   const notDone = `s.step <> 'done' AND s.updated_at >= ?`;
   const mode = `CASE WHEN EXISTS (SELECT 1 FROM participant_code_v2 c WHERE c.study_id = s.id) THEN 'group' ELSE 'solo' END`;
-  const [perMinute, versions, recent, studies, perVersion] = await db.batch([
+  const [perMinute, versions, recent, studies, perVersion, setAside] = await db.batch([
     db.prepare(
       `SELECT minute, worker_version, client_build, sum(count) AS n FROM telemetry_minute
        WHERE minute BETWEEN ? AND ? GROUP BY minute, worker_version, client_build`,
@@ -102,6 +113,10 @@ export async function opsSummary(
        JOIN study s ON s.created_at >= v.first_minute AND s.created_at < v.last_minute + ${MINUTE_MS}
        WHERE ${notDone} GROUP BY v.worker_version, mode`,
     ).bind(activeSince),
+    db.prepare(
+      `SELECT study_id AS studyId, count(*) AS count, min(set_aside_at) AS oldest FROM room_write_set_aside
+       GROUP BY study_id ORDER BY count DESC, oldest`,
+    ),
   ]);
   const rows = <T>(result: D1Result | undefined) => (result?.results ?? []) as T[];
 
@@ -146,6 +161,7 @@ export async function opsSummary(
     inProgress: { ...inProgressOf(rows(studies)), perVersion: 'approximate', attribution: ATTRIBUTION },
     quietMinutes: opts.quietMinutes,
     verdicts,
+    setAsideWrites: setAsideOf(rows(setAside)),
   };
 }
 
@@ -169,6 +185,10 @@ export async function buildsLastRequested(db: D1Database, opts: { now: number; d
     .bind(from)
     .all<{ build: string; lastRequested: number }>();
   return { days: opts.days, from, builds: results };
+}
+
+function setAsideOf(rooms: SetAsideWrites['rooms']): SetAsideWrites {
+  return { total: rooms.reduce((total, r) => total + r.count, 0), rooms: rooms.slice(0, SET_ASIDE_ROOMS) };
 }
 
 function sum(list: { n: number }[]): number {

@@ -53,7 +53,9 @@ export type Persist =
   | { op: 'participant'; participant: StoredParticipant; studyId: string; isHost: boolean }
   | { op: 'answer'; participantId: string; cycle: number; answer: Answer }
   | { op: 'step'; studyId: string; step: RoomStep; cycle: number; deadline: number | null; at: number }
-  | { op: 'host'; studyId: string; participantId: string };
+  | { op: 'host'; studyId: string; participantId: string }
+  /** Tells the operator view about a write D1 refused for good (the room keeps the write itself). */
+  | { op: 'set_aside'; studyId: string; key: string; write: Persist; error: string; at: number };
 
 /** A change to the room: the events everyone hears and the writes D1 is owed. */
 export interface Change {

@@ -11,6 +11,7 @@ import {
   HOST_GRACE_MS,
   LIMITS,
   MAX_CLIENT_MESSAGE_BYTES,
+  MAX_SOCKETS_PER_PARTICIPANT,
   RATE_LIMIT,
   type RoomErrorCode,
   type RoomEvent,
@@ -18,17 +19,27 @@ import {
   type ServerMessage,
 } from '../../shared/index.ts';
 import { handle, handOver, roomDeadline, snapshotOf, timeUp, type Change, type Persist, type RoomData, type StoredParticipant } from './model.ts';
-import { persistToD1 } from './persist.ts';
+import { permanentFailure, persistToD1 } from './persist.ts';
 
 const ROOM_KEY = 'room';
 const OUTBOX_PREFIX = 'outbox:';
+/** Owed writes D1 refused for good: kept here for ever, reported to D1 once, out of the outbox's way. */
+const SET_ASIDE_PREFIX = 'setaside:';
 /** Retry delays for D1 writes: quick at first, then at most a minute apart. */
 const RETRY_MS = [1_000, 5_000, 15_000, 60_000] as const;
 
-/** Per-socket identity and rate window, kept in the socket attachment so it survives hibernation. */
+/** Per-socket identity, kept in the socket attachment so it survives hibernation. */
 interface Attachment {
   participantId: string;
-  windowStart: number;
+  /** When the socket was accepted: the oldest goes first past the per-participant cap. */
+  connectedAt: number;
+  /** Said `leave`: the room already marked them away, so the close that follows is not news. */
+  left?: true;
+}
+
+/** A participant's message count in the current rate window. */
+interface RateWindow {
+  start: number;
   count: number;
 }
 
@@ -55,6 +66,11 @@ export type JoinResult = ({ ok: true; resumed: boolean } & RoomView) | { ok: fal
 export class Room extends DurableObject<Env> {
   private room: RoomData | null = null;
   private retryAt: number | null = null;
+  /**
+   * Rate windows per participant, across their sockets. In memory: an object
+   * is evicted only after a quiet spell, which the window has outlasted.
+   */
+  private windows = new Map<string, RateWindow>();
   /** The clock; tests replace it to move through a cycle in no time. */
   now: () => number = Date.now;
   /** Where owed writes go; tests replace it to make D1 fail for a while. */
@@ -134,8 +150,14 @@ export class Room extends DurableObject<Env> {
       server.close(CLOSE.unauthorized, 'not a participant of this room');
       return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': request.headers.get('X-Haru-Protocol') ?? '' } });
     }
-    const wasOnline = this.isOnline(participant.id);
-    const attachment: Attachment = { participantId: participant.id, windowStart: this.now(), count: 0 };
+    const mine = this.openSockets(participant.id);
+    const wasOnline = mine.length > 0;
+    // The oldest first; the new socket keeps them online, so no presence change.
+    const byAge = mine.map((ws) => ({ ws, at: (ws.deserializeAttachment() as Attachment).connectedAt })).sort((a, b) => a.at - b.at);
+    for (const { ws } of byAge.slice(0, Math.max(0, mine.length + 1 - MAX_SOCKETS_PER_PARTICIPANT))) {
+      ws.close(CLOSE.replaced, 'too many connections for one learner; the oldest was closed');
+    }
+    const attachment: Attachment = { participantId: participant.id, connectedAt: this.now() };
     this.ctx.acceptWebSocket(server, [participant.id]);
     server.serializeAttachment(attachment);
     const events: RoomEvent[] = wasOnline ? [] : [{ kind: 'presence', participantId: participant.id, online: true }];
@@ -148,18 +170,17 @@ export class Room extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const attachment = ws.deserializeAttachment() as Attachment;
     const now = this.now();
-    if (now - attachment.windowStart >= RATE_LIMIT.windowMs) Object.assign(attachment, { windowStart: now, count: 0 });
-    attachment.count += 1;
-    ws.serializeAttachment(attachment);
-    if (attachment.count > RATE_LIMIT.messages) {
+    if (!this.withinRate(attachment.participantId, now)) {
       ws.close(CLOSE.rateLimited, 'too many messages');
       return;
     }
-    const size = typeof data === 'string' ? new TextEncoder().encode(data).length : data.byteLength;
-    if (size > MAX_CLIENT_MESSAGE_BYTES) return this.refuse(ws, 'too_large', `Messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
+    if (typeof data !== 'string') return this.refuse(ws, 'invalid_message', 'Messages are JSON text; binary frames are refused.');
+    if (new TextEncoder().encode(data).length > MAX_CLIENT_MESSAGE_BYTES) {
+      return this.refuse(ws, 'too_large', `Messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
+    }
     let json: unknown;
     try {
-      json = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+      json = JSON.parse(data);
     } catch {
       return this.refuse(ws, 'invalid_message', 'Messages are JSON.');
     }
@@ -170,6 +191,7 @@ export class Room extends DurableObject<Env> {
     const message = parsed.data;
     if (message.type === 'sync') return this.send(ws, this.snapshotMessage(attachment.participantId));
     if (message.type === 'leave') {
+      ws.serializeAttachment({ ...attachment, left: true } satisfies Attachment);
       ws.close(1000, 'left');
       return this.wentAway(ws, attachment.participantId, true);
     }
@@ -186,13 +208,13 @@ export class Room extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // 1005/1006 are not codes a peer may send back: answer them with a plain 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
-    const { participantId } = ws.deserializeAttachment() as Attachment;
-    await this.wentAway(ws, participantId);
+    const { participantId, left } = ws.deserializeAttachment() as Attachment;
+    if (!left) await this.wentAway(ws, participantId);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    const { participantId } = ws.deserializeAttachment() as Attachment;
-    await this.wentAway(ws, participantId);
+    const { participantId, left } = ws.deserializeAttachment() as Attachment;
+    if (!left) await this.wentAway(ws, participantId);
   }
 
   /** Deadlines, host handover and D1 retries all come through here: no intervals. */
@@ -233,7 +255,11 @@ export class Room extends DurableObject<Env> {
     await this.schedule();
   }
 
-  /** Sends owed writes to D1 in order; on failure keeps them and retries from an alarm. */
+  /**
+   * Sends owed writes to D1 in order; on failure keeps them and retries from
+   * an alarm. A write D1 refuses for good is set aside (kept, and reported)
+   * so it cannot hold back the writes behind it.
+   */
   private async flush(): Promise<void> {
     const owed = await this.ctx.storage.list<Persist & { attempts?: number }>({ prefix: OUTBOX_PREFIX });
     for (const [key, op] of owed) {
@@ -241,6 +267,11 @@ export class Room extends DurableObject<Env> {
         await this.persist(op);
         await this.ctx.storage.delete(key);
       } catch (err) {
+        const reason = op.op === 'set_aside' ? null : permanentFailure(err);
+        if (reason !== null) {
+          await this.setAside(key, op, reason);
+          continue;
+        }
         const attempts = (op.attempts ?? 0) + 1;
         await this.ctx.storage.put(key, { ...op, attempts });
         this.retryAt = this.now() + RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1]!;
@@ -251,12 +282,32 @@ export class Room extends DurableObject<Env> {
     }
   }
 
-  /** One alarm for the earliest of: time up, host handover, D1 retry. */
+  /**
+   * Moves a write D1 refused for good out of the outbox, and owes D1 a report
+   * of it (the operator view counts them), in one atomic commit: a crash
+   * leaves the write in one place or the other, never nowhere.
+   */
+  private async setAside(key: string, op: Persist & { attempts?: number }, error: string): Promise<void> {
+    const { attempts: _attempts, ...write } = op;
+    const id = key.slice(OUTBOX_PREFIX.length);
+    const report: Persist = { op: 'set_aside', studyId: this.room?.studyId ?? '', key: id, write, error, at: this.now() };
+    console.warn(`room ${report.studyId}: D1 refused a write for good, set aside`, error);
+    // Not awaited in between: the platform commits both writes together (write coalescing).
+    void this.ctx.storage.put({ [`${SET_ASIDE_PREFIX}${id}`]: { write, error, at: report.at }, [`${OUTBOX_PREFIX}${id}:report`]: report });
+    await this.ctx.storage.delete(key);
+  }
+
+  /**
+   * One alarm for the earliest of: time up, host handover, D1 retry. A
+   * handover is due only while someone online could take the role: with
+   * nobody there the room sleeps, and the next learner to connect reschedules
+   * it (commit -> schedule), so an empty room costs no alarms at all.
+   */
   private async schedule(): Promise<void> {
     const room = this.room;
     if (!room) return;
     const deadline = room.timeUpSent ? null : roomDeadline(room);
-    const handover = room.hostOfflineSince === null ? null : room.hostOfflineSince + HOST_GRACE_MS;
+    const handover = room.hostOfflineSince === null || room.step === 'done' || !this.anyoneOnlineBut(room.hostId) ? null : room.hostOfflineSince + HOST_GRACE_MS;
     const times = [deadline, handover, this.retryAt].filter((t): t is number => t !== null);
     if (times.length === 0) return this.ctx.storage.deleteAlarm();
     // Alarms run on the platform's clock; the room's may be offset (tests), so convert.
@@ -264,7 +315,24 @@ export class Room extends DurableObject<Env> {
   }
 
   private isOnline(participantId: string, except?: WebSocket): boolean {
-    return this.ctx.getWebSockets(participantId).some((ws) => ws !== except && ws.readyState === WebSocket.OPEN);
+    return this.openSockets(participantId).some((ws) => ws !== except);
+  }
+
+  private openSockets(participantId?: string): WebSocket[] {
+    return this.ctx.getWebSockets(participantId).filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /** Whether a participant other than `participantId` has an open socket (one pass over the sockets, not one per participant). */
+  private anyoneOnlineBut(participantId: string): boolean {
+    return this.openSockets().some((ws) => (ws.deserializeAttachment() as Attachment).participantId !== participantId);
+  }
+
+  /** Counts one message of `participantId`; false once they are over RATE_LIMIT in this window. */
+  private withinRate(participantId: string, now: number): boolean {
+    let window = this.windows.get(participantId);
+    if (!window || now - window.start >= RATE_LIMIT.windowMs) this.windows.set(participantId, (window = { start: now, count: 0 }));
+    window.count += 1;
+    return window.count <= RATE_LIMIT.messages;
   }
 
   private snapshot(): RoomState {

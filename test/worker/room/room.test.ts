@@ -8,41 +8,11 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, HOST_GRACE_MS, LIMITS, MAX_CLIENT_MESSAGE_BYTES, RATE_LIMIT } from '../../../shared/index.ts';
-import type { Persist } from '../../../worker/room/model.ts';
 import type { Room } from '../../../worker/room/room.ts';
-import { connect, openRoom, setClock } from './socket.ts';
+import { connect, FILL_ROOM_TIMEOUT_MS, openRoom, outbox, roomOfTwo, setClock, T0 } from './socket.ts';
 
 const PLAN = { toDo: 'read', completionCondition: 'chapter 1' };
 const RETRO = { doneAsExpected: 'yes', experiencedDifficulty: 'none' };
-const T0 = Date.UTC(2026, 10, 25, 9);
-
-/**
- * A room with a host and one guest, both connected; events so far drained.
- * Its D1 writes go to `d1.delivered`; `d1.down = true` makes them fail.
- */
-async function roomOfTwo(options?: { totalCycles?: number }) {
-  const opened = await openRoom(options);
-  await setClock(opened.stub, T0);
-  const d1 = { down: false, delivered: [] as Persist[] };
-  await runInDurableObject(opened.stub, (room: Room) => {
-    room.persist = async (op) => {
-      if (d1.down) throw new Error('D1 is down');
-      d1.delivered.push(op);
-    };
-  });
-  const guest = { memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'guest' };
-  const joined = await opened.stub.join(guest);
-  if (!joined.ok) throw new Error('join failed');
-  const hostWs = await connect(opened.stub, opened.host.memberId);
-  const guestWs = await connect(opened.stub, guest.memberId);
-  await hostWs.drain();
-  await guestWs.drain();
-  return { ...opened, guest, hostWs, guestWs, d1 };
-}
-
-async function outbox(stub: DurableObjectStub<Room>) {
-  return runInDurableObject(stub, async (_room: Room, state) => [...(await state.storage.list({ prefix: 'outbox:' })).values()]);
-}
 
 describe('connecting', () => {
   it('sends a full snapshot to a participant, with who is online', async () => {
@@ -112,7 +82,7 @@ describe('the lobby and moving on', () => {
     const again = await stub.join(first);
     expect(again.ok && again.resumed).toBe(true);
     expect((await stub.view(host.memberId))?.state.participants).toHaveLength(LIMITS.roomParticipants.max);
-  });
+  }, FILL_ROOM_TIMEOUT_MS);
 
   it('shows the host who has not submitted, and moves on when the host confirms', async () => {
     const { guest, host, hostWs, guestWs } = await roomOfTwo();

@@ -4,13 +4,28 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import type { ClientMessage, ServerMessage } from '../../../shared/index.ts';
+import type { Persist } from '../../../worker/room/model.ts';
 import type { Room } from '../../../worker/room/room.ts';
+
+/** The room tests' starting time (the room's clock is set by hand). */
+export const T0 = Date.UTC(2026, 10, 25, 9);
+
+/**
+ * Timeout of a test that fills a room to `LIMITS.roomParticipants.max`: every
+ * join stores the whole room, so 1,000 joins take 1-3 s on an idle 2-core
+ * machine and up to 8 s with both cores busy (vitest's default is 5 s).
+ */
+export const FILL_ROOM_TIMEOUT_MS = 30_000;
 
 /** A connected test socket with an ordered inbox. */
 export class TestSocket {
   readonly inbox: ServerMessage[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** Woken on every message and on close. */
   private waiters: (() => void)[] = [];
+  /** Resolved by the runtime's `pong`s, in order (see `drain`). */
+  private pongs: (() => void)[] = [];
+  private isClosed = false;
 
   readonly ws: WebSocket;
 
@@ -18,33 +33,51 @@ export class TestSocket {
     this.ws = ws;
     ws.accept();
     ws.addEventListener('message', (event) => {
-      this.inbox.push(JSON.parse(String(event.data)) as ServerMessage);
+      if (event.data === 'pong') this.pongs.shift()?.();
+      else this.inbox.push(JSON.parse(String(event.data)) as ServerMessage);
       for (const wake of this.waiters.splice(0)) wake();
     });
-    this.closed = new Promise((resolve) => ws.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason })));
+    this.closed = new Promise((resolve) =>
+      ws.addEventListener('close', (event) => {
+        this.isClosed = true;
+        for (const wake of [...this.waiters.splice(0), ...this.pongs.splice(0)]) wake();
+        resolve({ code: event.code, reason: event.reason });
+      }),
+    );
   }
 
   send(message: ClientMessage | string): void {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** The next message matching `match` (removed from the inbox), waiting up to 2 s. */
+  /**
+   * The next message matching `match` (removed from the inbox), as soon as it
+   * arrives; throws once the socket has closed without it. No deadline of its
+   * own: the test's timeout bounds the wait, so a busy machine is slower, not
+   * failing.
+   */
   async next<T extends ServerMessage['type']>(type: T, match: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true) {
-    const deadline = Date.now() + 2_000;
     for (;;) {
       const index = this.inbox.findIndex((m) => m.type === type && match(m as Extract<ServerMessage, { type: T }>));
       if (index >= 0) return this.inbox.splice(index, 1)[0] as Extract<ServerMessage, { type: T }>;
-      if (Date.now() > deadline) throw new Error(`no ${type} message; inbox: ${JSON.stringify(this.inbox)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
+      if (this.isClosed) throw new Error(`no ${type} message before the socket closed; inbox: ${JSON.stringify(this.inbox)}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
-  /** Lets in-flight messages arrive, then returns and clears everything received. */
+  /**
+   * Returns and clears everything the room has sent so far. The barrier is a
+   * keep-alive `ping`: the runtime answers it in the socket's order without
+   * waking the room or counting it against any limit, so whatever the room
+   * sent before has arrived when the `pong` does; no sleep that a busy
+   * machine could outlast.
+   */
   async drain(): Promise<ServerMessage[]> {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!this.isClosed) {
+      const pong = new Promise<void>((resolve) => this.pongs.push(resolve));
+      this.ws.send('ping');
+      await pong;
+    }
     return this.inbox.splice(0);
   }
 }
@@ -79,4 +112,33 @@ export function setClock(stub: DurableObjectStub<Room>, time: number): Promise<v
   return runInDurableObject(stub, (room: Room) => {
     room.now = () => time;
   });
+}
+
+/**
+ * A room with a host and one guest, both connected; events so far drained.
+ * Its D1 writes go to `d1.delivered`; `d1.down = true` makes them fail.
+ */
+export async function roomOfTwo(options?: { totalCycles?: number }) {
+  const opened = await openRoom(options);
+  await setClock(opened.stub, T0);
+  const d1 = { down: false, delivered: [] as Persist[] };
+  await runInDurableObject(opened.stub, (room: Room) => {
+    room.persist = async (op) => {
+      if (d1.down) throw new Error('D1 is down');
+      d1.delivered.push(op);
+    };
+  });
+  const guest = { memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'guest' };
+  const joined = await opened.stub.join(guest);
+  if (!joined.ok) throw new Error('join failed');
+  const hostWs = await connect(opened.stub, opened.host.memberId);
+  const guestWs = await connect(opened.stub, guest.memberId);
+  await hostWs.drain();
+  await guestWs.drain();
+  return { ...opened, guest, hostWs, guestWs, d1 };
+}
+
+/** The writes the room still owes D1, oldest first. */
+export async function outbox(stub: DurableObjectStub<Room>) {
+  return runInDurableObject(stub, async (_room: Room, state) => [...(await state.storage.list({ prefix: 'outbox:' })).values()]);
 }
