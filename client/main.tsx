@@ -20,6 +20,7 @@ const compat = createCompatModel({
 const identity = createIdentity(localStorage);
 const http = createHttp(compat, {
   token: () => identity.current.peek()?.token ?? null,
+  renewed: (token) => identity.renew(token),
   onUnauthorized: () => identity.expire(),
 });
 const api = createApi(http);

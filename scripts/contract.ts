@@ -3,7 +3,7 @@
  * the operator's word that the old shape may go (DESIGN §6). Reads the retire
  * verdict from the ops summary of <base url> (OPS_TOKEN in the environment);
  * only when every version to retire (default v1.0.0,v1.5.0) is safe to retire
- * does it copy migrations-contract/0004_contract_v1.sql into migrations/ and
+ * does it copy migrations-contract/0005_contract_v1.sql into migrations/ and
  * apply it (remote by default). --dry-run prints the steps and runs nothing.
  */
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { opsSummaryFrom } from './lib/ops-summary.ts';
 import { formatStep, runStep } from './lib/steps.ts';
 import { stateFlags } from './lib/wrangler.ts';
 
-const CONTRACT = '0004_contract_v1.sql';
+const CONTRACT = '0005_contract_v1.sql';
 
 const { values } = parseArgs({
   options: {

@@ -5,13 +5,33 @@
  */
 import * as z from 'zod/mini';
 import { CODE_PATTERN, LIMITS, STEPS } from './domain.ts';
+import { NICKNAME_REFUSALS, nicknameProblem, normalizeNickname } from './nickname.ts';
 
 const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 const answer = text(1, LIMITS.answer.max);
 const optionalAnswer = z.optional(text(0, LIMITS.answer.max));
 
-/** A nickname: 1-10 characters after trimming. */
-export const nicknameSchema = text(LIMITS.nickname.min, LIMITS.nickname.max);
+/**
+ * A nickname (shared/nickname.ts): NFC and trimmed (what is kept and returned),
+ * 1-10 characters as the learner sees them, nothing hidden or disguised. Length
+ * is reported as zod's own too_small/too_big; a refusal as a custom issue with
+ * its sentence and `params.refusal`, so the page can say it in its language.
+ */
+export const nicknameSchema = z.string().check(
+  z.overwrite(normalizeNickname),
+  z.check<string>((payload) => {
+    const problem = nicknameProblem(payload.value);
+    if (problem === null) return;
+    const input = payload.value;
+    payload.issues.push(
+      problem === 'tooShort'
+        ? { code: 'too_small', origin: 'string', minimum: LIMITS.nickname.min, inclusive: true, input }
+        : problem === 'tooLong'
+          ? { code: 'too_big', origin: 'string', maximum: LIMITS.nickname.max, inclusive: true, input }
+          : { code: 'custom', message: NICKNAME_REFUSALS[problem], params: { refusal: problem }, input },
+    );
+  }),
+);
 /** A study name: 1-10 characters after trimming. */
 export const studyNameSchema = text(LIMITS.studyName.min, LIMITS.studyName.max);
 /** A participant code; lower case is accepted and upper-cased. */

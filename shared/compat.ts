@@ -79,16 +79,33 @@ export function subprotocolFor(level: number): string {
 export const TOKEN_SUBPROTOCOL = 'haru-token.';
 
 /**
- * Reads `Sec-WebSocket-Protocol`: the API level the client offers (`haru.<n>`)
- * and its guest token (`haru-token.<token>`); null for what is missing.
+ * Response header of an authenticated call whose token is due for renewal
+ * (a day old, or signed with the previous secret during a rotation): a fresh
+ * token for the same member, which the client keeps in place of the old one.
  */
-export function parseSubprotocols(header: string | null): { level: number | null; token: string | null } {
+export const TOKEN_RENEWAL_HEADER = 'X-Haru-Token';
+
+/**
+ * Reads `Sec-WebSocket-Protocol`: the API level the client offers (`haru.<n>`),
+ * its guest token (`haru-token.<token>`), null for what is missing, and the
+ * offered subprotocol the server selects. A browser fails a handshake whose
+ * answer selects none of the protocols it offered (close 1006), so even a
+ * refusal (4409, 4401) must select one of them to reach the page: the offered
+ * `haru.<digits>` of any length (a level of more than 4 digits is not read),
+ * else the first offered; null only when none was offered.
+ * @example parseSubprotocols('haru.99999, haru-token.x') // { level: null, token: 'x', protocol: 'haru.99999' }
+ */
+export function parseSubprotocols(header: string | null): { level: number | null; token: string | null; protocol: string | null } {
+  const offered = (header ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   let level: number | null = null;
   let token: string | null = null;
-  for (const item of (header ?? '').split(',').map((p) => p.trim())) {
-    const match = /^haru\.(\d{1,4})$/.exec(item);
-    if (match) level = Number(match[1]);
-    else if (item.startsWith(TOKEN_SUBPROTOCOL)) token = item.slice(TOKEN_SUBPROTOCOL.length);
+  let levelProtocol: string | null = null;
+  for (const item of offered) {
+    const match = /^haru\.(\d+)$/.exec(item);
+    if (match) {
+      levelProtocol = item;
+      level = match[1]!.length <= 4 ? Number(match[1]) : null;
+    } else if (item.startsWith(TOKEN_SUBPROTOCOL)) token = item.slice(TOKEN_SUBPROTOCOL.length);
   }
-  return { level, token };
+  return { level, token, protocol: levelProtocol ?? offered[0] ?? null };
 }

@@ -6,5 +6,6 @@ export * from './compat.ts';
 export * from './assets.ts';
 export * from './schemas.ts';
 export * from './domain.ts';
+export * from './nickname.ts';
 export * from './api.ts';
 export * from './room.ts';

@@ -5,8 +5,9 @@
 import { Hono } from 'hono';
 import type { BuildInfo } from '../shared/index.ts';
 import { assetRoutes } from './assets/routes.ts';
-import { commonSecurityHeaders } from './assets/security.ts';
+import { apiNoStore, commonSecurityHeaders } from './assets/security.ts';
 import { apiGate, versionHeaders } from './compat/middleware.ts';
+import { d1Unavailable } from './db/errors.ts';
 import { jsonError } from './http/errors.ts';
 import { roomRoutes } from './group/rooms.ts';
 import { groupRoutes } from './group/routes.ts';
@@ -27,6 +28,9 @@ export interface AppOptions {
   telemetry?: Omit<TelemetryOptions, 'build'>;
 }
 
+/** Seconds a caller waits before trying again when D1 is busy: D1 retries reads itself, so a few seconds is usually enough. */
+const D1_RETRY_AFTER_S = 5;
+
 /** The whole Hono app for one build. */
 export function createApp({ build, now = Date.now, telemetry: telemetryOptions = {} }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -35,10 +39,8 @@ export function createApp({ build, now = Date.now, telemetry: telemetryOptions =
     await next();
   });
   app.use(versionHeaders(build.apiLevel));
-  app.use(async (c, next) => {
-    await next();
-    for (const [name, value] of Object.entries(commonSecurityHeaders)) c.res.headers.set(name, value);
-  });
+  app.use(commonSecurityHeaders);
+  app.use('/api/*', apiNoStore);
 
   // Before the compat gate, so refused old clients count too.
   app.use('/api/*', telemetry({ build, ...telemetryOptions }));
@@ -64,6 +66,11 @@ export function createApp({ build, now = Date.now, telemetry: telemetryOptions =
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.path}.`));
   app.onError((err, c) => {
+    if (d1Unavailable(err)) {
+      console.warn('D1 unavailable', err);
+      c.header('Retry-After', String(D1_RETRY_AFTER_S));
+      return jsonError(c, 503, 'unavailable', 'Saving is paused for a moment; try again in a few seconds. Nothing you sent was changed.');
+    }
     console.error('unhandled', err);
     return jsonError(c, 500, 'internal', 'Something went wrong on our side; nothing you sent was changed.');
   });

@@ -18,6 +18,8 @@ function fieldErrorText(t: Catalog, error: FieldError): string {
       return t.fieldTooLong(error.max);
     case 'format':
       return t.fieldCodeFormat;
+    case 'nickname':
+      return t.nicknameRefusals[error.refusal];
     case 'invalid':
       return t.fieldInvalid;
   }
@@ -31,10 +33,39 @@ interface FieldShell {
   required?: boolean;
 }
 
-/** Label, hint and error around one control; returns the ARIA wiring for the control. */
-function Shell({ id, label, error, hint, required, children }: FieldShell & { children: (aria: AriaWiring) => ComponentChildren }) {
+/** How a field counts its characters, and how many it takes. */
+export interface CharCounter {
+  count: (text: string) => number;
+  max: number;
+}
+
+/**
+ * How many of `max` characters `text` uses, as `count` measures them (the
+ * rule the server applies), marked once past `max`. Not a live region: it is
+ * part of the field's description, and a refusal is said when submitting.
+ */
+function Counter({ id, text, count, max }: CharCounter & { id: string; text: Signal<string> }) {
   const t = messages();
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const used = count(text.value);
+  return (
+    <p id={id} class={used > max ? 'counter over' : 'counter'} data-testid={id} data-count={used}>
+      {t.charCount(used, max)}
+    </p>
+  );
+}
+
+/** Label, hint, counter and error around one control; returns the ARIA wiring for the control. */
+function Shell({
+  id,
+  label,
+  error,
+  hint,
+  required,
+  counted,
+  children,
+}: FieldShell & { counted?: (CharCounter & { text: Signal<string> }) | undefined; children: (aria: AriaWiring) => ComponentChildren }) {
+  const t = messages();
+  const described = [hint ? `${id}-hint` : '', counted ? `${id}-count` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div class="field">
       <label for={id}>
@@ -47,6 +78,7 @@ function Shell({ id, label, error, hint, required, children }: FieldShell & { ch
         </p>
       ) : null}
       {children({ 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described || undefined })}
+      {counted ? <Counter id={`${id}-count`} {...counted} /> : null}
       {error ? (
         <p id={`${id}-error`} class="field-error">
           {fieldErrorText(t, error)}
@@ -61,20 +93,25 @@ interface AriaWiring {
   'aria-describedby': string | undefined;
 }
 
-/** A one-line or multi-line text field whose text lives in `value` (a draft). */
+/**
+ * A one-line or multi-line text field whose text lives in `value` (a draft).
+ * `maxLength` stops typing at that many UTF-16 units; a `counter` shows the
+ * count instead, for text whose characters are not UTF-16 units (nicknames).
+ */
 export function TextField(
   props: FieldShell & {
     value: Signal<string>;
     maxLength?: number;
+    counter?: CharCounter;
     multiline?: boolean;
     autoComplete?: string;
     autoCapitalize?: 'characters';
   },
 ) {
-  const { id, value, maxLength, multiline, autoComplete, autoCapitalize, required } = props;
+  const { id, value, maxLength, counter, multiline, autoComplete, autoCapitalize, required } = props;
   const onInput = (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => (value.value = event.currentTarget.value);
   return (
-    <Shell {...props}>
+    <Shell {...props} counted={counter && { ...counter, text: value }}>
       {(aria) =>
         multiline ? (
           <textarea id={id} name={id} rows={3} value={value} maxLength={maxLength} required={required} onInput={onInput} {...aria} />

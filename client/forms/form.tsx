@@ -32,7 +32,7 @@ export function Form(props: {
       }}
     >
       {children}
-      <ErrorAlert code={submission.error.value} testId={`${testId}-error`} />
+      <ErrorAlert code={submission.error.value} retryAfter={submission.retryAfter.value} testId={`${testId}-error`} />
       <button type="submit" class="primary" aria-busy={submission.busy.value} data-testid={`${testId}-submit`}>
         {submitLabel}
       </button>

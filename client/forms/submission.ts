@@ -34,11 +34,14 @@ export function createSubmission() {
   const error = signal<string | null>(null);
   /** What is wrong with which field. */
   const fields = signal<FieldErrors>({});
+  /** After a 429: how many seconds the server asked to wait before trying again. */
+  const retryAfter = signal<number | null>(null);
 
   return {
     busy,
     error,
     fields,
+    retryAfter,
     /**
      * Checks `input` with the schema `name`, then runs `send` with the parsed
      * data. Resolves to the answer when the server accepted it, null otherwise.
@@ -52,6 +55,7 @@ export function createSubmission() {
       busy.value = true;
       try {
         error.value = null;
+        retryAfter.value = null;
         const loaded = await loadSchemas().catch(() => null);
         if (!loaded) {
           error.value = 'network';
@@ -64,6 +68,7 @@ export function createSubmission() {
         const result = await send(checked.data as z.output<Schemas[N]>);
         if (result.ok) return result.data;
         error.value = result.error.error;
+        retryAfter.value = 'retryAfter' in result ? (result.retryAfter ?? null) : null;
         fields.value = serverFieldErrors(result.error);
         return null;
       } finally {
@@ -73,6 +78,7 @@ export function createSubmission() {
     /** Forgets the last outcome, when the form it belonged to is gone. */
     reset() {
       error.value = null;
+      retryAfter.value = null;
       fields.value = {};
     },
   };

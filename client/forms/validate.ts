@@ -4,10 +4,16 @@
  * Errors are kept as kinds, not sentences, so they follow a language switch.
  */
 import type * as z from 'zod/mini';
+import { isNicknameRefusal, type NicknameRefusal } from '../../shared/nickname.ts';
 import type { ErrorBody } from '../../shared/schemas.ts';
 
 /** What is wrong with one field. */
-export type FieldError = { kind: 'required' } | { kind: 'tooLong'; max: number } | { kind: 'format' } | { kind: 'invalid' };
+export type FieldError =
+  | { kind: 'required' }
+  | { kind: 'tooLong'; max: number }
+  | { kind: 'format' }
+  | { kind: 'nickname'; refusal: NicknameRefusal }
+  | { kind: 'invalid' };
 
 /** Field errors by field name (the schema's property name). */
 export type FieldErrors = Partial<Record<string, FieldError>>;
@@ -22,6 +28,8 @@ export function check<T>(schema: z.ZodMiniType<T>, input: unknown): Checked<T> {
   const errors: FieldErrors = {};
   for (const issue of parsed.error.issues) {
     const field = String(issue.path.at(-1) ?? '');
+    // A nickname refusal names its rule in params, so the page says it in its own language.
+    const refusal: unknown = issue.code === 'custom' ? issue.params?.refusal : undefined;
     errors[field] ??=
       // Blank answers are left out before checking, so a missing field is a required one.
       issue.code === 'too_small' || issue.code === 'invalid_type'
@@ -30,7 +38,9 @@ export function check<T>(schema: z.ZodMiniType<T>, input: unknown): Checked<T> {
           ? { kind: 'tooLong', max: Number(issue.maximum) }
           : issue.code === 'invalid_format'
             ? { kind: 'format' }
-            : { kind: 'invalid' };
+            : isNicknameRefusal(refusal)
+              ? { kind: 'nickname', refusal }
+              : { kind: 'invalid' };
   }
   return { ok: false, errors };
 }

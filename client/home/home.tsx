@@ -3,6 +3,7 @@ import { useModel } from '@preact/signals';
 import { LIMITS, MINUTE_CHOICES } from '../../shared/domain.ts';
 import { RadioGroup, SelectField, TextField } from '../forms/field.tsx';
 import { Form } from '../forms/form.tsx';
+import { NicknameField } from '../identity/nickname-field.tsx';
 import { messages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
 import { navigations } from '../router/router.ts';
@@ -79,15 +80,7 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
             autoCapitalize="characters"
             required
           />
-          <TextField
-            id="join-nickname"
-            label={t.joinNickname}
-            value={join.nickname}
-            error={joining.fields.value.nickname}
-            maxLength={LIMITS.nickname.max}
-            autoComplete="nickname"
-            required
-          />
+          <NicknameField id="join-nickname" label={t.joinNickname} value={join.nickname} error={joining.fields.value.nickname} />
         </Form>
       </section>
     </main>

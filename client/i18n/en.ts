@@ -3,6 +3,8 @@
  * other language must have exactly these keys, with the same parameters,
  * or TypeScript fails the build.
  */
+import { NICKNAME_REFUSALS } from '../../shared/nickname.ts';
+
 export const en = {
   appName: 'Haru Study',
   skipToContent: 'Skip to content',
@@ -184,13 +186,24 @@ export const en = {
   fieldTooLong: (max: number) => `Keep it to ${max} characters or fewer.`,
   fieldCodeFormat: 'A code is six letters, A to Z.',
   fieldInvalid: 'This value was not accepted; please check it.',
+  /** A 429: calm, when to try again (the server's Retry-After), and that nothing typed is lost. */
+  rateLimited: (seconds: number | null) =>
+    `That was a lot of tries in a short time. Please try again ${seconds ? `in ${seconds} seconds` : 'in a moment'}; what you typed is still here.`,
+  /** A 503 (the database busy for a moment): calm, when to try again, and that nothing typed or saved is lost. */
+  unavailable: (seconds: number | null) =>
+    `Saving is paused for a moment on our side. Please try again ${seconds ? `in ${seconds} seconds` : 'in a moment'}; what you typed is still here, and nothing saved is lost.`,
+  charCount: (count: number, max: number) => `${count} of ${max} characters`,
+  /** The server's own sentences, so the page and a 400 say the same. */
+  nicknameRefusals: NICKNAME_REFUSALS,
 
   apiErrors: {
     network: 'You seem to be offline. Check your connection and try again.',
     unexpected: 'Something went wrong. Please try again.',
     internal: 'Something went wrong on our side; nothing you sent was changed. Please try again.',
+    token_secret_missing: 'Haru Study cannot recognise learners right now; nothing you sent was changed. Please try again later.',
     unauthorized: 'We could not recognise you. Pick a nickname to carry on.',
     not_a_participant: 'You are not in this study. Join it with its code first.',
+    replaced: 'This study is open in other tabs or windows, so this one paused. Press Try again to study here.',
     not_your_progress: 'That is someone else’s progress.',
     not_found: 'There is nothing here.',
     study_not_found: 'No study has this code, or it no longer exists. Check the code with your host.',

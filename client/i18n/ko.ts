@@ -182,13 +182,26 @@ export const ko: Catalog = {
   fieldTooLong: (max: number) => `${max}자 이내로 입력해 주세요.`,
   fieldCodeFormat: '코드는 A부터 Z까지 알파벳 6자리예요.',
   fieldInvalid: '받아들여지지 않은 값이에요. 다시 확인해 주세요.',
+  rateLimited: (seconds: number | null) =>
+    `짧은 시간에 시도가 많았어요. ${seconds ? `${seconds}초 뒤에` : '잠시 뒤에'} 다시 시도해 주세요. 입력한 내용은 그대로 있어요.`,
+  unavailable: (seconds: number | null) =>
+    `지금 잠시 저장이 멈춰 있어요. ${seconds ? `${seconds}초 뒤에` : '잠시 뒤에'} 다시 시도해 주세요. 입력한 내용은 그대로 있고, 저장된 내용도 사라지지 않아요.`,
+  charCount: (count: number, max: number) => `${max}자 중 ${count}자`,
+  nicknameRefusals: {
+    illFormed: '닉네임에 깨진 문자(짝이 없는 UTF-16 서로게이트)가 있어요. 다시 입력해 주세요.',
+    control: '닉네임에는 줄바꿈, NUL, BEL 같은 제어 문자를 쓸 수 없어요.',
+    bidi: '닉네임에는 글자 방향을 바꾸는 제어 문자(U+202E 등)를 쓸 수 없어요. 쓴 순서와 다르게 보이거든요.',
+    invisible: '닉네임에 눈에 보이는 글자가 하나 이상 있어야 해요.',
+  },
 
   apiErrors: {
     network: '오프라인인 것 같아요. 연결을 확인하고 다시 시도해 주세요.',
     unexpected: '문제가 생겼어요. 다시 시도해 주세요.',
     internal: '저희 쪽에서 문제가 생겼어요. 보내신 내용은 바뀌지 않았어요. 다시 시도해 주세요.',
+    token_secret_missing: '지금은 학습자를 확인할 수 없어요. 보내신 내용은 바뀌지 않았어요. 잠시 후 다시 시도해 주세요.',
     unauthorized: '누구신지 알 수 없어요. 닉네임을 정하고 계속해 주세요.',
     not_a_participant: '이 스터디의 참여자가 아니에요. 먼저 코드로 참여해 주세요.',
+    replaced: '다른 탭이나 창에서 이 스터디가 열려 있어서 여기서는 잠시 멈췄어요. 여기서 계속하려면 다시 시도를 눌러 주세요.',
     not_your_progress: '다른 사람의 진행 상황이에요.',
     not_found: '여기에는 아무것도 없어요.',
     study_not_found: '이 코드의 스터디가 없거나 사라졌어요. 호스트에게 코드를 확인해 주세요.',

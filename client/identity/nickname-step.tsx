@@ -4,15 +4,14 @@
  * opened by a new learner continues to its page right after.
  */
 import { useModel } from '@preact/signals';
-import { LIMITS } from '../../shared/domain.ts';
 import { Form } from '../forms/form.tsx';
-import { TextField } from '../forms/field.tsx';
 import { messages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
 import { navigations } from '../router/router.ts';
 import { Heading } from '../ui/heading.tsx';
 import { useTitle } from '../ui/title.ts';
 import { NicknameModel } from './model.ts';
+import { NicknameField } from './nickname-field.tsx';
 import type { IdentityStore } from './store.ts';
 
 /** The nickname step. */
@@ -33,15 +32,12 @@ export function NicknameStep({ api, identity }: { api: Api; identity: IdentitySt
       ) : null}
       <section class="card">
         <Form submission={model.submission} onSubmit={model.submit} submitLabel={t.nicknameSubmit} testId="nickname-form">
-          <TextField
+          <NicknameField
             id="nickname"
             label={t.nickname}
             hint={t.nicknameHint}
             value={model.nickname}
             error={model.submission.fields.value.nickname}
-            maxLength={LIMITS.nickname.max}
-            autoComplete="nickname"
-            required
           />
         </Form>
       </section>

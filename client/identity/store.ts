@@ -36,7 +36,17 @@ export function createIdentity(storage: Pick<Storage, 'getItem' | 'setItem' | 'r
       expired.value = false;
       current.value = identity;
     },
-    /** Drops a token the server no longer accepts (a 401); the learner picks a nickname again. */
+    /**
+     * Keeps a fresh token the server handed back for this same learner (a day
+     * old, or signed before a secret rotation), so one who keeps using the app
+     * is never signed out. A token for another member (an answer to a call
+     * made before the learner signed up again) is ignored.
+     */
+    renew(token: string) {
+      const me = current.peek();
+      if (me && token.startsWith(`${me.member.id}.`)) this.save({ ...me, token });
+    },
+    /** Drops a token the server no longer accepts (a 401: expired, or the learner is gone); the learner picks a nickname again. */
     expire() {
       storage.removeItem(KEY);
       if (current.value) expired.value = true;

@@ -131,6 +131,9 @@ export async function startDevServer(options: {
       ...options.configs.flatMap((config) => ['--config', config]),
       '--ip', '127.0.0.1',
       '--port', String(options.port),
+      // wrangler takes the devtools port 9229 whenever it looks free, so two wrangler devs starting together (test
+      // files run in parallel; other work on a shared machine) both take it and one dies "Address already in use".
+      '--inspector-port', String(await freePort()),
       '--persist-to', options.persistTo,
       '--show-interactive-dev-session=false',
     ],

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSE, COMPAT, subprotocolFor, TOKEN_SUBPROTOCOL, type RoomEvent, type RoomState, type ServerMessage } from '../../shared/index.ts';
+import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../lib/client-address.ts';
 import { noteFailure, type StepStats, type Submission } from './report.ts';
 
 /** What the learners report to and ask of the run. */
@@ -57,6 +58,8 @@ export class Page {
   level = 0;
   token: string | null = null;
   readonly key = randomUUID();
+  /** Each learner comes from a network of their own, as the worker's per-address limits expect of real traffic. */
+  readonly address = madeUpAddress();
   readonly run: Run;
   readonly kind: 'solo' | 'group';
 
@@ -83,7 +86,7 @@ export class Page {
   }
 
   private async fetch(method: string, path: string, body: unknown, client: boolean): Promise<Answer> {
-    const headers: Record<string, string> = { [COMPAT.versionKeyHeader]: this.key };
+    const headers: Record<string, string> = { [COMPAT.versionKeyHeader]: this.key, [CLIENT_ADDRESS_HEADER]: this.address };
     if (client) {
       headers[COMPAT.buildHeader] = this.build;
       headers[COMPAT.apiHeader] = String(this.level);

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { API_LEVEL, RATE_LIMIT, subprotocolFor, TOKEN_SUBPROTOCOL, type ClientMessage, type RoomState, type ServerMessage } from '../../shared/index.ts';
+import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../scripts/lib/client-address.ts';
 
 /** How long one HTTP call, socket open or round may take before the bench gives up. */
 export const WAIT_MS = 30_000;
@@ -55,12 +56,18 @@ export interface OpenedRoom {
 /** Extra request headers, e.g. `X-Bench-Room: clock` for the rooms with a movable clock. */
 export type ExtraHeaders = Record<string, string>;
 
+/**
+ * A bench call. Each comes from a made-up address of its own: the bench's
+ * hundreds of learners stand for as many devices, so the worker's per-address
+ * limits see the traffic they would, not one address signing up hundreds.
+ */
 async function post<T>(base: string, path: string, body: unknown, headers: ExtraHeaders, token?: string): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
       'X-Haru-Api': String(API_LEVEL),
+      [CLIENT_ADDRESS_HEADER]: madeUpAddress(),
       ...(token ? { Authorization: `Bearer ${token}` } : {}),
       ...headers,
     },

@@ -201,6 +201,8 @@ export async function startWorldClock(context: BrowserContext, app: RunningApp, 
 export interface Suite {
   app: RunningApp;
   browser: Browser;
+  /** The app's local state (D1, KV, objects), for tests that reach under the app. */
+  persistTo: string;
   /** Stops the browser and the app and removes the temporary state; safe to call after a failed start. */
   close(): Promise<void>;
 }
@@ -229,7 +231,7 @@ export async function startSuite(options: { clock?: boolean } = {}): Promise<Sui
     await applyMigrations(persistTo);
     app = await startApp({ buildJson, persistTo, port: await freePort(), clock: options.clock ?? false });
     browser = await launchBrowser();
-    return { app, browser, close };
+    return { app, browser, persistTo, close };
   } catch (error) {
     await close();
     throw error;

@@ -59,11 +59,11 @@ describe('planContract', () => {
   });
 
   it('the contract SQL passes the migration check only as a contract step', () => {
-    assert.equal(contract.name, '0004_contract_v1.sql');
+    assert.equal(contract.name, '0005_contract_v1.sql');
     const unmarked = planContract(input(verdict(true), { contract: { ...contract, sql: contract.sql.split('\n').slice(1).join('\n') } }));
     assert.ok(!unmarked.ok);
     assert.match(unmarked.problems.join('\n'), /not marked as a contract step/);
-    assert.match(unmarked.problems.join('\n'), /migration check: 0004_contract_v1\.sql: DROP TABLE pomodoro_content/);
+    assert.match(unmarked.problems.join('\n'), /migration check: 0005_contract_v1\.sql: DROP TABLE pomodoro_content/);
   });
 });
 

@@ -5,12 +5,15 @@
  */
 import { eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
+import { every } from 'hono/combine';
 import { codeFromBytes, createRoomBody, joinStudyBody, LIMITS } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
 import { createStudy } from '../db/queries-v2.ts';
 import { participantCodeV2 } from '../db/schema-v2.ts';
 import { readJson } from '../http/body.ts';
 import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
+import { clientAddress, rateLimit } from '../http/rate-limit.ts';
 import { requireMember } from '../identity/middleware.ts';
 import { memberById } from '../study/queries.ts';
 import type { MemberEnv } from '../types.ts';
@@ -20,6 +23,12 @@ import { roomSocket } from './socket.ts';
 function roomOf(c: Context<MemberEnv>, studyId: string) {
   return c.env.ROOM.get(c.env.ROOM.idFromName(studyId));
 }
+
+/** Code guesses are limited per member, and per address against a script that makes new members for more tries. */
+const limitCodeGuesses = every(
+  rateLimit<MemberEnv>(RATE_LIMIT_RULES.joinsPerMember, (c) => c.var.memberId),
+  rateLimit<MemberEnv>(RATE_LIMIT_RULES.joinsPerAddress, clientAddress),
+);
 
 /** `/api/v2/studies...` routes. */
 export const roomRoutes = new Hono<MemberEnv>()
@@ -44,7 +53,7 @@ export const roomRoutes = new Hono<MemberEnv>()
     return c.json({ participantId: created.host.id, state }, 201);
   })
   .all('/studies', methodNotAllowed('POST'))
-  .post('/studies/join', requireMember, async (c) => {
+  .post('/studies/join', requireMember, limitCodeGuesses, async (c) => {
     const body = await readJson(c, joinStudyBody);
     if (!body.ok) return body.res;
     const { code, nickname } = body.data;

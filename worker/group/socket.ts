@@ -6,9 +6,9 @@
  * status of a failed upgrade.
  */
 import type { Context } from 'hono';
-import { checkLevel, CLOSE, parseSubprotocols, subprotocolFor } from '../../shared/index.ts';
+import { checkLevel, CLOSE, parseSubprotocols } from '../../shared/index.ts';
 import { jsonError } from '../http/errors.ts';
-import { verifyToken } from '../identity/token.ts';
+import { readToken, tokenSecrets } from '../identity/token.ts';
 import type { AppEnv } from '../types.ts';
 
 /** Accepts the upgrade only to close it at once with `code`: the client learns why. */
@@ -19,7 +19,11 @@ function refuse(protocol: string | null, code: number, reason: string): Response
   return upgraded(pair[0], protocol);
 }
 
-/** A 101 that echoes only a subprotocol the client offered (anything else fails the handshake). */
+/**
+ * A 101 selecting `protocol`, one the client offered (see parseSubprotocols):
+ * a browser fails a handshake that selects one it did not offer, or none when
+ * it offered some, and then never sees the close code.
+ */
 function upgraded(webSocket: WebSocket | null, protocol: string | null): Response {
   return new Response(null, { status: 101, webSocket, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
 }
@@ -30,12 +34,13 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
     c.header('Upgrade', 'websocket');
     return jsonError(c, 426, 'upgrade_required', 'This endpoint speaks WebSocket only.');
   }
-  const { level, token } = parseSubprotocols(c.req.header('Sec-WebSocket-Protocol') ?? null);
+  const { level, token, protocol } = parseSubprotocols(c.req.header('Sec-WebSocket-Protocol') ?? null);
   const { range } = c.var.compat;
-  const protocol = level === null ? null : subprotocolFor(level);
   const mismatch = level === null ? 'client_outdated' : checkLevel(level, range);
   if (mismatch) return refuse(protocol, CLOSE.versionMismatch, mismatch);
-  const memberId = token ? await verifyToken(c.env.TOKEN_SECRET, token) : null;
+  // Read as every HTTP call reads its token: at the app's clock (its age decides), with the previous secret during a rotation.
+  const secrets = tokenSecrets(c.env);
+  const memberId = token && secrets ? ((await readToken(secrets, token, c.var.now()))?.memberId ?? null) : null;
   if (!memberId || !protocol) return refuse(protocol, CLOSE.unauthorized, 'unauthorized');
   const room = c.env.ROOM.get(c.env.ROOM.idFromName(c.req.param('studyId') ?? ''));
   const headers = new Headers(c.req.raw.headers);

@@ -5,12 +5,31 @@
 import { Hono } from 'hono';
 import { apiRangeFor, type BuildInfo, type VersionInfo } from '../../shared/index.ts';
 import { workerVersion } from '../compat/version.ts';
-import { methodNotAllowed } from '../http/errors.ts';
+import { jsonError, methodNotAllowed } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
 
-/** `GET /healthz`: cheap, no bindings touched. */
+/** The secrets a worker needs, and what stops working without each. */
+const SECRETS = {
+  TOKEN_SECRET: 'no learner can sign up or be recognised',
+  OPS_TOKEN: 'learners are served, but the operator view /ops opens to no one',
+} as const;
+
+/**
+ * `GET /healthz`: cheap, no storage touched (D1 and KV are not called). 503
+ * `token_secret_missing` when TOKEN_SECRET is not set, since the app cannot
+ * serve learners then; a missing OPS_TOKEN is named in a 200, since they are served.
+ * @example
+ * // 503 {"error":"token_secret_missing","message":"TOKEN_SECRET is not set: ...","ok":false,"missing":["TOKEN_SECRET"]}
+ */
 export const health = new Hono<AppEnv>()
-  .get('/healthz', (c) => c.json({ ok: true }))
+  .get('/healthz', (c) => {
+    const missing = (Object.keys(SECRETS) as (keyof typeof SECRETS)[]).filter((name) => !c.env[name]);
+    if (missing.length === 0) return c.json({ ok: true });
+    const message = missing.map((name) => `${name} is not set: ${SECRETS[name]}.`).join(' ');
+    return missing.includes('TOKEN_SECRET')
+      ? jsonError(c, 503, 'token_secret_missing', message, { ok: false, missing })
+      : c.json({ ok: true, missing, message });
+  })
   .all('/healthz', methodNotAllowed('GET, HEAD'));
 
 /** `GET /api/version` (mounted under the compat gate). */

@@ -92,6 +92,18 @@ ${error ? html`<p role="alert"><strong>${error}</strong></p>` : ''}
 </html>`;
 }
 
+/** Rooms whose writes to D1 are not getting through: the first thing to look at when learners say an answer is missing. */
+function stuckSection(o: OpsSummary['stuckOutboxes']): Html {
+  const asked = `Asked the rooms of ${counted(o.asked, 'group study', 'group studies')} in progress${o.unanswered > 0 ? ` (${o.unanswered} did not answer)` : ''}.`;
+  if (o.rooms.length === 0) return html`<h2>Room writes waiting for D1</h2><p>None older than a minute. ${asked}</p>`;
+  return html`<h2>Room writes waiting for D1</h2>
+<p>${counted(o.rooms.length, 'room')} with writes waiting longer than a minute: D1 keeps failing for them, or their wake-up was lost. ${asked}</p>
+<table>
+<thead><tr><th>study</th><th>writes owed</th><th>oldest waiting</th></tr></thead>
+<tbody>${o.rooms.map((r) => html`<tr><td>${r.studyId}</td><td>${r.owed}</td><td>${Math.round(r.oldestAgeMs / 1000)} s</td></tr>`)}</tbody>
+</table>`;
+}
+
 /** Writes D1 refused for good: none is the normal case, so a count is shown only when there is one. */
 function setAsideSection(w: OpsSummary['setAsideWrites']): Html {
   if (w.total === 0) return html`<h2>Set-aside room writes</h2><p>None: every room write reached D1 or is still being retried.</p>`;
@@ -124,6 +136,7 @@ ${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
 <thead><tr><th>worker version</th><th>client build</th><th>served (UTC)</th><th>studies in progress</th><th>verdict</th><th>reasons</th></tr></thead>
 <tbody>${s.verdicts.length === 0 ? html`<tr><td colspan="6">No telemetry written yet.</td></tr>` : s.verdicts.map(verdictRow)}</tbody>
 </table>
+${stuckSection(s.stuckOutboxes)}
 ${setAsideSection(s.setAsideWrites)}
 </main>
 </body>

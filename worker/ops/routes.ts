@@ -6,16 +6,21 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import * as z from 'zod/mini';
 import { TELEMETRY_KEEP_DAYS, type BuildInfo } from '../../shared/index.ts';
 import { pageSecurityHeaders } from '../assets/security.ts';
 import { workerVersion } from '../compat/version.ts';
 import { readQuery, readText } from '../http/body.ts';
 import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
+import { clientAddress, rateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../types.ts';
 import { loginPage, opsPage } from './page.ts';
 import { newSession, SESSION_COOKIE, SESSION_MS, validSession } from './session.ts';
-import { buildsLastRequested, opsSummary, type OpsSummary } from './summary.ts';
+import { stuckOutboxes } from './outboxes.ts';
+import { ABANDONED_AFTER_MS, buildsLastRequested, opsSummary, type OpsSummary } from './summary.ts';
 
 const encoder = new TextEncoder();
 
@@ -42,7 +47,7 @@ async function isOperator(c: Context<AppEnv>): Promise<boolean> {
 }
 
 /** An HTML page for people (the view or the sign-in form) with the page security headers; a 401 names the scheme too. */
-function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 400 | 401 = 200) {
+function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 400 | 401 | 429 = 200) {
   for (const [name, value] of Object.entries(pageSecurityHeaders)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
   if (status === 401) c.header('WWW-Authenticate', CHALLENGE);
@@ -84,6 +89,30 @@ async function login(c: Context<AppEnv>): Promise<Response> {
   return c.redirect('/ops', 303);
 }
 
+/** Sign-in attempts per address: past the limit, the form again with a 429 and when to try. */
+const limitLogins = rateLimit<AppEnv>(RATE_LIMIT_RULES.opsLoginsPerAddress, clientAddress, (c, rule) =>
+  pageAnswer(c, loginPage(`Too many ${rule.what} in a short time. Please wait ${rule.period} seconds, then sign in again.`), 429),
+);
+
+/** Hono's Origin / Sec-Fetch-Site check, run on its own so that a refusal is our JSON 403, not its bare "Forbidden". */
+const crossSiteCheck = csrf();
+
+/**
+ * Only this site's own forms may sign in or out. A form post whose Origin is
+ * not ours and whose Sec-Fetch-Site is not same-origin (or that has neither:
+ * browsers send at least Origin) gets 403 `cross_site` before anything is
+ * counted, set or cleared.
+ */
+const sameOriginForms: MiddlewareHandler<AppEnv> = async (c, next) => {
+  try {
+    await crossSiteCheck(c, async () => {});
+  } catch (err) {
+    if (!(err instanceof HTTPException)) throw err;
+    return jsonError(c, 403, 'cross_site', "Signing in and out is taken only from this site's own /ops pages; this request came from elsewhere.");
+  }
+  await next();
+};
+
 /** `POST /ops/logout`: forgets the session cookie. */
 function logout(c: Context<AppEnv>): Response {
   deleteCookie(c, SESSION_COOKIE, COOKIE);
@@ -109,22 +138,27 @@ const pageQuery = z.strictObject({ ...summaryShape, refresh: wholeIn(10, 3600, '
 const buildsQuery = z.strictObject({ days: wholeIn(1, TELEMETRY_KEEP_DAYS, 'days') });
 
 /** The summary over the windows asked for. */
-function loadSummary(c: Context<AppEnv>, buildId: string, query: { minutes?: number | undefined; quiet?: number | undefined }): Promise<OpsSummary> {
-  return opsSummary(c.env.DB, {
-    now: c.var.now(),
-    currentVersion: workerVersion(c.env.CF_VERSION_METADATA).version,
-    currentBuild: buildId,
-    minutes: query.minutes ?? 60,
-    quietMinutes: query.quiet ?? 30,
-  });
+async function loadSummary(c: Context<AppEnv>, buildId: string, query: { minutes?: number | undefined; quiet?: number | undefined }): Promise<OpsSummary> {
+  const now = c.var.now();
+  const [summary, stuck] = await Promise.all([
+    opsSummary(c.env.DB, {
+      now,
+      currentVersion: workerVersion(c.env.CF_VERSION_METADATA).version,
+      currentBuild: buildId,
+      minutes: query.minutes ?? 60,
+      quietMinutes: query.quiet ?? 30,
+    }),
+    stuckOutboxes(c.env, { now, activeSince: now - ABANDONED_AFTER_MS }),
+  ]);
+  return { ...summary, stuckOutboxes: stuck };
 }
 
 /** The operator routes for the worker serving `build`. */
 export function opsRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .post('/ops/login', login)
+    .post('/ops/login', sameOriginForms, limitLogins, login)
     .all('/ops/login', methodNotAllowed('POST'))
-    .post('/ops/logout', logout)
+    .post('/ops/logout', sameOriginForms, logout)
     .all('/ops/logout', methodNotAllowed('POST'))
     // Matches `/ops` itself too.
     .use('/ops/*', requireOperator)

@@ -4,6 +4,7 @@
  * version and by client build, studies in progress, and per version whether
  * it is safe to retire. One shape for the JSON and the HTML page.
  */
+import type { StuckOutboxes } from './outboxes.ts';
 import { minuteOf } from './telemetry.ts';
 
 const MINUTE_MS = 60_000;
@@ -71,7 +72,12 @@ export interface OpsSummary {
   quietMinutes: number;
   verdicts: Verdict[];
   setAsideWrites: SetAsideWrites;
+  /** Rooms whose writes to D1 wait longer than a minute (asked of the rooms themselves, outboxes.ts). */
+  stuckOutboxes: StuckOutboxes;
 }
+
+/** What D1 alone tells: the summary without the rooms' own answers. */
+export type D1Summary = Omit<OpsSummary, 'stuckOutboxes'>;
 
 /** How per-version study counts are made: D1 does not record which version created a study. */
 export const ATTRIBUTION =
@@ -90,7 +96,7 @@ interface VersionRow {
 export async function opsSummary(
   db: D1Database,
   opts: { now: number; currentVersion: string; currentBuild: string; minutes: number; quietMinutes: number },
-): Promise<OpsSummary> {
+): Promise<D1Summary> {
   const to = minuteOf(opts.now);
   const from = to - (opts.minutes - 1) * MINUTE_MS;
   const quietFrom = opts.now - opts.quietMinutes * MINUTE_MS;

@@ -41,18 +41,3 @@ export async function persistToD1(d1: D1Database, op: Persist): Promise<void> {
       return;
   }
 }
-
-/**
- * D1's reason when it refused a write for a reason a retry cannot fix (a
- * constraint, a value too big or of the wrong type), else null. Anything else
- * (busy, locked, network, overloaded, a reset) may pass next time, so the room
- * keeps retrying it.
- */
-export function permanentFailure(err: unknown): string | null {
-  // drizzle wraps D1's error ("Failed query: ...") and keeps it as the cause.
-  for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; e = e instanceof Error ? e.cause : undefined, depth += 1) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (/constraint failed|SQLITE_CONSTRAINT|SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|string or blob too big/i.test(message)) return message;
-  }
-  return null;
-}

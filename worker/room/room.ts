@@ -19,7 +19,8 @@ import {
   type ServerMessage,
 } from '../../shared/index.ts';
 import { handle, handOver, roomDeadline, snapshotOf, timeUp, type Change, type Persist, type RoomData, type StoredParticipant } from './model.ts';
-import { permanentFailure, persistToD1 } from './persist.ts';
+import { refusedByD1 } from '../db/errors.ts';
+import { persistToD1 } from './persist.ts';
 
 const ROOM_KEY = 'room';
 const OUTBOX_PREFIX = 'outbox:';
@@ -27,6 +28,16 @@ const OUTBOX_PREFIX = 'outbox:';
 const SET_ASIDE_PREFIX = 'setaside:';
 /** Retry delays for D1 writes: quick at first, then at most a minute apart. */
 const RETRY_MS = [1_000, 5_000, 15_000, 60_000] as const;
+
+/** A write owed to D1 as the outbox keeps it: when it was queued (for the operator view) and how often it failed. */
+type OwedWrite = Persist & { queuedAt?: number; attempts?: number };
+
+/** What the room still owes D1, for the operator view: how many writes, and since when. */
+export interface OutboxStatus {
+  owed: number;
+  /** When the oldest owed write was queued; null with nothing owed (or only writes from before this was recorded). */
+  oldestQueuedAt: number | null;
+}
 
 /** Per-socket identity, kept in the socket attachment so it survives hibernation. */
 interface Attachment {
@@ -62,10 +73,20 @@ export interface RoomView {
 /** The answer to a join: the member's place (and whether they were already in), or why not. */
 export type JoinResult = ({ ok: true; resumed: boolean } & RoomView) | { ok: false; code: 'no_room' | 'study_started' | 'room_full' };
 
+/** The subprotocol the door selected, echoed on the 101; none when it named none (an empty header would fail a browser's handshake). */
+function protocolHeader(request: Request): Record<string, string> {
+  const protocol = request.headers.get('X-Haru-Protocol');
+  return protocol ? { 'Sec-WebSocket-Protocol': protocol } : {};
+}
+
 /** The room class; exported from the worker entry and bound as ROOM. */
 export class Room extends DurableObject<Env> {
   private room: RoomData | null = null;
   private retryAt: number | null = null;
+  /** Whether the outbox holds writes D1 has not confirmed; read from storage on start-up. */
+  private owed = false;
+  /** The drain running now, so two wake-ups never send the same writes side by side. */
+  private flushing: Promise<void> | null = null;
   /**
    * Rate windows per participant, across their sockets. In memory: an object
    * is evicted only after a quiet spell, which the window has outlasted.
@@ -83,6 +104,7 @@ export class Room extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     void ctx.blockConcurrencyWhile(async () => {
       this.room = (await ctx.storage.get<RoomData>(ROOM_KEY)) ?? null;
+      this.owed = (await ctx.storage.list({ prefix: OUTBOX_PREFIX, limit: 1 })).size > 0;
     });
   }
 
@@ -134,6 +156,13 @@ export class Room extends DurableObject<Env> {
     return participant ? { participantId: participant.id, state: this.snapshot() } : null;
   }
 
+  /** RPC: what this room still owes D1 (the operator view looks for outboxes that are not draining). */
+  async outboxStatus(): Promise<OutboxStatus> {
+    const owed = await this.ctx.storage.list<OwedWrite>({ prefix: OUTBOX_PREFIX });
+    const times = [...owed.values()].map((op) => op.queuedAt).filter((t): t is number => t !== undefined);
+    return { owed: owed.size, oldestQueuedAt: times.length > 0 ? Math.min(...times) : null };
+  }
+
   /**
    * WebSocket upgrade, forwarded by the worker after it checked the token and
    * the API level; `X-Haru-Member` names the learner.
@@ -148,7 +177,7 @@ export class Room extends DurableObject<Env> {
       // Browsers cannot read an HTTP status on a failed upgrade: accept, then close with a reason.
       server.accept();
       server.close(CLOSE.unauthorized, 'not a participant of this room');
-      return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': request.headers.get('X-Haru-Protocol') ?? '' } });
+      return new Response(null, { status: 101, webSocket: client, headers: protocolHeader(request) });
     }
     const mine = this.openSockets(participant.id);
     const wasOnline = mine.length > 0;
@@ -162,9 +191,10 @@ export class Room extends DurableObject<Env> {
     server.serializeAttachment(attachment);
     const events: RoomEvent[] = wasOnline ? [] : [{ kind: 'presence', participantId: participant.id, online: true }];
     if (participant.id === this.room.hostId) this.room.hostOfflineSince = null;
+    this.drainIfOwed();
     await this.commit({ ok: true, events, persist: [] });
     this.send(server, this.snapshotMessage(participant.id));
-    return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': request.headers.get('X-Haru-Protocol') ?? '' } });
+    return new Response(null, { status: 101, webSocket: client, headers: protocolHeader(request) });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -188,6 +218,7 @@ export class Room extends DurableObject<Env> {
     if (!parsed.success) return this.refuse(ws, 'invalid_message', parsed.error.issues[0]?.message ?? 'Not a message this room knows.');
     const room = this.room;
     if (!room) return this.refuse(ws, 'invalid_message', 'This room is not open.');
+    this.drainIfOwed();
     const message = parsed.data;
     if (message.type === 'sync') return this.send(ws, this.snapshotMessage(attachment.participantId));
     if (message.type === 'leave') {
@@ -242,32 +273,75 @@ export class Room extends DurableObject<Env> {
     if (handed) await this.commit(handed);
   }
 
-  /** Stores the room and its owed writes, then broadcasts; the output gate holds sends until storage is durable. */
+  /**
+   * Stores the room and its owed writes together with the alarm that will
+   * deliver them, in one atomic commit (no await in between: the platform
+   * coalesces the writes), then broadcasts; the output gate holds sends, and
+   * so every ack, until that commit is durable. A crash any time after the ack
+   * still finds the writes and a wake-up for them.
+   */
   private async commit(outcome: Change): Promise<void> {
     const room = this.room;
     if (!room) return;
     const messages: ServerMessage[] = outcome.events.map((event) => ({ type: 'event', seq: ++room.seq, event }));
     const entries: Record<string, unknown> = { [ROOM_KEY]: room };
-    outcome.persist.forEach((op, i) => (entries[`${OUTBOX_PREFIX}${String(room.seq).padStart(10, '0')}:${i}:${crypto.randomUUID()}`] = op));
-    await this.ctx.storage.put(entries);
+    const queuedAt = this.now();
+    outcome.persist.forEach((op, i) => {
+      const owed: OwedWrite = { ...op, queuedAt };
+      entries[`${OUTBOX_PREFIX}${String(room.seq).padStart(10, '0')}:${i}:${crypto.randomUUID()}`] = owed;
+    });
+    if (outcome.persist.length > 0) this.owed = true;
+    const stored = this.ctx.storage.put(entries);
+    const armed = this.schedule();
+    await Promise.all([stored, armed]);
     for (const message of messages) this.broadcast(message);
-    if (outcome.persist.length > 0) this.ctx.waitUntil(this.flush());
-    await this.schedule();
+    if (outcome.persist.length > 0) this.flushLater();
+  }
+
+  /** After a restart the first message or connection delivers what an earlier life still owed, without waiting for the alarm. */
+  private drainIfOwed(): void {
+    if (this.owed && !this.flushing) this.flushLater();
+  }
+
+  /** A flush after the answer went out. One that dies with the object is not an error to report: the stored alarm delivers instead. */
+  private flushLater(): void {
+    this.ctx.waitUntil(this.flush().catch((err: unknown) => console.warn(`room ${this.room?.studyId}: flush stopped, the alarm will deliver`, err)));
+  }
+
+  /** Sends owed writes to D1 (one drain at a time; a call during a drain joins it). */
+  private flush(): Promise<void> {
+    this.flushing ??= this.drain().finally(() => (this.flushing = null));
+    return this.flushing;
   }
 
   /**
-   * Sends owed writes to D1 in order; on failure keeps them and retries from
-   * an alarm. A write D1 refuses for good is set aside (kept, and reported)
-   * so it cannot hold back the writes behind it.
+   * Sends owed writes to D1 in order until none is left (writes committed
+   * meanwhile included); on failure keeps them and retries from an alarm. A
+   * write D1 refuses for good is set aside (kept, and reported) so it cannot
+   * hold back the writes behind it.
    */
-  private async flush(): Promise<void> {
-    const owed = await this.ctx.storage.list<Persist & { attempts?: number }>({ prefix: OUTBOX_PREFIX });
+  private async drain(): Promise<void> {
+    let delivered = false;
+    for (;;) {
+      const owed = await this.ctx.storage.list<OwedWrite>({ prefix: OUTBOX_PREFIX, limit: 100 });
+      if (owed.size === 0) break;
+      if (!(await this.deliver(owed))) return;
+      delivered = true;
+    }
+    this.owed = false;
+    this.retryAt = null;
+    // The delivery wake-up is not needed any more.
+    if (delivered) await this.schedule();
+  }
+
+  /** Sends a batch of owed writes in order; false when D1 failed and a retry is scheduled. */
+  private async deliver(owed: Map<string, OwedWrite>): Promise<boolean> {
     for (const [key, op] of owed) {
       try {
         await this.persist(op);
         await this.ctx.storage.delete(key);
       } catch (err) {
-        const reason = op.op === 'set_aside' ? null : permanentFailure(err);
+        const reason = op.op === 'set_aside' ? null : refusedByD1(err);
         if (reason !== null) {
           await this.setAside(key, op, reason);
           continue;
@@ -277,9 +351,10 @@ export class Room extends DurableObject<Env> {
         this.retryAt = this.now() + RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1]!;
         console.warn(`room ${this.room?.studyId}: D1 write failed (attempt ${attempts}), will retry`, err);
         await this.schedule();
-        return;
+        return false;
       }
     }
+    return true;
   }
 
   /**
@@ -287,31 +362,35 @@ export class Room extends DurableObject<Env> {
    * of it (the operator view counts them), in one atomic commit: a crash
    * leaves the write in one place or the other, never nowhere.
    */
-  private async setAside(key: string, op: Persist & { attempts?: number }, error: string): Promise<void> {
-    const { attempts: _attempts, ...write } = op;
+  private async setAside(key: string, op: OwedWrite, error: string): Promise<void> {
+    const { attempts: _attempts, queuedAt: _queuedAt, ...write } = op;
     const id = key.slice(OUTBOX_PREFIX.length);
     const report: Persist = { op: 'set_aside', studyId: this.room?.studyId ?? '', key: id, write, error, at: this.now() };
     console.warn(`room ${report.studyId}: D1 refused a write for good, set aside`, error);
     // Not awaited in between: the platform commits both writes together (write coalescing).
-    void this.ctx.storage.put({ [`${SET_ASIDE_PREFIX}${id}`]: { write, error, at: report.at }, [`${OUTBOX_PREFIX}${id}:report`]: report });
+    void this.ctx.storage.put({ [`${SET_ASIDE_PREFIX}${id}`]: { write, error, at: report.at }, [`${OUTBOX_PREFIX}${id}:report`]: { ...report, queuedAt: report.at } satisfies OwedWrite });
     await this.ctx.storage.delete(key);
   }
 
   /**
-   * One alarm for the earliest of: time up, host handover, D1 retry. A
+   * One alarm for the earliest of: time up, host handover, D1 delivery. A
    * handover is due only while someone online could take the role: with
    * nobody there the room sleeps, and the next learner to connect reschedules
-   * it (commit -> schedule), so an empty room costs no alarms at all.
+   * it (commit -> schedule), so an empty room costs no alarms at all. While
+   * anything is owed to D1 a wake-up is always set: the retry's time, or a
+   * first one shortly after the commit (the flush right after it usually
+   * delivers first, and then clears it).
    */
-  private async schedule(): Promise<void> {
+  private schedule(): Promise<void> {
     const room = this.room;
-    if (!room) return;
+    if (!room) return Promise.resolve();
     const deadline = room.timeUpSent ? null : roomDeadline(room);
     const handover = room.hostOfflineSince === null || room.step === 'done' || !this.anyoneOnlineBut(room.hostId) ? null : room.hostOfflineSince + HOST_GRACE_MS;
-    const times = [deadline, handover, this.retryAt].filter((t): t is number => t !== null);
+    const delivery = this.owed ? (this.retryAt ?? this.now() + RETRY_MS[0]) : null;
+    const times = [deadline, handover, delivery].filter((t): t is number => t !== null);
     if (times.length === 0) return this.ctx.storage.deleteAlarm();
     // Alarms run on the platform's clock; the room's may be offset (tests), so convert.
-    await this.ctx.storage.setAlarm(Date.now() + Math.max(0, Math.min(...times) - this.now()));
+    return this.ctx.storage.setAlarm(Date.now() + Math.max(0, Math.min(...times) - this.now()));
   }
 
   private isOnline(participantId: string, except?: WebSocket): boolean {

@@ -7,6 +7,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { COMPAT } from '../../../shared/index.ts';
 import { createApp } from '../../../worker/app.ts';
+import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../../scripts/lib/client-address.ts';
 import type { Later } from '../../../worker/ops/telemetry.ts';
 import { countingD1, TestClock } from '../v1/client.ts';
 
@@ -34,9 +35,13 @@ export function versionApp(
     CF_VERSION_METADATA: { id: `${version}-id`, tag: version, timestamp: new Date(clock.time).toISOString() },
     TELEMETRY: { writeDataPoint: (point) => void points.push(point ?? {}) },
   };
+  // Each app's callers come from a network of their own, so per-address limits count tests apart.
+  const address = madeUpAddress();
   const request = async (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has(CLIENT_ADDRESS_HEADER)) headers.set(CLIENT_ADDRESS_HEADER, address);
     const ctx = createExecutionContext();
-    const res = await app.request(path, init, testEnv, ctx);
+    const res = await app.request(path, { ...init, headers }, testEnv, ctx);
     await waitOnExecutionContext(ctx);
     return res;
   };

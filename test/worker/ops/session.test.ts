@@ -1,16 +1,22 @@
 /**
  * The operator's browser session (worker/ops/session.ts): signing in once
- * through the form, a cookie that is only a signed expiry, and every way it ends.
+ * through the form (this site's own: cross-site posts are refused), a cookie
+ * that is only a signed expiry in one spelling, and every way it ends.
  */
 import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, SESSION_MS } from '../../../worker/ops/session.ts';
+import { forgedSignatures, sameBytesOtherSpellings } from '../credentials.ts';
 import { expectJsonError } from '../helpers.ts';
 import { clockAt, OPS_TOKEN, versionApp } from './app.ts';
+
+/** What Chromium sends with a form posted from a page of the same site (`app.request` URLs are http://localhost). */
+const SAME_ORIGIN = { Origin: 'http://localhost', 'Sec-Fetch-Site': 'same-origin' };
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 function setUp(hour: number) {
   const clock = clockAt(hour);
   const w = versionApp(clock, { version: `v-session-${hour}`, build: 'own' });
-  const signIn = (body: string) => w.request('/ops/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+  const signIn = (body: string) => w.request('/ops/login', { method: 'POST', headers: { ...FORM, ...SAME_ORIGIN }, body });
   /** A browser call carrying `cookie`. */
   const withCookie = (path: string, cookie: string) => w.request(path, { headers: { Cookie: cookie } });
   return { clock, w, signIn, withCookie };
@@ -60,7 +66,7 @@ describe('signing in at /ops/login', () => {
 
   it('over plain http on a host that is not loopback, says to use https (a browser would drop the Secure cookie)', async () => {
     const { w } = setUp(3007);
-    const form = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${OPS_TOKEN}` };
+    const form = { method: 'POST', headers: { ...FORM, 'Sec-Fetch-Site': 'same-origin' }, body: `token=${OPS_TOKEN}` };
     const lan = await w.app.request('http://192.168.1.20:8787/ops/login', form, w.env);
     expect(lan.status).toBe(400);
     expect(lan.headers.get('Set-Cookie')).toBeNull();
@@ -115,9 +121,59 @@ describe('a session ends', () => {
   it('when the operator signs out: the cookie is cleared', async () => {
     const { signIn, w } = setUp(3006);
     await signIn(`token=${OPS_TOKEN}`);
-    const res = await w.request('/ops/logout', { method: 'POST' });
+    const res = await w.request('/ops/logout', { method: 'POST', headers: SAME_ORIGIN });
     expect(res.status).toBe(303);
     expect(res.headers.get('Location')).toBe('/ops');
     expect(res.headers.get('Set-Cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=; Max-Age=0; Path=/ops`));
+  });
+});
+
+describe('a malformed or respelled session cookie', () => {
+  it('answers 401, never 500, whatever length or alphabet its signature has', async () => {
+    const { clock, withCookie } = setUp(3008);
+    const expires = clock.time + SESSION_MS / 2;
+    for (const signature of forgedSignatures()) {
+      const res = await withCookie('/ops/api/summary', `${SESSION_COOKIE}=${expires}.${signature}`);
+      expect(res.status, JSON.stringify(signature)).toBe(401);
+    }
+  });
+
+  it('opens nothing in another spelling of the same signature bytes', async () => {
+    const { signIn, withCookie } = setUp(3009);
+    const cookie = cookieOf(await signIn(`token=${OPS_TOKEN}`));
+    expect((await withCookie('/ops/api/summary', cookie)).status).toBe(200);
+    for (const twin of sameBytesOtherSpellings(cookie)) await expectJsonError(await withCookie('/ops/api/summary', twin), 401, 'unauthorized');
+  });
+});
+
+describe('cross-site posts', () => {
+  it.each([
+    ['another Origin', { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' }],
+    ['a sibling site', { Origin: 'https://other.localhost', 'Sec-Fetch-Site': 'same-site' }],
+    ['neither Origin nor Sec-Fetch-Site', {}],
+    ['Origin null (a sandboxed frame)', { Origin: 'null' }],
+  ])('to /ops/login from %s: 403 cross_site, even with the right token, and no cookie', async (_, from) => {
+    const { w } = setUp(3010);
+    const res = await w.request('/ops/login', { method: 'POST', headers: { ...FORM, ...from }, body: `token=${OPS_TOKEN}` });
+    const body = await expectJsonError(res, 403, 'cross_site');
+    expect(body.message).toContain('/ops');
+    expect(res.headers.get('Set-Cookie')).toBeNull();
+  });
+
+  it('to /ops/logout: 403 cross_site, and the cookie is not cleared', async () => {
+    const { w } = setUp(3011);
+    const res = await w.request('/ops/logout', { method: 'POST', headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    await expectJsonError(res, 403, 'cross_site');
+    expect(res.headers.get('Set-Cookie')).toBeNull();
+  });
+
+  it.each([
+    ['Origin alone (a browser without Sec-Fetch-Site)', { Origin: 'http://localhost' }],
+    ['Sec-Fetch-Site alone', { 'Sec-Fetch-Site': 'same-origin' }],
+  ])('from this site with %s: signed in', async (_, from) => {
+    const { w } = setUp(3012);
+    const res = await w.request('/ops/login', { method: 'POST', headers: { ...FORM, ...from }, body: `token=${OPS_TOKEN}` });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('Set-Cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
   });
 });

@@ -61,7 +61,7 @@ describe('operator token', () => {
     const unset = { ...next.env, OPS_TOKEN: '' };
     const res = await next.app.request('/ops/api/summary', { headers: { Authorization: 'Bearer x' } }, unset);
     await expectJsonError(res, 401, 'unauthorized');
-    const form = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'token=' };
+    const form = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' }, body: 'token=' };
     const login = await next.app.request('/ops/login', form, unset);
     expect(login.status).toBe(401);
     expect(login.headers.get('Set-Cookie')).toBeNull();

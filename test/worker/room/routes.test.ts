@@ -4,12 +4,13 @@
  * and the socket door: API level and token checked, refusals as close codes.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CLOSE, COMPAT, LIMITS, TOKEN_SUBPROTOCOL, type RoomState } from '../../../shared/index.ts';
+import { signToken, TOKEN_LIFETIME_MS } from '../../../worker/identity/token.ts';
 import type { Room } from '../../../worker/room/room.ts';
 import { expectJsonError } from '../helpers.ts';
 import { ok, signUp, v1App } from '../v1/client.ts';
-import { TestSocket } from './socket.ts';
+import { FILL_ROOM_TIMEOUT_MS, TestSocket } from './socket.ts';
 
 interface RoomAnswer {
   participantId: string;
@@ -33,7 +34,7 @@ async function openRoomOver(api: ReturnType<typeof v2App>) {
 async function socket(api: ReturnType<typeof v2App>, studyId: string, protocols: string[]) {
   const res = await api.app.request(
     `/api/v2/studies/${studyId}/socket`,
-    { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': protocols.join(', ') } },
+    { headers: { Upgrade: 'websocket', ...(protocols.length ? { 'Sec-WebSocket-Protocol': protocols.join(', ') } : {}) } },
     api.env,
   );
   expect(res.status).toBe(101);
@@ -87,7 +88,7 @@ describe('a full room', () => {
     expect(refused.message).toContain(String(LIMITS.roomParticipants.max));
     const back = await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'host' }, host.token);
     expect(back.status).toBe(200);
-  });
+  }, FILL_ROOM_TIMEOUT_MS);
 });
 
 describe('what the room owes D1', () => {
@@ -108,11 +109,15 @@ describe('what the room owes D1', () => {
         api.env.DB.prepare('SELECT id FROM participant WHERE id = ?').bind(joined.participantId),
         api.env.DB.prepare('SELECT status FROM pomodoro_progress WHERE id = ?').bind(joined.participantId),
       ]);
-    let rows = await read();
-    for (let i = 0; i < 40 && !rows[1]?.results.length; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      rows = await read();
-    }
+    // The room writes D1 after the ack, from its outbox: look until the plan is there (within the test's 5 s, busy machine or not).
+    const rows = await vi.waitFor(
+      async () => {
+        const found = await read();
+        expect(found[1]?.results).toHaveLength(1);
+        return found;
+      },
+      { timeout: 4_000, interval: 25 },
+    );
     expect(rows[0]?.results).toEqual([{ step: 'planning', current_cycle: 1 }]);
     expect(JSON.parse(String((rows[1]?.results[0] as { plan: string }).plan))).toEqual({ toDo: 'read', completionCondition: 'ch 1' });
     expect(rows[2]?.results).toHaveLength(1);
@@ -130,25 +135,89 @@ describe('the socket door', () => {
     expect((await ws.next('snapshot')).state.studyId).toBe(opened.state.studyId);
   });
 
+  /** Stands for the host's token subprotocol in the offers below. */
+  const TOKEN = '<host token>';
+
+  // A browser fails a handshake that selects no offered protocol (close 1006): every refusal selects one it offered.
   it.each([
-    ['an API level the worker no longer serves', (token: string) => ['haru.0', token], CLOSE.versionMismatch],
-    ['an API level from the future', (token: string) => ['haru.3', token], CLOSE.versionMismatch],
-    ['no API level', (token: string) => [token], CLOSE.versionMismatch],
-    ['no token', () => ['haru.2'], CLOSE.unauthorized],
-    ['a forged token', () => ['haru.2', `${TOKEN_SUBPROTOCOL}00000000-0000-0000-0000-000000000000.1.AAAA`], CLOSE.unauthorized],
-  ])('closes a socket with %s', async (_, protocols, code) => {
+    ['an API level the worker no longer serves', ['haru.0', TOKEN], 'haru.0', CLOSE.versionMismatch],
+    ['an API level from the future', ['haru.3', TOKEN], 'haru.3', CLOSE.versionMismatch],
+    ['an API level too long to read', ['haru.99999', TOKEN], 'haru.99999', CLOSE.versionMismatch],
+    ['no API level', [TOKEN], TOKEN, CLOSE.versionMismatch],
+    ['no API level but another protocol', ['foo', TOKEN], 'foo', CLOSE.versionMismatch],
+    ['no subprotocol at all', [], null, CLOSE.versionMismatch],
+    ['no token', ['haru.2'], 'haru.2', CLOSE.unauthorized],
+    ['a forged token', ['haru.2', `${TOKEN_SUBPROTOCOL}00000000-0000-0000-0000-000000000000.1.AAAA`], 'haru.2', CLOSE.unauthorized],
+  ])('closes a socket with %s, selecting a protocol it offered', async (_, offer, selected, code) => {
     const api = v2App();
     const { host, opened } = await openRoomOver(api);
-    const { ws } = await socket(api, opened.state.studyId, protocols(`${TOKEN_SUBPROTOCOL}${host.token}`));
+    const fill = (protocol: string) => (protocol === TOKEN ? `${TOKEN_SUBPROTOCOL}${host.token}` : protocol);
+    const { res, ws } = await socket(api, opened.state.studyId, offer.map(fill));
+    expect(res.headers.get('Sec-WebSocket-Protocol')).toBe(selected === null ? null : fill(selected));
     expect((await ws.closed).code).toBe(code);
+  });
+
+  it('selects a level as the client wrote it, never one it did not offer', async () => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    const { res, ws } = await socket(api, opened.state.studyId, ['haru.02', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    expect(res.headers.get('Sec-WebSocket-Protocol')).toBe('haru.02');
+    expect((await ws.next('snapshot')).state.studyId).toBe(opened.state.studyId);
+  });
+
+  it.each([
+    ['a 1-character signature', (payload: string) => `${payload}.A`],
+    ['a 5-character signature', (payload: string) => `${payload}.AAAAA`],
+    ['a 9-character signature', (payload: string) => `${payload}.AAAAAAAAA`],
+    ['a signature that is not base64url', (payload: string) => `${payload}.%%%%`],
+    ['an empty token', () => ''],
+    ['garbage', () => 'not a token at all'],
+  ])('closes a socket with %s 4401, never an HTTP error', async (_, token) => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    // The host's own member id and issue time: only the signature is wrong.
+    const payload = host.token.split('.').slice(0, 2).join('.');
+    const { res, ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${token(payload)}`]);
+    expect(res.headers.get('Sec-WebSocket-Protocol')).toBe('haru.2');
+    expect((await ws.closed).code).toBe(CLOSE.unauthorized);
+  });
+
+  it("reads the token at the app's clock, as every HTTP call does", async () => {
+    const api = v2App();
+    // A year off the machine's clock, as the browser tests' movable app clock can be.
+    api.clock.time = Date.now() + 365 * 24 * 60 * 60_000;
+    const { host, opened } = await openRoomOver(api);
+    const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    expect((await ws.next('snapshot')).state.studyId).toBe(opened.state.studyId);
+    api.clock.time += TOKEN_LIFETIME_MS;
+    const { ws: expired } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    expect((await expired.closed).code).toBe(CLOSE.unauthorized);
   });
 
   it('closes the socket of a learner who is not in the room', async () => {
     const api = v2App();
     const { opened } = await openRoomOver(api);
     const stranger = await signUp(api, 'stranger');
-    const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${stranger.token}`]);
+    const { res, ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${stranger.token}`]);
+    expect(res.headers.get('Sec-WebSocket-Protocol')).toBe('haru.2');
     expect((await ws.closed).code).toBe(CLOSE.unauthorized);
+  });
+
+  it('lets a learner in with a token of the previous secret during a rotation, as HTTP does', async () => {
+    const api = v2App();
+    const { host, opened } = await openRoomOver(api);
+    // The secret rotates: what signed the host's token is now the previous one.
+    const secrets: Env = api.env;
+    secrets.TOKEN_SECRET_PREVIOUS = secrets.TOKEN_SECRET;
+    secrets.TOKEN_SECRET = 'the-rotated-secret';
+    const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    expect((await ws.next('snapshot')).you).toBe(opened.participantId);
+    // Once the window is over, the same token is refused.
+    delete secrets.TOKEN_SECRET_PREVIOUS;
+    const late = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
+    expect((await late.ws.closed).code).toBe(CLOSE.unauthorized);
+    const renewed = await signToken('the-rotated-secret', host.member.id, api.clock.now());
+    expect((await (await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${renewed}`])).ws.next('snapshot')).you).toBe(opened.participantId);
   });
 
   it('answers a plain GET with 426', async () => {

@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import type { CreateMemberResponse, ProgressView, StudyPage } from '../../../shared/index.ts';
 import { createApp as createRelease1App } from '@haru/release-1';
 import { createApp } from '../../../worker/app.ts';
+import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../../scripts/lib/client-address.ts';
 
 /** A clock tests move by hand: a whole study passes in no real time. */
 export class TestClock {
@@ -55,6 +56,8 @@ export function v1App({ apiLevel = 1, release = 'current' }: { apiLevel?: number
   // Release 1 as it shipped (its own code from git), for tests of the releases side by side.
   const app = (release === '1.0.0' ? createRelease1App : createApp)({ build: { id: 'v1test', apiLevel }, now: clock.now });
   const testEnv = { ...env, DB: d1.db };
+  // Each test's learners call from a network of their own, so per-address limits count tests apart.
+  const address = madeUpAddress();
   /** Calls the API as `token` (or anonymously) with a JSON body; paths not under `/api/` are v1's. */
   const call = (method: string, path: string, body?: unknown, token?: string) =>
     app.request(
@@ -62,6 +65,7 @@ export function v1App({ apiLevel = 1, release = 'current' }: { apiLevel?: number
       {
         method,
         headers: {
+          [CLIENT_ADDRESS_HEADER]: address,
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...(token ? { Authorization: `Bearer ${token}` } : {}),
         },
