@@ -21,17 +21,22 @@ const contractSql = readMigrationFiles(path.join(root, 'migrations-contract'));
 
 export default defineConfig({
   // wrangler.toml's [alias] is for wrangler's bundler; the test runner needs its own.
-  // `@haru/release-1` is Release 1's own app (npm run releases:extract), for the migration tests.
+  // `@haru/release-1` is Release 1's own app (npm run releases:extract), for the migration tests;
+  // `@haru/previous-release/*` the worker folder of the release this tree rolls out beside, for the contract tests.
   resolve: {
     alias: {
       '@haru/build': path.join(root, 'dist/build.json'),
       '@haru/release-1': path.join(root, '.releases/1.0.0/worker/app.ts'),
+      '@haru/previous-release': path.join(root, '.releases/previous/worker'),
     },
   },
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
+      // The real worker plus the previous release's room class (test/worker/contract/entry.ts).
+      main: './test/worker/contract/entry.ts',
       miniflare: {
+        durableObjects: { PREVIOUS_ROOM: { className: 'PreviousRoom', useSQLite: true } },
         bindings: {
           TEST_MIGRATIONS: migrations,
           MIGRATION_SQL: migrationSql,

@@ -21,9 +21,12 @@ export function releaseCommit(version: string): string {
   return first;
 }
 
-/** Writes the files of `paths` as they were at release `version` into .releases/<version>/; returns that folder. */
-export function extractRelease(version: string, paths: string[]): string {
-  const dir = join(RELEASES_DIR, version);
+/**
+ * Writes the files of `paths` as they were at release `version` into
+ * .releases/<folder>/ (the version unless named otherwise); returns that folder.
+ */
+export function extractRelease(version: string, paths: string[], folder = version): string {
+  const dir = join(RELEASES_DIR, folder);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const archive = execFileSync('git', ['archive', '--format=tar', releaseCommit(version), ...paths], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
@@ -47,6 +50,20 @@ export function changelogVersions(changelog: string): string[] {
 export function previousRelease(changelog: string, version: string): string {
   const previous = changelogVersions(changelog).find((v) => v !== version);
   if (!previous) throw new Error(`CHANGELOG.md names no release before ${version}`);
+  return previous;
+}
+
+/**
+ * The release this tree's code rolls out beside, whose worker meets this
+ * tree's rooms and the other way round (DESIGN §7): the newest CHANGELOG
+ * release while `## Unreleased` lists changes, else the one before it (the
+ * tree is that newest release).
+ */
+export function releaseBeforeTree(changelog: string): string {
+  const [newest, before] = changelogVersions(changelog);
+  const unreleased = /## Unreleased\n([\s\S]*?)(?=\n## \[|$)/.exec(changelog)?.[1]?.trim() ?? '';
+  const previous = unreleased === '' ? before : newest;
+  if (!previous) throw new Error('CHANGELOG.md names no release before this tree');
   return previous;
 }
 

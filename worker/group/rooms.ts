@@ -64,13 +64,16 @@ export const roomRoutes = new Hono<MemberEnv>()
     if (!found) return jsonError(c, 404, 'study_not_found', `No group study has the code ${code}. Check the code with your host.`);
     const joined = await roomOf(c, found.studyId).join({ memberId: c.var.memberId, nickname, participantId: crypto.randomUUID() });
     if (!joined.ok) {
-      switch (joined.code) {
+      // The room may run another release's code (DESIGN §7): a refusal this worker does not know is still a refusal, never a join or a missing study.
+      switch (joined.code as string) {
         case 'study_started':
           return jsonError(c, 409, 'study_started', 'This study has already started; only its participants can come back to it.');
         case 'room_full':
           return jsonError(c, 409, 'room_full', `This group already has ${LIMITS.roomParticipants.max} learners, as many as a room takes.`);
         case 'no_room':
           return jsonError(c, 404, 'study_not_found', `No live room has the code ${code}.`);
+        default:
+          return jsonError(c, 409, 'join_refused', `This group did not take you in (${joined.code}); nothing changed. Ask your host.`);
       }
     }
     return c.json({ participantId: joined.participantId, state: joined.state }, joined.resumed ? 200 : 201);

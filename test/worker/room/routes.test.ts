@@ -3,14 +3,13 @@
  * while it waits (refused once started, except for its own participants),
  * and the socket door: API level and token checked, refusals as close codes.
  */
-import { env, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { CLOSE, COMPAT, LIMITS, TOKEN_SUBPROTOCOL, type RoomState } from '../../../shared/index.ts';
 import { signToken, TOKEN_LIFETIME_MS } from '../../../worker/identity/token.ts';
-import type { Room } from '../../../worker/room/room.ts';
 import { expectJsonError } from '../helpers.ts';
 import { ok, signUp, v1App } from '../v1/client.ts';
-import { FILL_ROOM_TIMEOUT_MS, TestSocket } from './socket.ts';
+import { FILL_ROOM_TIMEOUT_MS, fillRoom, TestSocket } from './socket.ts';
 
 interface RoomAnswer {
   participantId: string;
@@ -75,14 +74,7 @@ describe('a full room', () => {
   it('answers a newcomer 409 room_full, and still lets its own participants back in', async () => {
     const api = v2App();
     const { host, opened } = await openRoomOver(api);
-    const stub = env.ROOM.get(env.ROOM.idFromName(opened.state.studyId));
-    // Fill it straight through the object (its D1 writes for these made-up members are not the point).
-    await runInDurableObject(stub, (room: Room) => {
-      room.persist = async () => {};
-    });
-    for (let i = 1; i < LIMITS.roomParticipants.max; i++) {
-      expect((await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: `l${i}` })).ok).toBe(true);
-    }
+    await fillRoom(env.ROOM.get(env.ROOM.idFromName(opened.state.studyId)));
     const late = await signUp(api, 'late');
     const refused = await expectJsonError(await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'late' }, late.token), 409, 'room_full');
     expect(refused.message).toContain(String(LIMITS.roomParticipants.max));

@@ -3,7 +3,7 @@
  * it, and read what arrives in order.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
-import type { ClientMessage, ServerMessage } from '../../../shared/index.ts';
+import { LIMITS, type ClientMessage, type ServerMessage } from '../../../shared/index.ts';
 import type { Persist } from '../../../worker/room/model.ts';
 import type { Room } from '../../../worker/room/room.ts';
 
@@ -105,6 +105,22 @@ export async function connect(stub: DurableObjectStub<Room>, memberId: string): 
   });
   if (!res.webSocket) throw new Error(`no socket: ${res.status}`);
   return new TestSocket(res.webSocket);
+}
+
+/**
+ * Fills an open room with made-up learners, straight through the object, up
+ * to `LIMITS.roomParticipants.max`; their D1 writes are dropped (members D1
+ * has never seen are not the point). See FILL_ROOM_TIMEOUT_MS.
+ */
+export async function fillRoom(stub: DurableObjectStub<Room>): Promise<void> {
+  await runInDurableObject(stub, (room: Room) => {
+    room.persist = async () => {};
+  });
+  for (let i = 1; ; i++) {
+    const joined = await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: `l${i}` });
+    if (!joined.ok) throw new Error(`the room refused learner ${i}: ${joined.code}`);
+    if (joined.state.participants.length >= LIMITS.roomParticipants.max) return;
+  }
 }
 
 /** Sets the room's clock. */

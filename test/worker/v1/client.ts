@@ -6,6 +6,7 @@ import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import type { CreateMemberResponse, ProgressView, StudyPage } from '../../../shared/index.ts';
 import { createApp as createRelease1App } from '@haru/release-1';
+import { createApp as createPreviousReleaseApp } from '@haru/previous-release/app.ts';
 import { createApp } from '../../../worker/app.ts';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../../scripts/lib/client-address.ts';
 
@@ -49,13 +50,21 @@ export function countingD1(db: D1Database): { db: D1Database; trips: () => numbe
   return { db: counted, trips: () => trips, reset: () => (trips = 0) };
 }
 
-/** The app under test with its clock and round-trip counter. */
-export function v1App({ apiLevel = 1, release = 'current' }: { apiLevel?: number; release?: 'current' | '1.0.0' } = {}) {
+/**
+ * Worker apps by release: this tree's, and past ones as they shipped (their own
+ * code from git, npm run releases:extract), for tests of releases side by side.
+ */
+const APPS_BY_RELEASE = { current: createApp, '1.0.0': createRelease1App, previous: createPreviousReleaseApp };
+
+/**
+ * The app under test with its clock and round-trip counter; `rooms` replaces
+ * the ROOM binding (a worker meeting another release's room objects).
+ */
+export function v1App({ apiLevel = 1, release = 'current', rooms }: { apiLevel?: number; release?: keyof typeof APPS_BY_RELEASE; rooms?: Env['ROOM'] } = {}) {
   const clock = new TestClock();
   const d1 = countingD1(env.DB);
-  // Release 1 as it shipped (its own code from git), for tests of the releases side by side.
-  const app = (release === '1.0.0' ? createRelease1App : createApp)({ build: { id: 'v1test', apiLevel }, now: clock.now });
-  const testEnv = { ...env, DB: d1.db };
+  const app = APPS_BY_RELEASE[release]({ build: { id: 'v1test', apiLevel }, now: clock.now });
+  const testEnv = { ...env, DB: d1.db, ...(rooms ? { ROOM: rooms } : {}) };
   // Each test's learners call from a network of their own, so per-address limits count tests apart.
   const address = madeUpAddress();
   /** Calls the API as `token` (or anonymously) with a JSON body; paths not under `/api/` are v1's. */
