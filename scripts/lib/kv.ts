@@ -16,12 +16,14 @@ const keyListSchema = z.array(z.object({ name: z.string(), metadata: manifestMet
 export async function readManifest(target: StateTarget): Promise<ManifestBuild[]> {
   const flags = ['--binding', 'ASSETS_KV', ...stateFlags(target)];
   const keys = keyListSchema.parse(await wranglerJson(['kv', 'key', 'list', '--prefix', assetKeys.manifestPrefix, ...flags]));
-  return Promise.all(
-    keys.map(async (key) => {
-      const info = buildInfoSchema.parse(await wranglerJson(['kv', 'key', 'get', key.name, '--text', ...flags]));
-      return { id: info.id, publishedAt: key.metadata.publishedAt, files: info.files.map((file) => file.path) };
-    }),
-  );
+  const builds: ManifestBuild[] = [];
+  // One at a time: each `wrangler kv` call is a workerd of its own, and several opening
+  // the same local SQLite at once fail now and then with SQLITE_BUSY_RECOVERY.
+  for (const key of keys) {
+    const info = buildInfoSchema.parse(await wranglerJson(['kv', 'key', 'get', key.name, '--text', ...flags]));
+    builds.push({ id: info.id, publishedAt: key.metadata.publishedAt, files: info.files.map((file) => file.path) });
+  }
+  return builds;
 }
 
 /** Deletes `keys` in one `wrangler kv bulk delete`. */

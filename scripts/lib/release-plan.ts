@@ -1,17 +1,39 @@
 /**
  * Plans one step of a gradual release (DESIGN §8): build, publish the client
  * to KV, apply expand migrations, `wrangler versions upload`, then
- * `wrangler versions deploy` at the asked percentage. Pure, so the refusals
- * (failing migration check, a contract step, a Durable Object change that
- * needs `wrangler deploy`) are unit-tested without wrangler or Cloudflare.
+ * `wrangler versions deploy` at the asked percentage; and a rollback to an
+ * earlier release. Pure, so the refusals (failing migration check, a contract
+ * step, a Durable Object change that needs `wrangler deploy`, a rollback
+ * across a Durable Object migration) are unit-tested without wrangler or Cloudflare.
  */
 import { checkMigrations, isContractStep, type MigrationFile } from './migration-check.ts';
 import type { Step } from './steps.ts';
+import { versionMessage } from './worker-versions.ts';
 
 /** Stands for the id `wrangler versions upload` prints; the release script fills it in. */
 export const NEW_VERSION = '<new version id>';
 /** Stands for the version serving now, in a dry run without `--from`. */
 export const CURRENT_VERSION = '<current version id>';
+/**
+ * Stands for the id of the client build `npm run build` writes (dist/build.json);
+ * the release script fills it in, so the upload message names the build the
+ * version serves and assets:gc can read it back.
+ */
+export const CLIENT_BUILD = '<client build id>';
+
+/**
+ * How every deployment the release script makes moves Durable Objects to new
+ * code. wrangler's default is `deferred` (an active object keeps its old code
+ * until it hibernates, up to 300 s), so a room would keep answering with the
+ * version it had while the other version's worker calls it. `immediate` resets
+ * each object onto the version its deployment assigns at once: its sockets drop
+ * and clients resume from the snapshot, and nothing acknowledged is lost
+ * because the room acknowledges only what is durable (DESIGN §7).
+ */
+export const CODE_UPDATE_MODE = ['--durable-objects-code-update-mode', 'immediate'];
+
+/** Cloudflare's rollback limits: no rollback across a Durable Object migration. */
+export const ROLLBACK_LIMITS_URL = 'https://developers.cloudflare.com/workers/configuration/versions-and-deployments/rollbacks/';
 
 /** What wrangler.toml says about Durable Objects: bound classes and `[[migrations]]` tags. */
 export interface DurableObjectConfig {
@@ -41,20 +63,24 @@ export function durableObjectConfig(toml: string): DurableObjectConfig {
   return config;
 }
 
+/** What wrangler.toml changes about Durable Objects since `released`: migration tags added or removed, classes newly bound. */
+function durableObjectChanges(released: DurableObjectConfig, now: DurableObjectConfig): string[] {
+  const added = (key: keyof DurableObjectConfig) => now[key].filter((item) => !released[key].includes(item));
+  const removed = (key: keyof DurableObjectConfig) => released[key].filter((item) => !now[key].includes(item));
+  return [
+    ...added('migrationTags').map((tag) => `adds Durable Object migration "${tag}"`),
+    ...removed('migrationTags').map((tag) => `removes Durable Object migration "${tag}"`),
+    ...added('classes').map((name) => `binds new Durable Object class ${name}`),
+  ];
+}
+
 /**
  * Why this tree cannot go out by `versions upload`: a Durable Object
  * migration tag or a bound class that the last release did not have.
  * Cloudflare refuses those in `versions upload`; they need `wrangler deploy`.
  */
 export function durableObjectProblems(released: DurableObjectConfig, now: DurableObjectConfig, releasedVersion: string): string[] {
-  const added = (key: keyof DurableObjectConfig) => now[key].filter((item) => !released[key].includes(item));
-  const removed = (key: keyof DurableObjectConfig) => released[key].filter((item) => !now[key].includes(item));
-  const changes = [
-    ...added('migrationTags').map((tag) => `adds Durable Object migration "${tag}"`),
-    ...removed('migrationTags').map((tag) => `removes Durable Object migration "${tag}"`),
-    ...added('classes').map((name) => `binds new Durable Object class ${name}`),
-  ];
-  return changes.map(
+  return durableObjectChanges(released, now).map(
     (change) => `wrangler.toml ${change} since release ${releasedVersion}: that needs \`wrangler deploy\`, not a gradual release (DESIGN §8)`,
   );
 }
@@ -102,7 +128,7 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
 
   const deploy: Step = {
     kind: 'wrangler',
-    args: ['versions', 'deploy', ...deploySpecs(input.from, input.version ?? NEW_VERSION, input.percent), '--message', input.message, '-y'],
+    args: ['versions', 'deploy', ...deploySpecs(input.from, input.version ?? NEW_VERSION, input.percent), '--message', input.message, ...CODE_UPDATE_MODE, '-y'],
   };
   if (input.version) return { ok: true, steps: [deploy] };
   return {
@@ -111,9 +137,45 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
       { kind: 'npm', args: ['run', 'build'] },
       { kind: 'npm', args: ['run', 'assets:publish', '--', '--remote'] },
       { kind: 'wrangler', args: ['d1', 'migrations', 'apply', 'DB', '--remote'] },
-      { kind: 'wrangler', args: ['versions', 'upload', '--tag', input.tag, '--message', input.message] },
+      { kind: 'wrangler', args: ['versions', 'upload', '--tag', input.tag, '--message', versionMessage(input.message, CLIENT_BUILD)] },
       deploy,
     ],
+  };
+}
+
+/** Everything a rollback depends on, gathered by scripts/release.ts. */
+export interface RollbackInput {
+  /** The release to go back to, and its wrangler.toml's Durable Object parts from git history. */
+  target: { version: string; durableObjects: DurableObjectConfig };
+  /** The worker version that runs the target release (`npx wrangler versions list`). */
+  versionId: string;
+  /** What this tree's wrangler.toml (the release serving now) says. */
+  durableObjects: DurableObjectConfig;
+}
+
+/**
+ * Plans a rollback to an earlier release, or says why Cloudflare would refuse
+ * it and what to do instead: a Durable Object migration tag or class that
+ * differs between the two releases (no rollback across a Durable Object
+ * migration, ROLLBACK_LIMITS_URL). The step is `wrangler rollback`, on the
+ * operator's terminal, because it is the command that asks before going back
+ * to a version whose secrets differ.
+ */
+export function planRollback(input: RollbackInput): ReleasePlan {
+  const { version } = input.target;
+  const problems = durableObjectChanges(input.target.durableObjects, input.durableObjects).map(
+    (change) => `wrangler.toml ${change} since release ${version}: Cloudflare refuses a rollback across a Durable Object migration (${ROLLBACK_LIMITS_URL})`,
+  );
+  if (problems.length > 0) {
+    problems.push(
+      `instead roll forward: fix the fault in a new release (\`npm run release\`), or cut one from release ${version}'s code that keeps ` +
+        `this tree's Durable Object bindings, [[migrations]] and class exports, and roll that out with \`npm run release\``,
+    );
+    return { ok: false, problems };
+  }
+  return {
+    ok: true,
+    steps: [{ kind: 'wrangler', args: ['rollback', input.versionId, '--message', `Roll back to release ${version}`, ...CODE_UPDATE_MODE], attached: true }],
   };
 }
 

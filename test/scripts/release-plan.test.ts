@@ -1,17 +1,21 @@
-/** The release planner: its steps, and each refusal (migration check, contract step, Durable Object change). */
+/** The release and rollback planners: their steps, and each refusal (migration check, contract step, Durable Object change or migration). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/client-build.ts';
 import {
+  CODE_UPDATE_MODE,
   deploySpecs,
   durableObjectConfig,
   NEW_VERSION,
   pendingMigrationNames,
   planRelease,
+  planRollback,
+  ROLLBACK_LIMITS_URL,
   uploadedVersionId,
   type ReleaseInput,
+  type RollbackInput,
 } from '../../scripts/lib/release-plan.ts';
 import { changelogVersions, fileAtRelease, previousRelease } from '../../scripts/lib/releases.ts';
 import { formatStep } from '../../scripts/lib/steps.ts';
@@ -28,6 +32,12 @@ const BASE: ReleaseInput = {
   durableObjects: ROOM,
 };
 
+const ROLLBACK: RollbackInput = {
+  target: { version: '1.5.0', durableObjects: ROOM },
+  versionId: 'v15-id',
+  durableObjects: ROOM,
+};
+
 describe('planRelease', () => {
   it('builds, publishes, migrates, uploads and deploys at the percentage', () => {
     const plan = planRelease(BASE);
@@ -36,15 +46,17 @@ describe('planRelease', () => {
       'npm run build',
       'npm run assets:publish -- --remote',
       'npx wrangler d1 migrations apply DB --remote',
-      "npx wrangler versions upload --tag v2.0.0 --message 'Release 2.0.0'",
-      `npx wrangler versions deploy old-id@90% '${NEW_VERSION}@10%' --message 'Release 2.0.0' -y`,
+      "npx wrangler versions upload --tag v2.0.0 --message 'Release 2.0.0 (build <client build id>)'",
+      `npx wrangler versions deploy old-id@90% '${NEW_VERSION}@10%' --message 'Release 2.0.0' --durable-objects-code-update-mode immediate -y`,
     ]);
   });
 
   it('only shifts traffic for an uploaded version, and 100% drops the old one', () => {
     const plan = planRelease({ ...BASE, percent: 100, version: 'new-id' });
     assert.ok(plan.ok);
-    assert.deepEqual(plan.steps.map(formatStep), ["npx wrangler versions deploy new-id@100% --message 'Release 2.0.0' -y"]);
+    assert.deepEqual(plan.steps.map(formatStep), [
+      "npx wrangler versions deploy new-id@100% --message 'Release 2.0.0' --durable-objects-code-update-mode immediate -y",
+    ]);
     assert.deepEqual(deploySpecs('a', 'b', 50), ['a@50%', 'b@50%']);
   });
 
@@ -71,6 +83,57 @@ describe('planRelease', () => {
     assert.ok(!plan.ok);
     assert.deepEqual(plan.problems.length, 2);
     assert.match(plan.problems[0] ?? '', /adds Durable Object migration "v1-room" since release 1\.0\.0: .*wrangler deploy/);
+  });
+});
+
+describe('the Durable Object code-update mode', () => {
+  it('is immediate, passed to every deployment a release or rollback makes', () => {
+    assert.deepEqual(CODE_UPDATE_MODE, ['--durable-objects-code-update-mode', 'immediate']);
+    const deploys = [planRelease(BASE), planRelease({ ...BASE, version: 'new-id' }), planRollback(ROLLBACK)]
+      .flatMap((plan) => (plan.ok ? plan.steps.map(formatStep) : []))
+      .filter((line) => line.startsWith('npx wrangler versions deploy ') || line.startsWith('npx wrangler rollback '));
+    assert.equal(deploys.length, 3);
+    for (const line of deploys) assert.match(line, / --durable-objects-code-update-mode immediate( |$)/);
+  });
+});
+
+describe('planRollback', () => {
+  it('rolls back with wrangler rollback on the terminal, so wrangler can ask about changed secrets', () => {
+    const plan = planRollback(ROLLBACK);
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.steps, [
+      {
+        kind: 'wrangler',
+        args: ['rollback', 'v15-id', '--message', 'Roll back to release 1.5.0', '--durable-objects-code-update-mode', 'immediate'],
+        attached: true,
+      },
+    ]);
+  });
+
+  it('refuses across a Durable Object migration, with the reason and what to do instead', () => {
+    const plan = planRollback({ ...ROLLBACK, target: { ...ROLLBACK.target, version: '1.0.0', durableObjects: { classes: [], migrationTags: [] } } });
+    assert.ok(!plan.ok);
+    assert.deepEqual(plan.problems.length, 3);
+    assert.match(plan.problems[0] ?? '', /adds Durable Object migration "v1-room" since release 1\.0\.0: Cloudflare refuses a rollback across a Durable Object migration/);
+    assert.ok(plan.problems[0]?.includes(ROLLBACK_LIMITS_URL));
+    assert.match(plan.problems[1] ?? '', /binds new Durable Object class Room since release 1\.0\.0/);
+    assert.match(plan.problems[2] ?? '', /^instead roll forward: .*npm run release.*release 1\.0\.0's code that keeps this tree's Durable Object bindings/);
+  });
+
+  it('refuses to go back to a release that has a migration tag this tree no longer has', () => {
+    const plan = planRollback({ ...ROLLBACK, target: { ...ROLLBACK.target, durableObjects: { classes: ['Room'], migrationTags: ['v1-room', 'v2-rename'] } } });
+    assert.ok(!plan.ok);
+    assert.match(plan.problems[0] ?? '', /removes Durable Object migration "v2-rename" since release 1\.5\.0/);
+  });
+
+  it('from this tree: refuses Release 1 (before the Room class), allows Release 1.5', () => {
+    const input = (version: string): RollbackInput => ({
+      ...ROLLBACK,
+      target: { version, durableObjects: durableObjectConfig(fileAtRelease(version, 'wrangler.toml')) },
+      durableObjects: durableObjectConfig(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')),
+    });
+    assert.equal(planRollback(input('1.0.0')).ok, false);
+    assert.ok(planRollback(input('1.5.0')).ok);
   });
 });
 
