@@ -320,8 +320,12 @@ class RoomLink {
     this.studyId = studyId;
   }
 
-  /** Connects and waits for the first snapshot. */
+  /**
+   * Loads the room over HTTP first, as the page does (`GET /api/v2/studies/:id`,
+   * so a refusal has a status to read), then connects and waits for the first snapshot.
+   */
   async open(): Promise<boolean> {
+    if (!(await this.page.act('load the room', () => this.page.call('GET', `/api/v2/studies/${this.studyId}`)))) return false;
     const step = this.page.run.step();
     step.group.tried++;
     this.connect();

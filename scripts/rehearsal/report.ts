@@ -2,6 +2,10 @@
  * What a rehearsal counts, step by step, and the verdict: pure, so the
  * numbers and the exit decision are tested without running anything.
  */
+import type { Meeting } from './split.ts';
+
+/** The worker-to-object pairings, in the order the report prints them. */
+const MEETINGS: Meeting[] = ['old>old', 'old>new', 'new>old', 'new>new'];
 
 /** Actions of one kind in one step: how many were tried and how many failed. */
 export interface Tally {
@@ -26,6 +30,8 @@ export interface StepStats {
   socketsDropped: number;
   /** HTTP answers per version. */
   served: { old: number; new: number };
+  /** Requests naming a room (page view, socket) by worker version and the version its room object ran: `new>old` is a new worker on an old object. */
+  met: Record<Meeting, number>;
   /** The first failures, as `action: status error` lines. */
   failures: string[];
 }
@@ -45,6 +51,7 @@ export function newStep(label: string, newPercent: number): StepStats {
     reconnects: 0,
     socketsDropped: 0,
     served: { old: 0, new: 0 },
+    met: { 'old>old': 0, 'old>new': 0, 'new>old': 0, 'new>new': 0 },
     failures: [],
   };
 }
@@ -105,7 +112,8 @@ export function buildReport(input: { from: string; to: string; steps: StepStats[
 
 /** The report as a table for a terminal. */
 export function formatReport(report: Report): string {
-  const header = ['step', 'solo tried/failed', 'group tried/failed', 'submitted', 'lost', 'compat', 'reloads', 'reconnects', 'dropped', 'served old/new'];
+  const header = ['step', 'solo tried/failed', 'group tried/failed', 'submitted', 'lost', 'compat', 'reloads', 'reconnects', 'dropped', 'served old/new', 'worker>room oo/on/no/nn'];
+  const met = (counts: (m: Meeting) => number) => MEETINGS.map(counts).join('/');
   const rows = report.steps.map((s) => [
     s.label,
     `${s.solo.tried}/${s.solo.failed}`,
@@ -117,9 +125,11 @@ export function formatReport(report: Report): string {
     String(s.reconnects),
     String(s.socketsDropped),
     `${s.served.old}/${s.served.new}`,
+    met((m) => s.met[m]),
   ]);
   const t = report.totals;
-  rows.push(['total', `${t.soloTried}/${t.soloFailed}`, `${t.groupTried}/${t.groupFailed}`, String(t.submissions), String(t.lost), '', '', '', '', '']);
+  const metTotal = met((m) => report.steps.reduce((n, s) => n + s.met[m], 0));
+  rows.push(['total', `${t.soloTried}/${t.soloFailed}`, `${t.groupTried}/${t.groupFailed}`, String(t.submissions), String(t.lost), '', '', '', '', '', metTotal]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = [`Rehearsal ${report.from} -> ${report.to}`, line(header), ...rows.map(line)];

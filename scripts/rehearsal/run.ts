@@ -2,7 +2,8 @@
  * A local rollout rehearsal (`npm run rehearse`): the old and the new
  * release, each built from git as released, run side by side in one
  * `wrangler dev` against one local D1 and KV, behind a router that splits
- * traffic like a gradual deployment. The deployment steps 0 -> ... -> 100 %
+ * traffic like a gradual deployment, with each room object on the code of the
+ * version the deployment assigns it. The deployment steps 0 -> ... -> 100 %
  * (and optionally back) while scripted learners study over real HTTP and
  * WebSockets; afterwards every acknowledged answer is looked for in D1.
  */
@@ -86,6 +87,10 @@ export async function rehearse(options: RehearsalOptions): Promise<Report> {
     options.log('learners finishing');
     // Unref'd, so a finished run does not wait for the timer to exit.
     await Promise.race([Promise.all(learners), sleep(WIND_DOWN_MS, undefined, { ref: false })]);
+    for (const [deployment, counts] of Object.entries(await stage.meetings())) {
+      const step = run.stepOfDeployment(Number(deployment));
+      if (step) Object.assign(step.met, counts);
+    }
     options.log('looking for every acknowledged answer in D1');
     const found = await settle(stage, submissions);
     return buildReport({ from: options.from, to: options.to, steps, submissions, found, notes: notesFor(stage.hasRooms) });
@@ -113,7 +118,7 @@ async function settle(stage: Stage, submissions: Submission[]): Promise<Set<stri
 function notesFor(hasRooms: { old: boolean; new: boolean }): string[] {
   if (hasRooms.old && hasRooms.new) {
     return [
-      'both versions have the room class: locally each keeps its own room storage (workerd cannot share one Durable Object namespace between two workers), so a room moved to the other version loses its live state, which Cloudflare keeps; group failures right after such a move are not evidence',
+      'both versions have the room class: each room object runs the code of the version the deployment assigns it, on one storage, whichever version calls it (worker>room counts the requests that name their room); a step that moves it restarts it at once, as `--durable-objects-code-update-mode immediate` does',
     ];
   }
   if (hasRooms.old !== hasRooms.new) {

@@ -4,12 +4,16 @@
  * carries a version key (`Cloudflare-Workers-Version-Key`) is hashed against
  * the percentages, so the same key lands on the same version until the
  * percentages change; a request without one is split at random. A room
- * object is pinned the same way by its study id. Pure, so the router
- * (workerd) and the tests (Node) share it.
+ * object is assigned a version the same way by its study id, independently
+ * of the version that calls it. Pure, so the router, the room host (workerd)
+ * and the tests (Node) share it.
  */
 
 /** The two versions of a rehearsal. */
 export type Side = 'old' | 'new';
+
+/** A worker version calling a room object that runs a version: `new>old` is a new worker on an old object. */
+export type Meeting = `${Side}>${Side}`;
 
 /**
  * A key's place in [0, 100), from a 32-bit FNV-1a hash: stable for a key,
@@ -30,10 +34,14 @@ export function sideFor(bucket: number, newPercent: number): Side {
 }
 
 /**
- * Where a room object runs during a deployment: hashed by its study id like a
- * version key, among the deployed versions (share above 0) that have the room
- * class at all (Release 1 has none, so its rooms run on the other version);
- * null when no deployed version has it.
+ * Which version's code a room object runs during a deployment, whichever
+ * version calls it (Cloudflare assigns objects by the percentages, stable
+ * within a deployment): hashed by its study id like a version key, among the
+ * deployed versions (share above 0) that have the room class at all (Release
+ * 1 has none, so its rooms run on the other version); null when no deployed
+ * version has it. An object on the new version stays there as its share
+ * grows, as Cloudflare keeps it when the same versions are listed in the
+ * same order.
  */
 export function roomSide(studyId: string, newPercent: number, hasRooms: Record<Side, boolean>): Side | null {
   const oldLive = hasRooms.old && newPercent < 100;

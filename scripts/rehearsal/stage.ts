@@ -1,7 +1,8 @@
 /**
  * The rehearsal's stage: the old and the new release prepared from git and
  * running side by side in one `wrangler dev` (one local D1, one local KV)
- * behind the router, plus the router's control API. Separate from the run
+ * behind the router, their room objects in the room host, plus the router's
+ * control API. Separate from the run
  * so the router's rules can be tested with a socket in hand.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readD1Migrations } from '@cloudflare/vitest-plugin';
 import { startDevServer, statusOf, type DevServer } from '../lib/dev-server.ts';
-import type { Side } from './split.ts';
-import { prepareVersion, removeWorktrees, writeRouterConfig, type PreparedVersion } from './versions.ts';
+import type { Meeting, Side } from './split.ts';
+import { prepareVersion, removeWorktrees, writeRoomHost, writeRouterConfig, type PreparedVersion } from './versions.ts';
 
 /** Both versions behind the router, the deployment at 0 % (all traffic on the old one). */
 export interface Stage {
@@ -26,6 +27,8 @@ export interface Stage {
   firstDeployment: number;
   /** Gives the new version `newPercent` % of the traffic; returns how many room sockets the router dropped, and the deployment's number. */
   deploy(newPercent: number): Promise<{ dropped: number; deployment: number }>;
+  /** Which worker version met which room object version so far, per deployment number (requests that name their room). */
+  meetings(): Promise<Record<number, Partial<Record<Meeting, number>>>>;
   /** Applies a version's migrations to the shared D1 through the router (while traffic flows); returns the names applied. */
   migrate(side: Side): Promise<string[]>;
   /** Every row of every table of the shared D1, as one JSON text to search. */
@@ -58,8 +61,9 @@ export async function startStage(options: { from: string; to: string; port: numb
     const pair = versions as [PreparedVersion, PreparedVersion];
     for (const v of pair) options.log(`  ${v.side}: ${v.ref} (${v.commit}), build ${v.build.id} at API ${v.build.apiLevel}${v.hasRooms ? ', with rooms' : ''}`);
     const token = randomBytes(24).toString('hex');
+    const roomHost = await writeRoomHost(work, pair);
     server = await startDevServer({
-      configs: [await writeRouterConfig(work), pair[0].config, pair[1].config],
+      configs: [await writeRouterConfig(work), pair[0].config, pair[1].config, ...(roomHost ? [roomHost] : [])],
       persistTo,
       port: options.port,
       // One secret for both versions: a guest token from one must open the other.
@@ -89,6 +93,9 @@ export async function startStage(options: { from: string; to: string; port: numb
       control,
       firstDeployment,
       deploy,
+      async meetings() {
+        return ((await control('/__rehearsal/status', {})) as { meetings: Record<number, Partial<Record<Meeting, number>>> }).meetings;
+      },
       async migrate(side) {
         const version = side === 'old' ? pair[0] : pair[1];
         const applied: string[] = [];

@@ -1,10 +1,12 @@
 /**
- * The rehearsal's router in workerd, with requests and a socket in hand:
- * this working tree as both versions behind it (both have the room class).
+ * The rehearsal's router and room host in workerd, with requests and a
+ * socket in hand: this working tree as both versions behind it (both have the
+ * room class).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../scripts/lib/dev-server.ts';
+import { releaseCommit } from '../../scripts/lib/releases.ts';
 import { bucketOf, roomSide, sideFor } from '../../scripts/rehearsal/split.ts';
 import { startStage, type Stage } from '../../scripts/rehearsal/stage.ts';
 
@@ -18,18 +20,28 @@ async function sideOf(stage: Stage, path: string, headers: Record<string, string
 }
 
 /** Opens a room socket through the router; resolves with how it closes once `ready` ran after the snapshot. */
-function roomSocket(stage: Stage, studyId: string, token: string, ready: () => void): Promise<{ code: number; snapshot: boolean }> {
+function roomSocket(stage: Stage, studyId: string, token: string, ready: (socket: WebSocket) => void): Promise<{ code: number; snapshot: boolean }> {
   return new Promise((resolve) => {
     const socket = new WebSocket(`${stage.url.replace('http', 'ws')}/api/v2/studies/${studyId}/socket`, ['haru.2', `haru-token.${token}`]);
     let snapshot = false;
     socket.addEventListener('message', (event) => {
       if ((JSON.parse(String(event.data)) as { type: string }).type === 'snapshot' && !snapshot) {
         snapshot = true;
-        ready();
+        ready(socket);
       }
     });
     socket.addEventListener('close', (event) => resolve({ code: event.code, snapshot }));
   });
+}
+
+/** A new member and the live room they open (through whichever version serves `key`). */
+async function openRoom(stage: Stage, key: string): Promise<{ studyId: string; token: string; auth: Record<string, string> }> {
+  const json = { 'Content-Type': 'application/json', 'X-Haru-Api': '2', [KEY]: key };
+  const member = (await (await fetch(`${stage.url}/api/v1/members`, { method: 'POST', headers: json, body: JSON.stringify({ nickname: 'router' }) })).json()) as { token: string };
+  const auth = { ...json, Authorization: `Bearer ${member.token}` };
+  const opened = await fetch(`${stage.url}/api/v2/studies`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'host', totalCycles: 1, minutesPerCycle: 20 }) });
+  assert.equal(opened.status, 201);
+  return { studyId: ((await opened.json()) as { state: { studyId: string } }).state.studyId, token: member.token, auth };
 }
 
 describe('rehearsal router', () => {
@@ -73,33 +85,62 @@ describe('rehearsal router', () => {
     assert.equal(await sideOf(stage, '/api/version', { [KEY]: keys[0] as string }), 'old');
   });
 
-  it('pins a room by its id, whatever the key, and drops its sockets with 4503 when a step moves it', async () => {
+  it('sends a room request by its key, so a worker meets a room object of the other version, which answers from the same storage', async () => {
     await stage.deploy(100);
-    const json = { 'Content-Type': 'application/json', 'X-Haru-Api': '2' };
-    const member = (await (await fetch(`${stage.url}/api/v1/members`, { method: 'POST', headers: json, body: JSON.stringify({ nickname: 'router' }) })).json()) as { token: string };
-    const auth = { ...json, Authorization: `Bearer ${member.token}` };
-    const opened = await fetch(`${stage.url}/api/v2/studies`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'pin', totalCycles: 1, minutesPerCycle: 20 }) });
-    assert.equal(opened.status, 201);
-    const { studyId } = ((await opened.json()) as { state: { studyId: string } }).state;
+    const { studyId, auth } = await openRoom(stage, 'learner-0');
+    const { deployment } = await stage.deploy(50);
+    const objectSide = roomSide(studyId, 50, stage.hasRooms);
+    const keys = Array.from({ length: 12 }, (_, i) => `learner-${i}`);
+    for (const workerSide of ['old', 'new'] as const) {
+      const key = keys.find((k) => sideFor(bucketOf(k), 50) === workerSide) as string;
+      const res = await fetch(`${stage.url}/api/v2/studies/${studyId}`, { headers: { ...auth, [KEY]: key }, signal: AbortSignal.timeout(10_000) });
+      assert.equal(res.status, 200, `${workerSide} worker, ${objectSide} object: ${await res.text()}`);
+      assert.deepEqual([res.headers.get('X-Rehearsal-Side'), res.headers.get('X-Rehearsal-Room-Side')], [workerSide, objectSide]);
+    }
+    const met = (await stage.meetings())[deployment];
+    assert.deepEqual(met, { [`old>${objectSide}`]: 1, [`new>${objectSide}`]: 1 }, 'one worker of each version met the object');
+  });
 
-    await stage.deploy(50);
-    const pinned = roomSide(studyId, 50, stage.hasRooms);
-    const other = ['learner-0', 'learner-1', 'learner-2', 'learner-3', 'learner-4'].find((k) => sideFor(bucketOf(k), 50) !== pinned) as string;
-    assert.equal(await sideOf(stage, `/api/v2/studies/${studyId}`, { ...auth, [KEY]: other }), pinned, 'a room request follows the room, not the key');
-
+  it('drops the sockets of a room object a step moves with 4503; the object then runs the other code on the same storage', async () => {
     await stage.deploy(100);
+    const { studyId, token } = await openRoom(stage, 'learner-0');
     const step: { deployed?: ReturnType<Stage['deploy']> } = {};
-    const closed = await roomSocket(stage, studyId, member.token, async () => {
+    const closed = await roomSocket(stage, studyId, token, () => {
       step.deployed = stage.deploy(0);
     });
     assert.deepEqual(closed, { code: 4503, snapshot: true });
     assert.equal((await step.deployed)?.dropped, 1);
-    // Locally each worker has its own room storage (the README says so): the old one does not know this room.
-    const again = await roomSocket(stage, studyId, member.token, () => {});
-    assert.deepEqual(again, { code: 4401, snapshot: false });
+    // The old version's code finds the room the new one opened: one storage, as on Cloudflare.
+    const again = await roomSocket(stage, studyId, token, (socket) => socket.close(1000, 'done'));
+    assert.deepEqual(again, { code: 1000, snapshot: true });
   });
 
   it('reads every table of the shared D1', async () => {
     assert.match(await stage.dumpDatabase(), /"nickname":"router"/);
+  });
+});
+
+describe('room host across releases', () => {
+  let stage: Stage;
+  before(async () => {
+    stage = await startStage({ from: releaseCommit('1.5.0'), to: '.', port: await freePort(), log: () => {} });
+    await stage.migrate('old');
+    await stage.migrate('new');
+  });
+  after(() => stage?.stop());
+
+  it("runs a room object on the code its assignment names, so this tree's worker meets Release 1.5's room and its missing method", async () => {
+    await stage.deploy(50);
+    const newKey = Array.from({ length: 12 }, (_, i) => `learner-${i}`).find((k) => sideFor(bucketOf(k), 50) === 'new') as string;
+    // Rooms opened by the new worker; about half are assigned the old version (1.5.0, whose room has no `view`).
+    for (let i = 0; i < 20; i++) {
+      const { studyId, auth } = await openRoom(stage, newKey);
+      if (roomSide(studyId, 50, stage.hasRooms) !== 'old') continue;
+      const res = await fetch(`${stage.url}/api/v2/studies/${studyId}`, { headers: auth, signal: AbortSignal.timeout(10_000) });
+      assert.equal(res.status, 500, await res.text());
+      assert.deepEqual([res.headers.get('X-Rehearsal-Side'), res.headers.get('X-Rehearsal-Room-Side')], ['new', 'old']);
+      return;
+    }
+    assert.fail('no room of 20 was assigned the old version');
   });
 });

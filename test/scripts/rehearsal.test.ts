@@ -23,7 +23,7 @@ describe('traffic split', () => {
     assert.ok(keys.every((k) => sideFor(bucketOf(k), 0) === 'old' && sideFor(bucketOf(k), 100) === 'new'));
   });
 
-  it('pins a room by its id when both versions have rooms, else to the deployed one that has them', () => {
+  it('assigns a room object a version by its id when both versions have rooms, else the deployed one that has them', () => {
     const both = { old: true, new: true };
     const ids = Array.from({ length: 1_000 }, (_, i) => `study-${i}`);
     const onNew = ids.filter((id) => roomSide(id, 50, both) === 'new').length;
@@ -44,6 +44,7 @@ describe('report', () => {
     const second = newStep('10 %', 10);
     second.solo = { tried: 8, failed: 0 };
     second.group = { tried: 4, failed: 1 };
+    second.met = { 'old>old': 1, 'old>new': 0, 'new>old': 2, 'new>new': 3 };
     return [first, second];
   };
   const submissions = [
@@ -81,6 +82,10 @@ describe('report', () => {
     assert.match(text, /^Rehearsal v1\.0\.0 -> \./);
     assert.match(text, /^10 % +8\/0 +4\/1 +1 +0/m);
     assert.match(text, /^total +18\/0 +4\/1 +2 +0/m);
+    // Which worker version met which room object version: old>old/old>new/new>old/new>new.
+    assert.match(text, /worker>room oo\/on\/no\/nn$/m);
+    assert.match(text, /^10 % .* 1\/0\/2\/3$/m);
+    assert.match(text, /^total .* 1\/0\/2\/3$/m);
     assert.match(text, /OK: nothing lost/);
   });
 });

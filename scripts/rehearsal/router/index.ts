@@ -4,12 +4,17 @@
  * deployment in front of the old and the new worker version (service
  * bindings OLD and NEW, one `wrangler dev`, one local D1 and KV).
  *
- * - API and page requests go to a version by their version key (sticky) or at
- *   random (split.ts); requests naming a study's room go where its room
- *   object is pinned for this deployment.
- * - Room sockets are relayed, so a deployment that moves a room to the other
- *   version drops its sockets (close 4503), as a version change resets the
- *   object on Cloudflare.
+ * - Every request goes to a version by its version key (sticky) or at random
+ *   (split.ts). Room objects follow their own assignment (`roomSide`), not
+ *   the caller's version: both versions' ROOM bind the room host
+ *   (room-host.ts), which runs each object on its assigned version's code, so
+ *   a worker of one version calls objects of the other, as on Cloudflare.
+ * - Room sockets are relayed, so a deployment that moves a room object to the
+ *   other version drops its sockets (close 4503) at once, as an immediate
+ *   code update resets the object on Cloudflare.
+ * - It counts, per deployment, which worker version met which object
+ *   version on the requests that name their room (the page's view, the
+ *   socket), by the same assignment the host follows.
  * - Every answer names the side that served it and the deployment (counted
  *   from 1) that routed it, so the report counts it in the right step.
  * - `/__rehearsal/*` (with the run's control token) steps the deployment,
@@ -22,11 +27,11 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { CLOSE } from '../../../shared/room.ts';
-import { bucketOf, roomSide, sideFor, type Side } from '../split.ts';
+import { bucketOf, roomSide, sideFor, type Meeting, type Side } from '../split.ts';
 
-/** One relayed room socket: the learner's end and the version's end. */
+/** One relayed room socket: the version its room object runs, the learner's end and the version's end. */
 interface Relay {
-  side: Side;
+  objectSide: Side | null;
   learner: WebSocket;
   version: WebSocket;
 }
@@ -53,6 +58,8 @@ export class Switchboard extends DurableObject<Env> {
   private deployment: Deployment = { newPercent: 0, hasRooms: { old: false, new: false }, number: 0 };
   /** Relayed sockets by study id. */
   private readonly relays = new Map<string, Set<Relay>>();
+  /** Worker-to-object meetings counted per deployment number. */
+  private readonly meetings = new Map<number, Partial<Record<Meeting, number>>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,27 +74,41 @@ export class Switchboard extends DurableObject<Env> {
       if (request.headers.get('X-Rehearsal-Token') !== this.env.CONTROL_TOKEN) return json({ error: 'unauthorized' }, 401);
       return this.control(url.pathname, request);
     }
-    const studyId = roomOf(url.pathname);
     const { newPercent, hasRooms, number } = this.deployment;
-    const pinned = studyId ? roomSide(studyId, newPercent, hasRooms) : null;
     const key = request.headers.get(VERSION_KEY);
-    const side = pinned ?? sideFor(key ? bucketOf(key) : Math.random() * 100, newPercent);
+    const side = sideFor(key ? bucketOf(key) : Math.random() * 100, newPercent);
+    const studyId = roomOf(url.pathname);
+    // A worker without the room class calls no object.
+    const objectSide = studyId && hasRooms[side] ? roomSide(studyId, newPercent, hasRooms) : null;
+    if (objectSide) this.meet(number, `${side}>${objectSide}`);
     const response = await (side === 'new' ? this.env.NEW : this.env.OLD).fetch(request);
-    if (response.webSocket) return this.relay(response, side, studyId, number);
+    if (response.webSocket) return this.relay(response, side, studyId, objectSide, number);
     const answer = new Response(response.body, response);
     answer.headers.set('X-Rehearsal-Side', side);
     answer.headers.set('X-Rehearsal-Deployment', String(number));
+    if (objectSide) answer.headers.set('X-Rehearsal-Room-Side', objectSide);
     return answer;
   }
 
+  /** RPC for the room host: the version a room object runs in this deployment (null: no deployed version has rooms). */
+  async objectSide(studyId: string): Promise<Side | null> {
+    return roomSide(studyId, this.deployment.newPercent, this.deployment.hasRooms);
+  }
+
+  private meet(deployment: number, meeting: Meeting): void {
+    const counts = this.meetings.get(deployment) ?? {};
+    counts[meeting] = (counts[meeting] ?? 0) + 1;
+    this.meetings.set(deployment, counts);
+  }
+
   /** Relays an accepted room socket, remembering it so a deployment can drop it. */
-  private relay(response: Response, side: Side, studyId: string | null, deployment: number): Response {
+  private relay(response: Response, side: Side, studyId: string | null, objectSide: Side | null, deployment: number): Response {
     const version = response.webSocket as WebSocket;
     const pair = new WebSocketPair();
     const learner = pair[1];
     version.accept();
     learner.accept();
-    const entry: Relay = { side, learner, version };
+    const entry: Relay = { objectSide, learner, version };
     const set = studyId ? (this.relays.get(studyId) ?? new Set<Relay>()) : new Set<Relay>();
     if (studyId) this.relays.set(studyId, set.add(entry));
     const forget = () => set.delete(entry);
@@ -110,7 +131,11 @@ export class Switchboard extends DurableObject<Env> {
       case '/__rehearsal/deploy':
         return json(await this.deploy(body));
       case '/__rehearsal/status':
-        return json({ ...this.deployment, relayed: [...this.relays.values()].reduce((n, set) => n + set.size, 0) });
+        return json({
+          ...this.deployment,
+          relayed: [...this.relays.values()].reduce((n, set) => n + set.size, 0),
+          meetings: Object.fromEntries(this.meetings),
+        });
       case '/__rehearsal/migrate':
         return json(await migrate(this.env.DB, body));
       case '/__rehearsal/query':
@@ -120,7 +145,7 @@ export class Switchboard extends DurableObject<Env> {
     }
   }
 
-  /** Sets the new version's share; drops the sockets of every room whose version changes. */
+  /** Sets the new version's share; drops the sockets of every room object whose version changes. */
   private async deploy(body: Record<string, unknown>): Promise<{ dropped: number; deployment: number }> {
     const newPercent = Number(body.newPercent);
     if (!(newPercent >= 0 && newPercent <= 100)) throw new Error(`newPercent ${String(body.newPercent)} is not 0-100`);
@@ -134,7 +159,7 @@ export class Switchboard extends DurableObject<Env> {
     for (const [studyId, set] of this.relays) {
       const side = roomSide(studyId, newPercent, this.deployment.hasRooms);
       for (const entry of set) {
-        if (entry.side === side) continue;
+        if (entry.objectSide === side) continue;
         set.delete(entry);
         dropped++;
         close(entry.learner, CLOSE.restart, 'the room moved to another version');
