@@ -124,6 +124,39 @@ describe.each(PAIRINGS)('$pairing', (pairing) => {
   });
 });
 
+describe("this tree's worker and a room without view()", () => {
+  it('shows each member their room from state() and D1, and a stranger nothing, as on a room that predates view()', async () => {
+    const api = v1App({ apiLevel: 2 });
+    const { host, opened } = await openRoomOver(api);
+    const guest = await signUp(api, 'guest');
+    const joined = await roomAnswer(api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token), 201);
+    // The room writes the guest to D1 from its outbox, just after the join.
+    await expect
+      .poll(() => env.DB.prepare('SELECT id FROM participant WHERE id = ?').bind(joined.participantId).first(), { timeout: 10_000 })
+      .not.toBeNull();
+
+    // The room class as it was shipped dark: `state()`, and the runtime's error for `view` (as this workerd words it).
+    const stateOnly = {
+      idFromName: (name: string) => env.ROOM.idFromName(name),
+      get: (id: DurableObjectId) => ({
+        view: () => Promise.reject(new TypeError('The RPC receiver does not implement "view".')),
+        state: async () => (await env.ROOM.get(id).view(host.member.id))?.state ?? null,
+      }),
+    } as unknown as Env['ROOM'];
+    const older = v1App({ apiLevel: 2, rooms: stateOnly });
+    for (const [who, participantId] of [
+      [host, opened.participantId],
+      [guest, joined.participantId],
+    ] as const) {
+      const seen = await roomAnswer(older.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, who.token), 200);
+      expect(seen.participantId).toBe(participantId);
+      expect(seen.state.participants.map((p) => p.id)).toEqual([opened.participantId, joined.participantId]);
+    }
+    const stranger = await signUp(api, 'stranger');
+    await expectJsonError(await older.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, stranger.token), 404, 'study_not_found');
+  });
+});
+
 describe("this tree's worker and a room's refusals", () => {
   it('answers a refusal it does not know (a newer room\'s) 409 join_refused, never a join or "not found"', async () => {
     const api = v1App({ apiLevel: 2 });
