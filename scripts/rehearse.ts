@@ -1,7 +1,8 @@
 /**
  * `npm run rehearse -- --from <git ref> [--to <git ref> | .]`: rehearses a
  * gradual rollout locally (scripts/rehearsal/run.ts) and prints the report;
- * exits 1 when an acknowledged answer is lost or a solo action failed.
+ * exits 1 when an acknowledged answer is lost, a solo action failed, or a
+ * group action met a server error (5xx, or a socket the worker failed).
  *
  * Options: --steps 10,50,100 (the new version's percentages), --rollback
  * (step back to 0 % at the end), --step-seconds 8, --learners 6 (solo),

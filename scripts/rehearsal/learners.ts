@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOSE, COMPAT, subprotocolFor, TOKEN_SUBPROTOCOL, type RoomEvent, type RoomState, type ServerMessage } from '../../shared/index.ts';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../lib/client-address.ts';
-import { noteFailure, type StepStats, type Submission } from './report.ts';
+import { noteFailure, type Pairing, type StepStats, type Submission } from './report.ts';
 
 /** What the learners report to and ask of the run. */
 export interface Run {
@@ -40,12 +40,22 @@ interface Answer {
   status: number;
   body: Record<string, unknown> | null;
   compat: boolean;
+  /** Which worker version called which room object version, as the router says (`no room`: the call named none). */
+  pairing: Pairing;
 }
 
 /** How long one HTTP call may take before it counts as failed. */
 const CALL_TIMEOUT_MS = 15_000;
 /** How long a room learner waits for an ack or a step before giving up on the action. */
 const ROOM_WAIT_MS = 20_000;
+
+/** The close code of a room socket whose worker or room object failed (the router's relay turns a dropped one, 1006, into it). */
+const WORKER_FAILED = 1011;
+
+/** A `worker>object` pairing the router named, or `no room` for anything else. */
+function pairingOf(text: string): Pairing {
+  return /^(old|new)>(old|new)$/.test(text) ? (text as Pairing) : 'no room';
+}
 
 /** A short random pause between a learner's actions, so actions spread over the steps. */
 const think = () => sleep(100 + Math.random() * 300);
@@ -106,9 +116,11 @@ export class Page {
       if (routedIn && (side === 'old' || side === 'new')) routedIn.served[side]++;
       const text = await res.text();
       const json = res.headers.get('Content-Type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : null;
-      return { status: res.status, body: json, compat: res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload' };
+      const objectSide = res.headers.get('X-Rehearsal-Room-Side');
+      const pairing = objectSide ? pairingOf(`${side}>${objectSide}`) : 'no room';
+      return { status: res.status, body: json, compat: res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload', pairing };
     } catch (error) {
-      return { status: 0, body: { error: 'network', message: String(error) }, compat: false };
+      return { status: 0, body: { error: 'network', message: String(error) }, compat: false, pairing: 'no room' };
     }
   }
 
@@ -124,6 +136,7 @@ export class Page {
   /**
    * One learner action: tried, and failed unless it ends in a 2xx. A compat
    * answer reloads the page and sends the action once more (the draft is kept).
+   * A group action answered 5xx is also a server error, by pairing.
    */
   async act(name: string, request: () => Promise<Answer>): Promise<Answer | null> {
     const step = this.run.step();
@@ -132,6 +145,7 @@ export class Page {
     if (answer.compat && (await this.reloadAfterNotice())) answer = await request();
     if (answer.status >= 200 && answer.status < 300) return answer;
     step[this.kind].failed++;
+    if (this.kind === 'group' && answer.status >= 500) step.serverErrors[answer.pairing]++;
     noteFailure(step, `${this.kind} ${name} (client API ${this.level}): ${answer.status} ${String(answer.body?.error ?? '')} ${String(answer.body?.message ?? '')}`.trim());
     return null;
   }
@@ -342,7 +356,7 @@ class RoomLink {
     let opened = false;
     socket.addEventListener('open', () => (opened = true));
     socket.addEventListener('message', (event) => this.receive(JSON.parse(String(event.data)) as ServerMessage));
-    socket.addEventListener('close', (event) => void this.closed(socket, event.code, opened));
+    socket.addEventListener('close', (event) => void this.closed(socket, event.code, event.reason, opened));
   }
 
   private receive(message: ServerMessage): void {
@@ -369,10 +383,15 @@ class RoomLink {
     return this.state?.step === wanted && this.state.cycle === message.cycle;
   }
 
-  private async closed(socket: WebSocket, code: number, opened: boolean): Promise<void> {
+  private async closed(socket: WebSocket, code: number, reason: string, opened: boolean): Promise<void> {
     if (socket !== this.socket || this.ended) return;
     const step = this.page.run.step();
     if (code === CLOSE.unauthorized) return void (this.ended = `closed ${code} (not a participant here)`);
+    if (code === WORKER_FAILED) {
+      // The router names the pairing that failed first in the reason; the link reconnects as the client does.
+      step.serverErrors[pairingOf(reason.split(':')[0] ?? '')]++;
+      noteFailure(step, `group room socket: closed ${code} ${reason}`);
+    }
     if (code === CLOSE.versionMismatch) {
       await this.page.reloadAfterNotice();
       return void (this.ended = `closed ${code}: reloaded onto a client of API ${this.page.level}`);

@@ -129,7 +129,7 @@ describe('room host across releases', () => {
   });
   after(() => stage?.stop());
 
-  it("runs a room object on the code its assignment names, so this tree's worker meets Release 1.5's room and its missing method", async () => {
+  it("runs a room object on the code its assignment names, so this tree's worker meets Release 1.5's room, which has no `view`", async () => {
     await stage.deploy(50);
     const newKey = Array.from({ length: 12 }, (_, i) => `learner-${i}`).find((k) => sideFor(bucketOf(k), 50) === 'new') as string;
     // Rooms opened by the new worker; about half are assigned the old version (1.5.0, whose room has no `view`).
@@ -137,7 +137,8 @@ describe('room host across releases', () => {
       const { studyId, auth } = await openRoom(stage, newKey);
       if (roomSide(studyId, 50, stage.hasRooms) !== 'old') continue;
       const res = await fetch(`${stage.url}/api/v2/studies/${studyId}`, { headers: auth, signal: AbortSignal.timeout(10_000) });
-      assert.equal(res.status, 500, await res.text());
+      // This worker falls back to 1.5's `state()`; 2.0.0's does not, which the 1.5 -> 2.0.0 rehearsal (rehearse.test.ts) shows as 500.
+      assert.equal(res.status, 200, await res.text());
       assert.deepEqual([res.headers.get('X-Rehearsal-Side'), res.headers.get('X-Rehearsal-Room-Side')], ['new', 'old']);
       return;
     }

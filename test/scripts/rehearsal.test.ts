@@ -1,7 +1,7 @@
 /** The rehearsal's pure parts: how the router splits traffic, and how the report counts and decides. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildReport, formatReport, newStep, noteFailure } from '../../scripts/rehearsal/report.ts';
+import { buildReport, formatReport, newStep, noteFailure, serverErrorProblem } from '../../scripts/rehearsal/report.ts';
 import { bucketOf, roomSide, sideFor } from '../../scripts/rehearsal/split.ts';
 
 describe('traffic split', () => {
@@ -52,10 +52,32 @@ describe('report', () => {
     { nonce: 'n2', step: 1, kind: 'group' as const },
   ];
 
-  it('is ok when every acknowledged answer is in D1 and no solo action failed (group failures are shown, not fatal)', () => {
+  it('is ok when every acknowledged answer is in D1 and no solo action failed (4xx group refusals are shown, not fatal)', () => {
     const report = buildReport({ from: 'v1', to: '.', steps: steps(), submissions, found: new Set(['n1', 'n2']) });
     assert.equal(report.ok, true);
-    assert.deepEqual(report.totals, { soloTried: 18, soloFailed: 0, groupTried: 4, groupFailed: 1, submissions: 2, found: 2, lost: 0 });
+    assert.deepEqual(report.totals, { soloTried: 18, soloFailed: 0, groupTried: 4, groupFailed: 1, groupServerErrors: 0, submissions: 2, found: 2, lost: 0 });
+  });
+
+  it('fails on a group action answered 5xx, naming the pairings, version skew first', () => {
+    const failing = steps();
+    failing[1]!.serverErrors['new>old'] = 9;
+    failing[1]!.serverErrors['new>new'] = 1;
+    failing[0]!.serverErrors['new>old'] = 2;
+    failing[0]!.serverErrors['no room'] = 3;
+    const report = buildReport({ from: 'v1', to: '.', steps: failing, submissions, found: new Set(['n1', 'n2']) });
+    assert.equal(report.ok, false);
+    assert.equal(report.totals.groupServerErrors, 15);
+    const why = '15 group actions answered 5xx or lost their socket to a worker failure (version skew: new worker > old room 11; same version: new worker > new room 1; naming no room: 3)';
+    assert.deepEqual(report.problems, [why]);
+    assert.match(formatReport(report), /^10 % +8\/0 +4\/1 +10 /m);
+    assert.ok(formatReport(report).endsWith(`FAILED: ${why}`));
+  });
+
+  it('has no server error problem when every group failure was a 4xx refusal', () => {
+    assert.equal(serverErrorProblem(steps()), null);
+    const one = newStep('50 %', 50);
+    one.serverErrors['old>new'] = 1;
+    assert.equal(serverErrorProblem([one]), '1 group action answered 5xx or lost their socket to a worker failure (version skew: old worker > new room 1)');
   });
 
   it('counts an acknowledged answer missing from D1 as lost, in the step it was made, and fails', () => {
@@ -80,8 +102,8 @@ describe('report', () => {
   it('prints one row per step and a total', () => {
     const text = formatReport(buildReport({ from: 'v1.0.0', to: '.', steps: steps(), submissions, found: new Set(['n1', 'n2']) }));
     assert.match(text, /^Rehearsal v1\.0\.0 -> \./);
-    assert.match(text, /^10 % +8\/0 +4\/1 +1 +0/m);
-    assert.match(text, /^total +18\/0 +4\/1 +2 +0/m);
+    assert.match(text, /^10 % +8\/0 +4\/1 +0 +1 +0/m);
+    assert.match(text, /^total +18\/0 +4\/1 +0 +2 +0/m);
     // Which worker version met which room object version: old>old/old>new/new>old/new>new.
     assert.match(text, /worker>room oo\/on\/no\/nn$/m);
     assert.match(text, /^10 % .* 1\/0\/2\/3$/m);

@@ -1,7 +1,9 @@
 /**
  * `npm run rehearse` end to end, as CI runs it: Release 1 (from git) rolled
- * out to this working tree and rolled back, with nothing lost; and a release
- * whose migration quietly deletes answers, which the rehearsal must catch.
+ * out to this working tree and rolled back, with nothing lost; and two
+ * known-bad rollouts the rehearsal must catch: a release whose migration
+ * quietly deletes answers, and Release 1.5 -> 2.0.0, whose worker calls a
+ * method Release 1.5's room object lacks.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -78,5 +80,22 @@ describe('npm run rehearse', { concurrency: 1 }, () => {
     assert.ok(report.totals.lost > 0, output);
     assert.ok((report.steps[0]?.lost ?? 0) > 0, 'answers made before the migration are the ones lost');
     assert.match(output, /FAILED: \d+ acknowledged submission\(s\) are not in D1/);
+  });
+
+  it('reports group 5xx from a new worker meeting an old room and exits 1 on Release 1.5 -> 2.0.0', async () => {
+    // At 50 % each room a host on the new worker opens is assigned the old version (1.5.0, no `view`)
+    // with probability 1/2 by its random study id, and the host's load of it answers 500. The step
+    // moves each of the 20 hosts (no guests: the host's load fails first) to the new worker with
+    // probability 1/2 and a moved host opens a room at once, so a run with no new>old 5xx has
+    // probability at most (3/4)^20, 0.3 %; far less with later hosts and second rooms (three runs
+    // opened 26 to 36 rooms in the step, 5 to 15 of them old).
+    const { code, output, report } = await rehearse(['--from', 'v1.5.0', '--to', 'v2.0.0', '--steps', '50', '--step-seconds', '6', '--learners', '2', '--rooms', '20', '--guests', '0']);
+    assert.equal(code, 1, output);
+    assert.equal(report.ok, false);
+    assert.equal(report.totals.lost, 0, output);
+    assert.equal(report.totals.soloFailed, 0, output);
+    const split = report.steps[1] as Report['steps'][number];
+    assert.ok(split.serverErrors['new>old'] > 0 && split.met['new>old'] > 0, `a new worker met an old room and was answered 5xx:\n${output}`);
+    assert.match(output, /FAILED: \d+ group actions? answered 5xx or lost their socket to a worker failure \(version skew: new worker > old room \d+/);
   });
 });

@@ -37,6 +37,8 @@ interface Relay {
 }
 
 const VERSION_KEY = 'Cloudflare-Workers-Version-Key';
+/** The close code of a socket whose worker or room object failed. */
+const WORKER_FAILED = 1011;
 const ROOM_PATH = /^\/api\/v2\/studies\/([^/]+)(?:\/socket)?$/;
 
 /** The deployment as the driver last set it. */
@@ -114,10 +116,12 @@ export class Switchboard extends DurableObject<Env> {
     const forget = () => set.delete(entry);
     learner.addEventListener('message', (event) => send(version, event.data));
     version.addEventListener('message', (event) => send(learner, event.data));
+    // A version end that fails (1011) or drops (1006) reaches the learner as 1011 naming the pairing, so the report can say which failed.
+    const failed = (reason: string) => close(learner, WORKER_FAILED, `${side}>${objectSide ?? 'none'}: ${reason}`.slice(0, 120));
     learner.addEventListener('close', (event) => (forget(), close(version, event.code, event.reason)));
-    version.addEventListener('close', (event) => (forget(), close(learner, event.code, event.reason)));
-    learner.addEventListener('error', () => (forget(), close(version, 1011, 'learner side failed')));
-    version.addEventListener('error', () => (forget(), close(learner, 1011, 'version side failed')));
+    version.addEventListener('close', (event) => (forget(), event.code === WORKER_FAILED || event.code === 1006 ? failed(event.reason || `dropped (${event.code})`) : close(learner, event.code, event.reason)));
+    learner.addEventListener('error', () => (forget(), close(version, WORKER_FAILED, 'learner side failed')));
+    version.addEventListener('error', () => (forget(), failed('version side failed')));
     const headers = new Headers({ 'X-Rehearsal-Side': side, 'X-Rehearsal-Deployment': String(deployment) });
     const protocol = response.headers.get('Sec-WebSocket-Protocol');
     if (protocol) headers.set('Sec-WebSocket-Protocol', protocol);
