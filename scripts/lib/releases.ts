@@ -44,11 +44,15 @@ export function changelogVersions(changelog: string): string[] {
 }
 
 /**
- * The release before `version`: the newest CHANGELOG release that is not
- * `version` itself, so it is right both before and after the heading is added.
+ * The release before `version`: the one the CHANGELOG lists after it, or the
+ * newest when `version` has no heading yet, so it is right both before and
+ * after the heading is added.
  */
 export function previousRelease(changelog: string, version: string): string {
-  const previous = changelogVersions(changelog).find((v) => v !== version);
+  // Newest first: the one listed after `version`, or the newest when `version` is not released yet.
+  const versions = changelogVersions(changelog);
+  const at = versions.indexOf(version);
+  const previous = at === -1 ? versions[0] : versions[at + 1];
   if (!previous) throw new Error(`CHANGELOG.md names no release before ${version}`);
   return previous;
 }

@@ -147,6 +147,8 @@ describe('release inputs', () => {
     assert.deepEqual(changelogVersions(changelog).slice(-3), ['2.0.0', '1.5.0', '1.0.0']);
     assert.equal(previousRelease(changelog, '2.0.0'), '1.5.0');
     assert.equal(previousRelease(changelog, '2.1.0'), '2.0.0');
+    // A version without a heading yet comes after the newest release.
+    assert.equal(previousRelease(changelog, '99.0.0'), changelogVersions(changelog)[0]);
     assert.deepEqual(durableObjectConfig(fileAtRelease('1.5.0', 'wrangler.toml')), ROOM);
     assert.deepEqual(durableObjectConfig(fileAtRelease('1.0.0', 'wrangler.toml')), { classes: [], migrationTags: [] });
   });
