@@ -14,16 +14,15 @@
  * --telemetry <base url> (OPS_TOKEN in the environment); without it, a build
  * counts as requested when it was published. Local KV unless --remote.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type * as z from 'zod/mini';
 import { TELEMETRY_KEEP_DAYS } from '../shared/index.ts';
+import { accountJson } from './lib/account.ts';
 import { planAssetsGc } from './lib/assets-gc.ts';
 import { fail, messageOf, refuse } from './lib/cli.ts';
 import { deleteKeys, readManifest } from './lib/kv.ts';
 import { lastRequestedFrom } from './lib/ops-summary.ts';
 import { deployedVersionIds, deploymentListSchema, versionListSchema, workerVersions } from './lib/worker-versions.ts';
-import { wranglerJson, type StateTarget } from './lib/wrangler.ts';
+import type { StateTarget } from './lib/wrangler.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** `wrangler versions list` shows the 10 most recent uploads, so gc cannot see further back. */
@@ -73,11 +72,6 @@ if (values.telemetry) {
   console.log('no --telemetry: every build published within the window counts as requested');
 }
 
-/** The JSON of `wrangler <command> --json`, or of the file that holds it, read with `schema`. */
-const accountJson = <T extends z.ZodMiniType>(file: string | undefined, command: string[], schema: T): Promise<z.infer<T>> =>
-  (file ? readFile(file, 'utf8').then((text) => JSON.parse(text) as unknown) : wranglerJson([...command, '--json']))
-    .then((json) => schema.parse(json))
-    .catch((error: unknown) => fail(`could not read the worker's ${command[0]}: ${messageOf(error)}`, 1));
 const versions = workerVersions(await accountJson(values['versions-json'], ['versions', 'list'], versionListSchema));
 const deployed = deployedVersionIds(await accountJson(values['deployments-json'], ['deployments', 'list'], deploymentListSchema));
 

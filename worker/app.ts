@@ -14,7 +14,7 @@ import { groupRoutes } from './group/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { health, versionRoute } from './ops/health.ts';
 import { opsRoutes } from './ops/routes.ts';
-import { telemetry, type TelemetryOptions } from './ops/telemetry.ts';
+import { telemetry, TelemetryRecorder, type TelemetryOptions } from './ops/telemetry.ts';
 import { recordRoutes } from './records/routes.ts';
 import { studyRoutes } from './study/routes.ts';
 import type { AppEnv } from './types.ts';
@@ -42,8 +42,9 @@ export function createApp({ build, now = Date.now, telemetry: telemetryOptions =
   app.use(commonSecurityHeaders);
   app.use('/api/*', apiNoStore);
 
-  // Before the compat gate, so refused old clients count too.
-  app.use('/api/*', telemetry({ build, ...telemetryOptions }));
+  // Outside the compat gate, so refused old clients count too.
+  const recorder = new TelemetryRecorder({ build, ...telemetryOptions });
+  app.use('/api/*', telemetry(recorder, build.apiLevel));
 
   const api = new Hono<AppEnv>();
   api.use(apiGate(build.apiLevel));
@@ -61,7 +62,7 @@ export function createApp({ build, now = Date.now, telemetry: telemetryOptions =
   app.route('/api', api);
   app.route('/', health);
   // Before the assets, whose SPA fallback would otherwise answer /ops.
-  app.route('/', opsRoutes(build));
+  app.route('/', opsRoutes(build, recorder.known));
   app.route('/', assetRoutes(build));
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.path}.`));

@@ -7,12 +7,24 @@
  */
 import * as z from 'zod/mini';
 
+const verdict = { safeToRetire: z.boolean(), reasons: z.array(z.string()) };
+
 /**
  * The part of the ops summary (worker/ops/summary.ts `OpsSummary`) the
- * contract acts on: the verdicts (`version` is a worker version's tag, else its id).
+ * release and the contract act on: the verdicts per version (`version` is its
+ * id, or its tag where Release 2.1.0 wrote it), the verdicts per old API
+ * level, and each version's answers in the error window. The last three are
+ * absent from a Release 2.1.0 worker's summary.
  */
 export const opsSummarySchema = z.object({
-  verdicts: z.array(z.object({ version: z.string(), safeToRetire: z.boolean(), reasons: z.array(z.string()) })),
+  verdicts: z.array(z.object({ version: z.string(), tag: z.optional(z.string()), ...verdict })),
+  levels: z._default(z.array(z.object({ apiLevel: z.number(), ...verdict })), []),
+  errors: z.optional(
+    z.object({
+      minutes: z.number(),
+      versions: z.array(z.object({ version: z.string(), tag: z.string(), answers: z.number(), serverErrors: z.number() })),
+    }),
+  ),
 });
 export type OpsSummary = z.infer<typeof opsSummarySchema>;
 
@@ -30,9 +42,9 @@ async function getOps<T extends z.ZodMiniType>(baseUrl: string, path: string, to
   return schema.parse(await response.json());
 }
 
-/** Reads the summary of the worker at `baseUrl` with the operator token. */
-export function opsSummaryFrom(baseUrl: string, token: string, fetchImpl: typeof fetch = fetch): SummarySource {
-  return () => getOps(baseUrl, '/ops/api/summary', token, opsSummarySchema, fetchImpl);
+/** Reads the summary of the worker at `baseUrl` with the operator token (`query`: e.g. `?errors=15`). */
+export function opsSummaryFrom(baseUrl: string, token: string, fetchImpl: typeof fetch = fetch, query = ''): SummarySource {
+  return () => getOps(baseUrl, `/ops/api/summary${query}`, token, opsSummarySchema, fetchImpl);
 }
 
 /** Last request time (ms, a minute's start) per build within the last `days` days. */

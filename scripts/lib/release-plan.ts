@@ -7,7 +7,7 @@
  * across a Durable Object migration) are unit-tested without wrangler or Cloudflare.
  */
 import { checkMigrations, isContractStep, type MigrationFile } from './migration-check.ts';
-import type { Step } from './steps.ts';
+import type { Step } from './plan-step.ts';
 import { versionMessage } from './worker-versions.ts';
 
 /** Stands for the id `wrangler versions upload` prints; the release script fills it in. */
@@ -90,6 +90,14 @@ export interface ReleaseInput {
   /** Traffic share of the new version after this step, 1-100. */
   percent: number;
   tag: string;
+  /**
+   * Tags the account's uploaded versions carry (`wrangler versions list`, the
+   * 10 most recent): a new upload must not share one, or telemetry and
+   * rollbacks would know two versions by one name.
+   */
+  uploadedTags: { id: string; tag: string }[];
+  /** Whether package.json's version already has a CHANGELOG heading while `## Unreleased` lists changes. */
+  unreleased: { version: string; alreadyReleased: boolean; changes: boolean };
   message: string;
   /** Version serving now; CURRENT_VERSION when unknown (dry run). */
   from: string;
@@ -124,6 +132,7 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
     }
   }
   problems.push(...durableObjectProblems(input.released.durableObjects, input.durableObjects, input.released.version));
+  if (!input.version) problems.push(...identityProblems(input));
   if (problems.length > 0) return { ok: false, problems };
 
   const deploy: Step = {
@@ -140,6 +149,73 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
       { kind: 'wrangler', args: ['versions', 'upload', '--tag', input.tag, '--message', versionMessage(input.message, CLIENT_BUILD)] },
       deploy,
     ],
+  };
+}
+
+/**
+ * Why a new upload would not be a version of its own: its tag is taken by an
+ * uploaded version, or package.json still names a release that is out while
+ * the CHANGELOG lists unreleased changes (the default tag would then repeat
+ * the old one). Asks for the version instead of guessing it.
+ */
+function identityProblems({ tag, uploadedTags, unreleased }: ReleaseInput): string[] {
+  const bump = `add a \`## [<next version>]\` heading over the Unreleased changes in CHANGELOG.md and set package.json to it (\`npm version <next version> --no-git-tag-version\`)`;
+  const problems: string[] = [];
+  if (unreleased.alreadyReleased && unreleased.changes) {
+    problems.push(`package.json says ${unreleased.version}, which is already released, and CHANGELOG.md lists unreleased changes: ${bump}`);
+  }
+  for (const taken of uploadedTags.filter((v) => v.tag === tag)) {
+    problems.push(`tag ${tag} is already carried by uploaded version ${taken.id}: a new version needs a tag of its own; ${bump}, or pass --tag`);
+  }
+  return problems;
+}
+
+/** A version's answers in the error window, as the ops summary gives them. */
+export interface VersionErrors {
+  version: string;
+  tag: string;
+  answers: number;
+  serverErrors: number;
+}
+
+/** What raising a version's share is judged on: both versions' answers over the last `minutes`, and the allowed margin. */
+export interface ErrorGateInput {
+  minutes: number;
+  versions: VersionErrors[];
+  /** The version serving now, and the new one whose share would rise (ids). */
+  from: string;
+  to: string;
+  /** How many percentage points the new version's 5xx rate may exceed the old one's. */
+  marginPoints: number;
+}
+
+/** The gate's answer: whether the share may rise, and the figures it was decided on, for the operator to read. */
+export interface ErrorGate {
+  ok: boolean;
+  figures: string[];
+  problem?: string;
+}
+
+const rate = (v: VersionErrors | undefined) => (v && v.answers > 0 ? (v.serverErrors / v.answers) * 100 : 0);
+
+/**
+ * Refuses to raise the new version's share while its 5xx rate over the
+ * window is worse than the old version's by more than the margin. A new
+ * version without answers yet has nothing to judge and passes, saying so.
+ */
+export function errorRateGate(input: ErrorGateInput): ErrorGate {
+  const find = (id: string) => input.versions.find((v) => v.version === id);
+  const [old, next] = [find(input.from), find(input.to)];
+  const line = (role: string, id: string, v: VersionErrors | undefined) =>
+    `${role} ${id}: ${v?.serverErrors ?? 0} of ${v?.answers ?? 0} answers were 5xx (${rate(v).toFixed(2)} %) in the last ${input.minutes} minutes`;
+  const figures = [line('old', input.from, old), line('new', input.to, next), `allowed margin: ${input.marginPoints.toFixed(2)} percentage points`];
+  if (!next || next.answers === 0) return { ok: true, figures: [...figures, 'the new version has no answers yet: nothing to compare'] };
+  const worse = rate(next) - rate(old);
+  if (worse <= input.marginPoints) return { ok: true, figures };
+  return {
+    ok: false,
+    figures,
+    problem: `the new version's 5xx rate is ${worse.toFixed(2)} points worse than the old one's, more than the ${input.marginPoints.toFixed(2)} allowed: look at /ops before raising its share (or --force)`,
   };
 }
 

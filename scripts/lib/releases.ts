@@ -65,10 +65,14 @@ export function previousRelease(changelog: string, version: string): string {
  */
 export function releaseBeforeTree(changelog: string): string {
   const [newest, before] = changelogVersions(changelog);
-  const unreleased = /## Unreleased\n([\s\S]*?)(?=\n## \[|$)/.exec(changelog)?.[1]?.trim() ?? '';
-  const previous = unreleased === '' ? before : newest;
+  const previous = unreleasedChanges(changelog) === '' ? before : newest;
   if (!previous) throw new Error('CHANGELOG.md names no release before this tree');
   return previous;
+}
+
+/** What `## Unreleased` lists ('' when nothing): changes made since the newest release. */
+export function unreleasedChanges(changelog: string): string {
+  return /## Unreleased\n([\s\S]*?)(?=\n## \[|$)/.exec(changelog)?.[1]?.trim() ?? '';
 }
 
 /** The text of `path` as it was at release `version`. */
@@ -79,4 +83,20 @@ export function fileAtRelease(version: string, path: string): string {
 /** The file names in folder `dir` at release `version`. */
 export function namesAtRelease(version: string, dir: string): string[] {
   return git(['ls-tree', '--name-only', `${releaseCommit(version)}:${dir}`]).trim().split('\n').filter(Boolean);
+}
+
+/**
+ * The API level release `version` speaks (`API_LEVEL` in its shared/compat.ts),
+ * for releases that wrote no telemetry: their clients are told apart by level.
+ */
+export function apiLevelAtRelease(version: string): number {
+  const level = /export const API_LEVEL = (\d+);/.exec(fileAtRelease(version, 'shared/compat.ts'))?.[1];
+  if (!level) throw new Error(`release ${version}'s shared/compat.ts declares no API_LEVEL`);
+  return Number(level);
+}
+
+/** The API level of each name that is a release's tag (`v<version>` with a CHANGELOG heading); other names are left out. */
+export function releaseLevels(names: string[], changelog: string): Map<string, number> {
+  const released = new Set(changelogVersions(changelog));
+  return new Map(names.filter((name) => released.has(name.replace(/^v/, ''))).map((name) => [name, apiLevelAtRelease(name.replace(/^v/, ''))]));
 }

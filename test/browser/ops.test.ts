@@ -29,8 +29,11 @@ describe('operator view', { timeout: 150_000 }, () => {
   test('signs in through the form, shows the charts and verdicts, signs out', { timeout: 60_000 }, async () => {
     assert.ok(suite, 'setup did not finish');
     const { app, browser } = suite;
-    for (let i = 0; i < 3; i++) await (await fetch(`${app.url}/api/version`, { headers: { [COMPAT.buildHeader]: 'opsbrowser01' } })).body?.cancel();
-    await waitForTraffic(app, 'opsbrowser01');
+    // The page's own build: a build id no published build has would count as "(unknown)", not as a series.
+    const { build } = (await (await fetch(`${app.url}/api/version`)).json()) as { build: string };
+    for (let i = 0; i < 3; i++) await (await fetch(`${app.url}/api/version`, { headers: { [COMPAT.buildHeader]: build } })).body?.cancel();
+    await (await fetch(`${app.url}/api/nowhere`, { headers: { [COMPAT.buildHeader]: build } })).body?.cancel();
+    await waitForTraffic(app, build);
 
     const context = await newContext(browser);
     const violations: string[] = [];
@@ -51,7 +54,10 @@ describe('operator view', { timeout: 150_000 }, () => {
       assert.equal((await signedIn).status(), 200);
       await page.getByRole('heading', { name: /Retire verdicts/ }).waitFor();
       assert.ok((await page.locator('polyline').count()) >= 2, 'a line per worker version and per client build');
-      assert.equal(await page.locator('polyline[data-series="opsbrowser01"]').count(), 1);
+      assert.equal(await page.locator(`polyline[data-series="${build}"]`).count(), 1);
+      // Both answers and the 404 count for the version answering, in its error-rate row.
+      await page.getByRole('heading', { name: /Error rates/ }).waitFor();
+      assert.match((await page.locator('tr[data-version]').first().textContent()) ?? '', /404: 1/);
       const [cookie] = await context.cookies(`${app.url}/ops`);
       assert.equal(cookie?.name, 'haru_ops');
       assert.equal(cookie?.httpOnly, true);

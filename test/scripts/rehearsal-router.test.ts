@@ -4,8 +4,11 @@
  * room class).
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ROOT } from '../../scripts/lib/client-build.ts';
 import { freePort } from '../../scripts/lib/dev-server.ts';
+import { readMigrationFiles } from '../../scripts/lib/migration-files.ts';
 import { releaseCommit } from '../../scripts/lib/releases.ts';
 import { bucketOf, roomSide, sideFor } from '../../scripts/rehearsal/split.ts';
 import { startStage, type Stage } from '../../scripts/rehearsal/stage.ts';
@@ -52,7 +55,9 @@ describe('rehearsal router', () => {
   after(() => stage?.stop());
 
   it('applies a migration once: the second version finds the same names already in the ledger', async () => {
-    assert.deepEqual(await stage.migrate('old'), ['0001_v1_schema.sql', '0002_expand_v2.sql', '0003_telemetry.sql', '0004_room_write_set_aside.sql']);
+    const all = readMigrationFiles(join(ROOT, 'migrations')).map((file) => file.name);
+    assert.ok(all.includes('0001_v1_schema.sql'));
+    assert.deepEqual(await stage.migrate('old'), all);
     assert.deepEqual(await stage.migrate('new'), []);
   });
 

@@ -8,6 +8,7 @@ import {
   CODE_UPDATE_MODE,
   deploySpecs,
   durableObjectConfig,
+  errorRateGate,
   NEW_VERSION,
   pendingMigrationNames,
   planRelease,
@@ -18,12 +19,14 @@ import {
   type RollbackInput,
 } from '../../scripts/lib/release-plan.ts';
 import { changelogVersions, fileAtRelease, previousRelease } from '../../scripts/lib/releases.ts';
-import { formatStep } from '../../scripts/lib/steps.ts';
+import { formatStep } from '../../scripts/lib/plan-step.ts';
 
 const ROOM = { classes: ['Room'], migrationTags: ['v1-room'] };
 const BASE: ReleaseInput = {
   percent: 10,
   tag: 'v2.0.0',
+  uploadedTags: [{ id: 'old-id', tag: 'v1.5.0' }],
+  unreleased: { version: '2.0.0', alreadyReleased: false, changes: true },
   message: 'Release 2.0.0',
   from: 'old-id',
   migrations: [{ name: '0001_a.sql', sql: 'CREATE TABLE t (a);' }],
@@ -37,6 +40,57 @@ const ROLLBACK: RollbackInput = {
   versionId: 'v15-id',
   durableObjects: ROOM,
 };
+
+describe('a version of its own', () => {
+  it('refuses a tag an uploaded version already carries, and asks for the version', () => {
+    const plan = planRelease({ ...BASE, uploadedTags: [{ id: 'old-id', tag: 'v2.0.0' }] });
+    assert.ok(!plan.ok);
+    assert.match(plan.problems.join('\n'), /^tag v2\.0\.0 is already carried by uploaded version old-id: a new version needs a tag of its own; add a `## \[<next version>\]` heading/);
+    // Shifting traffic to an uploaded version uploads nothing, so its tag is not new.
+    assert.ok(planRelease({ ...BASE, uploadedTags: [{ id: 'new-id', tag: 'v2.0.0' }], version: 'new-id' }).ok);
+  });
+
+  it('refuses while package.json names a release that is out and the CHANGELOG lists unreleased changes', () => {
+    const stale = planRelease({ ...BASE, unreleased: { version: '2.0.0', alreadyReleased: true, changes: true } });
+    assert.ok(!stale.ok);
+    assert.match(stale.problems.join('\n'), /package.json says 2\.0\.0, which is already released, and CHANGELOG.md lists unreleased changes/);
+    // Re-uploading a release with nothing unreleased (a new version of the same code) is allowed.
+    assert.ok(planRelease({ ...BASE, unreleased: { version: '2.0.0', alreadyReleased: true, changes: false } }).ok);
+  });
+});
+
+describe('errorRateGate', () => {
+  const gate = (old: [number, number], next: [number, number] | null, marginPoints = 1) =>
+    errorRateGate({
+      minutes: 10,
+      from: 'old-id',
+      to: 'new-id',
+      marginPoints,
+      versions: [
+        { version: 'old-id', tag: 'v2.1.0', answers: old[0], serverErrors: old[1] },
+        ...(next ? [{ version: 'new-id', tag: 'v2.2.0', answers: next[0], serverErrors: next[1] }] : []),
+      ],
+    });
+
+  it('refuses while the new version is worse by more than the margin, with the figures', () => {
+    const refused = gate([2000, 1], [300, 12]);
+    assert.equal(refused.ok, false);
+    assert.deepEqual(refused.figures, [
+      'old old-id: 1 of 2000 answers were 5xx (0.05 %) in the last 10 minutes',
+      'new new-id: 12 of 300 answers were 5xx (4.00 %) in the last 10 minutes',
+      'allowed margin: 1.00 percentage points',
+    ]);
+    assert.match(refused.problem ?? '', /^the new version's 5xx rate is 3\.95 points worse than the old one's, more than the 1\.00 allowed/);
+    assert.equal(gate([2000, 1], [300, 12], 5).ok, true);
+  });
+
+  it('lets it rise when it is as good, or has no answers yet (and says so)', () => {
+    assert.equal(gate([1000, 10], [1000, 15]).ok, true);
+    const quiet = gate([1000, 10], null);
+    assert.equal(quiet.ok, true);
+    assert.equal(quiet.figures.at(-1), 'the new version has no answers yet: nothing to compare');
+  });
+});
 
 describe('planRelease', () => {
   it('builds, publishes, migrates, uploads and deploys at the percentage', () => {

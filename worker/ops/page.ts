@@ -4,7 +4,7 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { counted, type OpsSummary, type Series, type Verdict } from './summary.ts';
+import { counted, versionLabel, type LevelVerdict, type OpsSummary, type Series, type Verdict, type VersionOutcomes } from './summary.ts';
 
 const WIDTH = 720;
 const HEIGHT = 220;
@@ -46,13 +46,13 @@ ${series.length === 0 ? html`<text x="${PAD.left + plotW / 2}" y="${PAD.top + pl
 ${series.map((s, i) => {
   const points = s.counts.map((n, j) => `${x(j).toFixed(1)},${y(n).toFixed(1)}`).join(' ');
   const { color, dash } = style(i);
-  return html`<polyline data-series="${s.name}" points="${points}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="${dash}"><title>${s.name}: ${s.total}</title></polyline>`;
+  return html`<polyline data-series="${s.name}" points="${points}" fill="none" stroke="${color}" stroke-width="2" stroke-dasharray="${dash}"><title>${s.label}: ${s.total}</title></polyline>`;
 })}
 </svg>
 <ul class="legend">
 ${series.map((s, i) => {
   const { color, dash } = style(i);
-  return html`<li><svg width="24" height="10" aria-hidden="true"><line x1="0" y1="5" x2="24" y2="5" stroke="${color}" stroke-width="3" stroke-dasharray="${dash}" /></svg> ${s.name} (${s.total})</li>`;
+  return html`<li><svg width="24" height="10" aria-hidden="true"><line x1="0" y1="5" x2="24" y2="5" stroke="${color}" stroke-width="3" stroke-dasharray="${dash}" /></svg> ${s.label} (${s.total})</li>`;
 })}
 </ul>
 </figure>`;
@@ -60,12 +60,45 @@ ${series.map((s, i) => {
 
 function verdictRow(v: Verdict): Html {
   return html`<tr>
-<td>${v.version}${v.current ? ' (current)' : ''}</td>
+<td>${versionLabel(v.version, v.tag)}${v.current ? ' (current)' : ''}</td>
 <td>${v.build}</td>
 <td>${clock(v.firstSeen)} - ${clock(v.lastSeen)}</td>
 <td>${v.studiesInProgress.solo} solo, ${v.studiesInProgress.group} group</td>
 <td><strong>${v.safeToRetire ? 'safe to retire' : 'not yet'}</strong></td>
 <td><ul>${v.reasons.map((r) => html`<li>${r}</li>`)}</ul></td>
+</tr>`;
+}
+
+function levelRow(l: LevelVerdict): Html {
+  return html`<tr>
+<td>${l.apiLevel}</td>
+<td>${l.builds.join(', ') || 'none published'}</td>
+<td>${l.recentRequests}</td>
+<td>${l.studiesFromBefore.solo} solo, ${l.studiesFromBefore.group} group</td>
+<td><strong>${l.safeToRetire ? 'safe to retire' : 'not yet'}</strong></td>
+<td><ul>${l.reasons.map((r) => html`<li>${r}</li>`)}</ul></td>
+</tr>`;
+}
+
+/** A share as a percentage with two decimals; a dash with nothing to divide. */
+function percent(rate: number | null): string {
+  return rate === null ? '-' : `${(rate * 100).toFixed(2)} %`;
+}
+
+/** `404: 3, 429: 1`: the counts of a record, largest first. */
+function counts(record: Record<string, number>): string {
+  return Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([key, n]) => `${key}: ${n}`).join(', ') || '-';
+}
+
+function outcomeRow(v: VersionOutcomes): Html {
+  return html`<tr data-version="${v.version}">
+<td>${versionLabel(v.version, v.tag)}${v.current ? ' (current)' : ''}</td>
+<td>${v.answers}</td>
+<td>${counts(v.families)}</td>
+<td>${counts(Object.fromEntries(Object.entries(v.statuses).filter(([status]) => Number(status) >= 400)))}</td>
+<td><strong>${percent(v.errorRate)}</strong> (${v.serverErrors})</td>
+<td>${v.closes}</td>
+<td>${counts(v.closeCodes)}</td>
 </tr>`;
 }
 
@@ -117,7 +150,8 @@ function setAsideSection(w: OpsSummary['setAsideWrites']): Html {
 
 /** The whole page; with `refresh`, it reloads itself every that many seconds (a meta refresh: it runs no script). */
 export function opsPage(s: OpsSummary, refresh: number | null): Html {
-  const here = `/ops?minutes=${s.window.minutes}&quiet=${s.quietMinutes}`;
+  const windows = `minutes=${s.window.minutes}&quiet=${s.quietMinutes}&errors=${s.errors.minutes}`;
+  const here = `/ops?${windows}`;
   return html`<!doctype html>
 <html lang="en">
 ${HEAD(refresh === null ? '' : html`<meta http-equiv="refresh" content="${refresh}" />`)}
@@ -125,16 +159,28 @@ ${HEAD(refresh === null ? '' : html`<meta http-equiv="refresh" content="${refres
 <main>
 <h1>Haru Study operations</h1>
 <form method="post" action="/ops/logout"><button type="submit">Sign out</button></form>
-<p>Answered by worker version <strong>${s.currentVersion}</strong> at ${new Date(s.now).toISOString()}. Last ${counted(s.window.minutes, 'minute')}; <a href="/ops/api/summary?minutes=${s.window.minutes}&amp;quiet=${s.quietMinutes}">as JSON</a>.
+<p>Answered by worker version <strong>${versionLabel(s.currentVersion, s.verdicts.find((v) => v.current)?.tag ?? '')}</strong> at ${new Date(s.now).toISOString()}. Last ${counted(s.window.minutes, 'minute')}; <a href="/ops/api/summary?${windows}">as JSON</a>.
 ${refresh === null ? html`<a href="${here}&amp;refresh=60">Reload every minute</a>` : html`Reloads every ${counted(refresh, 'second')}; <a href="${here}">stop reloading</a>`}.</p>
 ${lineChart('Requests per minute by worker version', s.minutes, s.workerVersions)}
 ${lineChart('Requests per minute by client build', s.minutes, s.clientBuilds)}
+<h2>Error rates (last ${counted(s.errors.minutes, 'minute')})</h2>
+<p>Per worker version, side by side: API answers by status family, client errors by status, the share of 5xx answers, and room sockets closed by close code (1011 is a server error; 4xxx are this app's own refusals).</p>
+<table>
+<thead><tr><th>worker version</th><th>answers</th><th>by family</th><th>4xx/5xx by status</th><th>5xx rate</th><th>sockets closed</th><th>by close code</th></tr></thead>
+<tbody>${s.errors.versions.length === 0 ? html`<tr><td colspan="7">No answers in this window.</td></tr>` : s.errors.versions.map(outcomeRow)}</tbody>
+</table>
 <h2>In progress</h2>
 <p>${counted(s.inProgress.solo, 'solo study', 'solo studies')} and ${counted(s.inProgress.group, 'group room')}. Per version below is approximate: ${s.inProgress.attribution}</p>
 <h2>Retire verdicts (quiet window: ${counted(s.quietMinutes, 'minute')})</h2>
 <table>
 <thead><tr><th>worker version</th><th>client build</th><th>served (UTC)</th><th>studies in progress</th><th>verdict</th><th>reasons</th></tr></thead>
 <tbody>${s.verdicts.length === 0 ? html`<tr><td colspan="6">No telemetry written yet.</td></tr>` : s.verdicts.map(verdictRow)}</tbody>
+</table>
+<h2>Old API levels</h2>
+<p>Versions released before telemetry existed left no verdict of their own: whether their clients are gone is judged from what the versions above see.</p>
+<table>
+<thead><tr><th>API level</th><th>published builds</th><th>requests in the quiet window</th><th>studies from before telemetry</th><th>verdict</th><th>reasons</th></tr></thead>
+<tbody>${s.levels.length === 0 ? html`<tr><td colspan="6">None below the current level.</td></tr>` : s.levels.map(levelRow)}</tbody>
 </table>
 ${stuckSection(s.stuckOutboxes)}
 ${setAsideSection(s.setAsideWrites)}

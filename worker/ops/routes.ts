@@ -11,7 +11,6 @@ import { HTTPException } from 'hono/http-exception';
 import * as z from 'zod/mini';
 import { TELEMETRY_KEEP_DAYS, type BuildInfo } from '../../shared/index.ts';
 import { pageSecurityHeaders } from '../assets/security.ts';
-import { workerVersion } from '../compat/version.ts';
 import { readQuery, readText } from '../http/body.ts';
 import { jsonError, methodNotAllowed } from '../http/errors.ts';
 import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
@@ -21,6 +20,7 @@ import { loginPage, opsPage } from './page.ts';
 import { newSession, SESSION_COOKIE, SESSION_MS, validSession } from './session.ts';
 import { stuckOutboxes } from './outboxes.ts';
 import { ABANDONED_AFTER_MS, buildsLastRequested, opsSummary, type OpsSummary } from './summary.ts';
+import { versionIdentity, type KnownBuilds } from './telemetry.ts';
 
 const encoder = new TextEncoder();
 
@@ -125,9 +125,13 @@ function wholeIn(min: number, max: number, unit: string) {
   return z.optional(z.coerce.number({ error }).check(z.int({ error }), z.minimum(min, { error }), z.maximum(max, { error })));
 }
 
-/** `minutes`: the chart window (default 60); `quiet`: the verdicts' traffic window (default 30). */
-const summaryShape = { minutes: wholeIn(1, 1440, 'minutes'), quiet: wholeIn(1, 1440, 'minutes') };
+/**
+ * `minutes`: the chart window (default 60); `quiet`: the verdicts' traffic
+ * window (default 30); `errors`: the error rates' window (default 10).
+ */
+const summaryShape = { minutes: wholeIn(1, 1440, 'minutes'), quiet: wholeIn(1, 1440, 'minutes'), errors: wholeIn(1, 1440, 'minutes') };
 const summaryQuery = z.strictObject(summaryShape);
+type SummaryQuery = z.infer<typeof summaryQuery>;
 /**
  * The page also takes `refresh`, seconds between reloads, and reloads only
  * when asked: a timed reload nobody chose fails WCAG 2.2.1 (axe: meta-refresh).
@@ -138,23 +142,26 @@ const pageQuery = z.strictObject({ ...summaryShape, refresh: wholeIn(10, 3600, '
 const buildsQuery = z.strictObject({ days: wholeIn(1, TELEMETRY_KEEP_DAYS, 'days') });
 
 /** The summary over the windows asked for. */
-async function loadSummary(c: Context<AppEnv>, buildId: string, query: { minutes?: number | undefined; quiet?: number | undefined }): Promise<OpsSummary> {
+async function loadSummary(c: Context<AppEnv>, build: Pick<BuildInfo, 'id' | 'apiLevel'>, known: KnownBuilds, query: SummaryQuery): Promise<OpsSummary> {
   const now = c.var.now();
   const [summary, stuck] = await Promise.all([
     opsSummary(c.env.DB, {
       now,
-      currentVersion: workerVersion(c.env.CF_VERSION_METADATA).version,
-      currentBuild: buildId,
+      current: versionIdentity(c.env.CF_VERSION_METADATA),
+      currentBuild: build.id,
+      currentLevel: build.apiLevel,
+      published: await known.published(c.env.ASSETS_KV, now),
       minutes: query.minutes ?? 60,
       quietMinutes: query.quiet ?? 30,
+      errorMinutes: query.errors ?? 10,
     }),
     stuckOutboxes(c.env, { now, activeSince: now - ABANDONED_AFTER_MS }),
   ]);
   return { ...summary, stuckOutboxes: stuck };
 }
 
-/** The operator routes for the worker serving `build`. */
-export function opsRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
+/** The operator routes for the worker serving `build`; `known` lists the published builds (shared with telemetry). */
+export function opsRoutes(build: Pick<BuildInfo, 'id' | 'apiLevel'>, known: KnownBuilds): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .post('/ops/login', sameOriginForms, limitLogins, login)
     .all('/ops/login', methodNotAllowed('POST'))
@@ -165,12 +172,12 @@ export function opsRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
     .get('/ops', async (c) => {
       const query = readQuery(c, pageQuery);
       if (!query.ok) return query.res;
-      return pageAnswer(c, opsPage(await loadSummary(c, build.id, query.data), query.data.refresh ?? null));
+      return pageAnswer(c, opsPage(await loadSummary(c, build, known, query.data), query.data.refresh ?? null));
     })
     .all('/ops', methodNotAllowed('GET, HEAD'))
     .get('/ops/api/summary', async (c) => {
       const query = readQuery(c, summaryQuery);
-      return query.ok ? c.json(await loadSummary(c, build.id, query.data)) : query.res;
+      return query.ok ? c.json(await loadSummary(c, build, known, query.data)) : query.res;
     })
     .all('/ops/api/summary', methodNotAllowed('GET, HEAD'))
     .get('/ops/api/builds', async (c) => {

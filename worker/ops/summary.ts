@@ -1,9 +1,11 @@
 /**
- * What the operator view shows (DESIGN §8, issue 5 part 2), read from the
- * telemetry aggregate and the v2 study table: traffic per minute by worker
- * version and by client build, studies in progress, and per version whether
- * it is safe to retire. One shape for the JSON and the HTML page.
+ * What the operator view shows (DESIGN §8), read from the telemetry
+ * aggregates and the study table: traffic per minute by worker version and by
+ * client build, how each version answered (its error rate), studies in
+ * progress, and per version and per old API level whether it is safe to
+ * retire. One shape for the JSON and the HTML page.
  */
+import { isServerError, outcomeOf, UNKNOWN_BUILD, type TelemetryKind } from './data-point.ts';
 import type { StuckOutboxes } from './outboxes.ts';
 import { minuteOf } from './telemetry.ts';
 
@@ -18,7 +20,10 @@ export function counted(n: number, one: string, many = `${one}s`): string {
 
 /** Requests per minute of one worker version or client build, aligned with `OpsSummary.minutes`. */
 export interface Series {
+  /** The version id or the build id: what tells series apart. */
   name: string;
+  /** What a person reads: a version's tag with the start of its id; the name otherwise. */
+  label: string;
   counts: number[];
   total: number;
 }
@@ -31,7 +36,10 @@ export interface InProgress {
 
 /** Whether one worker version may be retired, and why (or why not). */
 export interface Verdict {
+  /** The version id (Release 2.1.0 recorded its tag here instead). */
   version: string;
+  /** Its tag, '' when it has none or is not known. */
+  tag: string;
   /** The client build this version ships. */
   build: string;
   current: boolean;
@@ -43,6 +51,40 @@ export interface Verdict {
   studiesInProgress: InProgress;
   /** Calls from its client build, to any version, in the quiet window; null when the current version ships the same build. */
   buildRequests: number | null;
+  safeToRetire: boolean;
+  reasons: string[];
+}
+
+/** How one worker version answered in the error window: its API answers by status, its room sockets by close code. */
+export interface VersionOutcomes {
+  version: string;
+  tag: string;
+  current: boolean;
+  /** API answers, room socket door answers included. */
+  answers: number;
+  /** Answers per status family (`2xx`, `4xx` ...) and per status (`404`, `429` ...). */
+  families: Record<string, number>;
+  statuses: Record<string, number>;
+  /** 5xx answers, and their share of the answers (null with no answers). */
+  serverErrors: number;
+  errorRate: number | null;
+  /** Room sockets closed, per close code, and those closed by a server error (1011-1014). */
+  closes: number;
+  closeCodes: Record<string, number>;
+  closeErrors: number;
+}
+
+/** Whether the clients of an old API level are gone, judged from what the versions writing telemetry see. */
+export interface LevelVerdict {
+  apiLevel: number;
+  /** Builds published at this level (the KV manifest). */
+  builds: string[];
+  /** Calls at this level, or from its builds, in the quiet window, to any version. */
+  recentRequests: number;
+  /** When the first version that writes telemetry started serving; null when none has yet. */
+  telemetryBegan: number | null;
+  /** Studies not done (and not abandoned) that started before telemetry began, when only older versions served. */
+  studiesFromBefore: InProgress;
   safeToRetire: boolean;
   reasons: string[];
 }
@@ -71,6 +113,14 @@ export interface OpsSummary {
   /** The quiet window the verdicts look at. */
   quietMinutes: number;
   verdicts: Verdict[];
+  /**
+   * Verdicts per API level below the current one: the only verdict there is
+   * for versions that wrote no telemetry (releases before 2.1.0), whose
+   * clients the current version still sees.
+   */
+  levels: LevelVerdict[];
+  /** How each version answered in the last `minutes` minutes, the current one first. */
+  errors: { minutes: number; versions: VersionOutcomes[] };
   setAsideWrites: SetAsideWrites;
   /** Rooms whose writes to D1 wait longer than a minute (asked of the rooms themselves, outboxes.ts). */
   stuckOutboxes: StuckOutboxes;
@@ -90,28 +140,40 @@ interface VersionRow {
   build: string;
   first_minute: number;
   last_minute: number;
+  tag: string;
+}
+
+/** What the summary is asked for: the version answering, and the windows. */
+export interface SummaryOptions {
+  now: number;
+  /** The version answering: its id and tag. */
+  current: { id: string; tag: string };
+  currentBuild: string;
+  currentLevel: number;
+  /** Builds published to KV and their API levels. */
+  published: Map<string, number>;
+  minutes: number;
+  quietMinutes: number;
+  errorMinutes: number;
 }
 
 /** Reads everything the view needs in one D1 batch. */
-export async function opsSummary(
-  db: D1Database,
-  opts: { now: number; currentVersion: string; currentBuild: string; minutes: number; quietMinutes: number },
-): Promise<D1Summary> {
+export async function opsSummary(db: D1Database, opts: SummaryOptions): Promise<D1Summary> {
   const to = minuteOf(opts.now);
   const from = to - (opts.minutes - 1) * MINUTE_MS;
   const quietFrom = opts.now - opts.quietMinutes * MINUTE_MS;
   const activeSince = opts.now - ABANDONED_AFTER_MS;
   const notDone = `s.step <> 'done' AND s.updated_at >= ?`;
   const mode = `CASE WHEN EXISTS (SELECT 1 FROM participant_code_v2 c WHERE c.study_id = s.id) THEN 'group' ELSE 'solo' END`;
-  const [perMinute, versions, recent, studies, perVersion, setAside] = await db.batch([
+  const [perMinute, versions, recent, studies, perVersion, setAside, outcomes, before] = await db.batch([
     db.prepare(
       `SELECT minute, worker_version, client_build, sum(count) AS n FROM telemetry_minute
        WHERE minute BETWEEN ? AND ? GROUP BY minute, worker_version, client_build`,
     ).bind(from, to),
-    db.prepare(`SELECT worker_version, build, first_minute, last_minute FROM telemetry_version`),
+    db.prepare(`SELECT worker_version, build, first_minute, last_minute, tag FROM telemetry_version`),
     db.prepare(
-      `SELECT worker_version, client_build, sum(count) AS n FROM telemetry_minute
-       WHERE minute >= ? GROUP BY worker_version, client_build`,
+      `SELECT worker_version, client_build, api_level, sum(count) AS n FROM telemetry_minute
+       WHERE minute >= ? GROUP BY worker_version, client_build, api_level`,
     ).bind(minuteOf(quietFrom)),
     db.prepare(`SELECT ${mode} AS mode, count(*) AS n FROM study s WHERE ${notDone} GROUP BY mode`).bind(activeSince),
     db.prepare(
@@ -123,12 +185,22 @@ export async function opsSummary(
       `SELECT study_id AS studyId, count(*) AS count, min(set_aside_at) AS oldest FROM room_write_set_aside
        GROUP BY study_id ORDER BY count DESC, oldest`,
     ),
+    db.prepare(
+      `SELECT worker_version, kind, code, sum(count) AS n FROM telemetry_outcome
+       WHERE minute >= ? GROUP BY worker_version, kind, code`,
+    ).bind(minuteOf(opts.now - opts.errorMinutes * MINUTE_MS)),
+    db.prepare(
+      `SELECT ${mode} AS mode, count(*) AS n FROM study s
+       WHERE ${notDone} AND s.created_at < (SELECT coalesce(min(first_minute), ?) FROM telemetry_version) GROUP BY mode`,
+    ).bind(activeSince, opts.now),
   ]);
   const rows = <T>(result: D1Result | undefined) => (result?.results ?? []) as T[];
 
   const minutes = Array.from({ length: opts.minutes }, (_, i) => from + i * MINUTE_MS);
   const minuteRows = rows<{ minute: number; worker_version: string; client_build: string; n: number }>(perMinute);
-  const recentRows = rows<{ worker_version: string; client_build: string; n: number }>(recent);
+  const recentRows = rows<{ worker_version: string; client_build: string; api_level: number; n: number }>(recent);
+  const versionRows = rows<VersionRow>(versions);
+  const tags = new Map(versionRows.map((v) => [v.worker_version, v.tag]));
 
   const inProgressOf = (list: { mode: string; n: number }[]): InProgress => ({
     solo: list.find((r) => r.mode === 'solo')?.n ?? 0,
@@ -136,15 +208,16 @@ export async function opsSummary(
   });
   const versionStudies = rows<{ worker_version: string; mode: string; n: number }>(perVersion);
 
-  const verdicts = rows<VersionRow>(versions)
+  const verdicts = versionRows
     .map((v): Verdict => {
-      const isCurrent = v.worker_version === opts.currentVersion;
+      const isCurrent = v.worker_version === opts.current.id;
       const recentRequests = sum(recentRows.filter((r) => r.worker_version === v.worker_version));
       const buildRequests = v.build === opts.currentBuild ? null : sum(recentRows.filter((r) => r.client_build === v.build));
       const studiesInProgress = inProgressOf(versionStudies.filter((r) => r.worker_version === v.worker_version));
       const verdict = verdictOf({ isCurrent, recentRequests, buildRequests, studiesInProgress, build: v.build, quietMinutes: opts.quietMinutes });
       return {
         version: v.worker_version,
+        tag: v.tag,
         build: v.build,
         current: isCurrent,
         firstSeen: v.first_minute,
@@ -157,18 +230,108 @@ export async function opsSummary(
     })
     .sort((a, b) => b.lastSeen - a.lastSeen);
 
+  const telemetryBegan = versionRows.length > 0 ? Math.min(...versionRows.map((v) => v.first_minute)) : null;
+  const levels = levelsBelow(opts.currentLevel, opts.published).map((level) =>
+    levelVerdict({
+      level,
+      builds: [...opts.published].filter(([, l]) => l === level).map(([id]) => id),
+      recent: recentRows,
+      telemetryBegan,
+      studiesFromBefore: inProgressOf(rows(before)),
+      quietMinutes: opts.quietMinutes,
+      now: opts.now,
+    }),
+  );
+
   return {
     now: opts.now,
-    currentVersion: opts.currentVersion,
+    currentVersion: opts.current.id,
     window: { minutes: opts.minutes, from, to },
     minutes,
-    workerVersions: seriesOf(minutes, minuteRows, (r) => r.worker_version),
-    clientBuilds: seriesOf(minutes, minuteRows, (r) => r.client_build || '(no build)'),
+    workerVersions: seriesOf(minutes, minuteRows, (r) => r.worker_version, (id) => versionLabel(id, tags.get(id) ?? '')),
+    clientBuilds: seriesOf(minutes, minuteRows, (r) => r.client_build || '(no build)', (name) => name),
     inProgress: { ...inProgressOf(rows(studies)), perVersion: 'approximate', attribution: ATTRIBUTION },
     quietMinutes: opts.quietMinutes,
     verdicts,
+    levels,
+    errors: { minutes: opts.errorMinutes, versions: outcomesOf(rows(outcomes), tags, opts.current.id) },
     setAsideWrites: setAsideOf(rows(setAside)),
   };
+}
+
+/** `v2.2.0 (0a1b2c3d)`: the tag a person knows, and enough of the id to tell two versions with one tag apart. */
+export function versionLabel(id: string, tag: string): string {
+  return tag && tag !== id ? `${tag} (${id.slice(0, 8)})` : id;
+}
+
+/** Each version's answers and closes, the current version first, then by answers. */
+function outcomesOf(list: { worker_version: string; kind: TelemetryKind; code: number; n: number }[], tags: Map<string, string>, current: string): VersionOutcomes[] {
+  const byVersion = new Map<string, VersionOutcomes>();
+  for (const row of list) {
+    const version = row.worker_version;
+    let v = byVersion.get(version);
+    if (!v) {
+      v = { version, tag: tags.get(version) ?? '', current: version === current, answers: 0, families: {}, statuses: {}, serverErrors: 0, errorRate: null, closes: 0, closeCodes: {}, closeErrors: 0 };
+      byVersion.set(version, v);
+    }
+    const add = (into: Record<string, number>, key: string) => (into[key] = (into[key] ?? 0) + row.n);
+    if (row.kind === 'close') {
+      v.closes += row.n;
+      add(v.closeCodes, String(row.code));
+      if (isServerError('close', row.code)) v.closeErrors += row.n;
+    } else {
+      v.answers += row.n;
+      add(v.families, outcomeOf(row.kind, row.code));
+      add(v.statuses, String(row.code));
+      if (isServerError(row.kind, row.code)) v.serverErrors += row.n;
+    }
+  }
+  for (const v of byVersion.values()) v.errorRate = v.answers > 0 ? v.serverErrors / v.answers : null;
+  return [...byVersion.values()].sort((a, b) => Number(b.current) - Number(a.current) || b.answers - a.answers || a.version.localeCompare(b.version));
+}
+
+/** The API levels below `current` that clients may still speak: every one from 1, and any a published build has. */
+function levelsBelow(current: number, published: Map<string, number>): number[] {
+  const levels = new Set([...Array.from({ length: Math.max(0, current - 1) }, (_, i) => i + 1), ...published.values()]);
+  return [...levels].filter((l) => l >= 1 && l < current).sort((a, b) => a - b);
+}
+
+/**
+ * The rule for an old API level, for versions that never wrote telemetry:
+ * safe when no call at that level or from its builds came in the quiet
+ * window, and no study from before telemetry began is still in progress
+ * (it may belong to an old page that has not called for a while).
+ */
+export function levelVerdict(v: {
+  level: number;
+  builds: string[];
+  recent: { client_build: string; api_level: number; n: number }[];
+  telemetryBegan: number | null;
+  studiesFromBefore: InProgress;
+  quietMinutes: number;
+  now: number;
+}): LevelVerdict {
+  const recentRequests = sum(v.recent.filter((r) => r.api_level === v.level || v.builds.includes(r.client_build)));
+  const blockers: string[] = [];
+  const quiet = counted(v.quietMinutes, 'minute');
+  if (v.telemetryBegan === null) blockers.push('no version has written telemetry yet, so nothing tells whether its clients are gone');
+  else if (v.now - v.telemetryBegan < v.quietMinutes * MINUTE_MS) {
+    blockers.push(`telemetry began ${counted(Math.floor((v.now - v.telemetryBegan) / MINUTE_MS), 'minute')} ago, less than the ${quiet} quiet window`);
+  }
+  if (recentRequests > 0) blockers.push(`${counted(recentRequests, 'request')} at API level ${v.level} or from its builds in the last ${quiet}`);
+  const before = v.studiesFromBefore.solo + v.studiesFromBefore.group;
+  if (before > 0) {
+    blockers.push(
+      `${counted(before, 'study', 'studies')} from before telemetry began still in progress (${v.studiesFromBefore.solo} solo, ${v.studiesFromBefore.group} group)`,
+    );
+  }
+  const verdict = blockers.length > 0
+    ? { safeToRetire: false, reasons: blockers }
+    : {
+        safeToRetire: true,
+        reasons: [`no request at API level ${v.level} or from its builds in the last ${quiet}`, 'no study from before telemetry began is in progress'],
+      };
+  return { apiLevel: v.level, builds: v.builds, recentRequests, telemetryBegan: v.telemetryBegan, studiesFromBefore: v.studiesFromBefore, ...verdict };
 }
 
 /** `GET /ops/api/builds`: when clients last asked for each build, for assets:gc. */
@@ -176,7 +339,7 @@ export interface BuildsLastRequested {
   days: number;
   /** The window's first minute. */
   from: number;
-  /** Latest first; calls without a build id are left out. */
+  /** Latest first; calls without a build id, or with one no published build has, are left out. */
   builds: { build: string; lastRequested: number }[];
 }
 
@@ -186,9 +349,9 @@ export async function buildsLastRequested(db: D1Database, opts: { now: number; d
   const { results } = await db
     .prepare(
       `SELECT client_build AS build, max(minute) AS lastRequested FROM telemetry_minute
-       WHERE minute >= ? AND client_build <> '' GROUP BY client_build ORDER BY lastRequested DESC, build`,
+       WHERE minute >= ? AND client_build NOT IN ('', ?) GROUP BY client_build ORDER BY lastRequested DESC, build`,
     )
-    .bind(from)
+    .bind(from, UNKNOWN_BUILD)
     .all<{ build: string; lastRequested: number }>();
   return { days: opts.days, from, builds: results };
 }
@@ -202,7 +365,7 @@ function sum(list: { n: number }[]): number {
 }
 
 /** Dense per-minute counts per name, busiest first. */
-function seriesOf<R extends { minute: number; n: number }>(minutes: number[], list: R[], nameOf: (row: R) => string): Series[] {
+function seriesOf<R extends { minute: number; n: number }>(minutes: number[], list: R[], nameOf: (row: R) => string, labelOf: (name: string) => string): Series[] {
   const index = new Map(minutes.map((minute, i) => [minute, i]));
   const byName = new Map<string, number[]>();
   for (const row of list) {
@@ -213,7 +376,7 @@ function seriesOf<R extends { minute: number; n: number }>(minutes: number[], li
     byName.set(name, counts);
   }
   return [...byName]
-    .map(([name, counts]) => ({ name, counts, total: counts.reduce((a, b) => a + b, 0) }))
+    .map(([name, counts]) => ({ name, label: labelOf(name), counts, total: counts.reduce((a, b) => a + b, 0) }))
     .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
 }
 

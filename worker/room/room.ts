@@ -12,6 +12,7 @@ import {
   LIMITS,
   MAX_CLIENT_MESSAGE_BYTES,
   MAX_SOCKETS_PER_PARTICIPANT,
+  parseSubprotocols,
   RATE_LIMIT,
   type RoomErrorCode,
   type RoomEvent,
@@ -21,6 +22,14 @@ import {
 import { handle, handOver, roomDeadline, snapshotOf, timeUp, type Change, type Persist, type RoomData, type StoredParticipant } from './model.ts';
 import { refusedByD1 } from '../db/errors.ts';
 import { persistToD1 } from './persist.ts';
+import { TelemetryRecorder, versionIdentity } from '../ops/telemetry.ts';
+
+/**
+ * Counts socket closes by close code for the operator view and Analytics
+ * Engine: one per isolate, shared by the rooms it hosts. A room knows no
+ * client build, so it records closes only.
+ */
+export const closeTelemetry = new TelemetryRecorder({ build: { id: '', apiLevel: 0 } });
 
 const ROOM_KEY = 'room';
 const OUTBOX_PREFIX = 'outbox:';
@@ -46,6 +55,8 @@ interface Attachment {
   connectedAt: number;
   /** Said `leave`: the room already marked them away, so the close that follows is not news. */
   left?: true;
+  /** The API level the socket speaks (its subprotocol), for the close count; absent on sockets from before it was kept. */
+  apiLevel?: number;
 }
 
 /** A participant's message count in the current rate window. */
@@ -72,6 +83,11 @@ export interface RoomView {
 
 /** The answer to a join: the member's place (and whether they were already in), or why not. */
 export type JoinResult = ({ ok: true; resumed: boolean } & RoomView) | { ok: false; code: 'no_room' | 'study_started' | 'room_full' };
+
+/** The API level of the subprotocol the worker chose for the socket; 0 when it named none. */
+function levelOf(request: Request): number {
+  return parseSubprotocols(request.headers.get('X-Haru-Protocol')).level ?? 0;
+}
 
 /** The subprotocol the door selected, echoed on the 101; none when it named none (an empty header would fail a browser's handshake). */
 function protocolHeader(request: Request): Record<string, string> {
@@ -177,6 +193,7 @@ export class Room extends DurableObject<Env> {
       // Browsers cannot read an HTTP status on a failed upgrade: accept, then close with a reason.
       server.accept();
       server.close(CLOSE.unauthorized, 'not a participant of this room');
+      this.countClose(levelOf(request), CLOSE.unauthorized);
       return new Response(null, { status: 101, webSocket: client, headers: protocolHeader(request) });
     }
     const mine = this.openSockets(participant.id);
@@ -186,7 +203,7 @@ export class Room extends DurableObject<Env> {
     for (const { ws } of byAge.slice(0, Math.max(0, mine.length + 1 - MAX_SOCKETS_PER_PARTICIPANT))) {
       ws.close(CLOSE.replaced, 'too many connections for one learner; the oldest was closed');
     }
-    const attachment: Attachment = { participantId: participant.id, connectedAt: this.now() };
+    const attachment: Attachment = { participantId: participant.id, connectedAt: this.now(), apiLevel: levelOf(request) };
     this.ctx.acceptWebSocket(server, [participant.id]);
     server.serializeAttachment(attachment);
     const events: RoomEvent[] = wasOnline ? [] : [{ kind: 'presence', participantId: participant.id, online: true }];
@@ -239,13 +256,23 @@ export class Room extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // 1005/1006 are not codes a peer may send back: answer them with a plain 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
-    const { participantId, left } = ws.deserializeAttachment() as Attachment;
+    const { participantId, left, apiLevel } = ws.deserializeAttachment() as Attachment;
+    this.countClose(apiLevel ?? 0, code);
     if (!left) await this.wentAway(ws, participantId);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    const { participantId, left } = ws.deserializeAttachment() as Attachment;
+    const { participantId, left, apiLevel } = ws.deserializeAttachment() as Attachment;
+    // An error ends the connection without a close frame: counted as dropped.
+    this.countClose(apiLevel ?? 0, 1006);
     if (!left) await this.wentAway(ws, participantId);
+  }
+
+  /** Counts one socket close, off the message path (`waitUntil`). */
+  private countClose(apiLevel: number, code: number): void {
+    const waitUntil = (promise: Promise<unknown>) => this.ctx.waitUntil(promise);
+    const event = { now: this.now(), version: versionIdentity(this.env.CF_VERSION_METADATA), apiLevel, kind: 'close', code } as const;
+    waitUntil(closeTelemetry.record({ env: this.env, waitUntil }, event));
   }
 
   /** Deadlines, host handover and D1 retries all come through here: no intervals. */

@@ -13,6 +13,7 @@ import * as z from 'zod/mini';
 import { parseServerMessage } from '../../../client/room/messages.ts';
 import { CLOSE, roomStateSchema, TOKEN_SUBPROTOCOL, type ServerMessage } from '../../../shared/index.ts';
 import type { OpsSummary } from '../../../worker/ops/summary.ts';
+import { PreviousRoom } from './entry.ts';
 import { expectJsonError } from '../helpers.ts';
 import { OPS_TOKEN } from '../ops/app.ts';
 import { FILL_ROOM_TIMEOUT_MS, fillRoom, TestSocket } from '../room/socket.ts';
@@ -172,13 +173,16 @@ describe("this tree's worker and a room's refusals", () => {
     expect(refused.message).toContain('room_closed_for_exams');
   });
 
-  it("lists the previous release's rooms as unanswered in the operator view (outboxStatus is newer than that room)", async () => {
+  // outboxStatus came with Release 2.1.0: a room from before it cannot answer, and counts as unanswered.
+  const answersOutboxStatus = 'outboxStatus' in PreviousRoom.prototype;
+  it(`asks the previous release's rooms in the operator view (${answersOutboxStatus ? 'they answer' : 'unanswered: outboxStatus is newer than that room'})`, async () => {
     const api = pairedApp(PAIRINGS[0]);
     const { opened } = await openRoomOver(api);
     const res = await api.app.request('/ops/api/summary', { headers: { Authorization: `Bearer ${OPS_TOKEN}` } }, api.env);
     expect(res.status).toBe(200);
     const { stuckOutboxes } = (await res.json()) as OpsSummary;
-    expect(stuckOutboxes.unanswered).toBeGreaterThanOrEqual(1);
+    if (answersOutboxStatus) expect(stuckOutboxes.asked).toBeGreaterThan(stuckOutboxes.unanswered);
+    else expect(stuckOutboxes.unanswered).toBeGreaterThanOrEqual(1);
     expect(stuckOutboxes.rooms.map((r) => r.studyId)).not.toContain(opened.state.studyId);
   });
 });

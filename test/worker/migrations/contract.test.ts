@@ -1,5 +1,5 @@
 /**
- * The contract step (migrations-contract/0005_contract_v1.sql) applies cleanly
+ * The contract step (migrations-contract/0006_contract_v1.sql) applies cleanly
  * after 0001 + 0002, leaves only `member` and the v2 shape, passes the
  * migration check as a contract step after migrations/, and Release 2 still
  * runs a whole solo study through the v1 API afterwards.
@@ -11,9 +11,9 @@ import type { StudyRecords } from '../../../shared/index.ts';
 import { createStudy, finishOneCycleSolo, ok, PLAN, RETRO, signUp, v1App } from '../v1/client.ts';
 import { EXPAND_V2, migrateTo } from './shapes.ts';
 
-describe('contract migration 0005', () => {
+describe('contract migration 0006', () => {
   it('is a contract step that passes the migration check after migrations/', () => {
-    expect(env.CONTRACT_SQL.map((file) => file.name)).toEqual(['0005_contract_v1.sql']);
+    expect(env.CONTRACT_SQL.map((file) => file.name)).toEqual(['0006_contract_v1.sql']);
     const [contract] = env.CONTRACT_SQL;
     expect(isContractStep(contract?.sql ?? '')).toBe(true);
     expect(checkMigrations([...env.MIGRATION_SQL, ...env.CONTRACT_SQL])).toEqual([]);

@@ -2,14 +2,18 @@
  * What assets:gc reads from the telemetry (issue 5 part 3): when clients last
  * asked for each build, over days, and D1 keeping TELEMETRY_KEEP_DAYS of it.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TELEMETRY_KEEP_DAYS } from '../../../shared/index.ts';
 import type { BuildsLastRequested } from '../../../worker/ops/summary.ts';
 import { minuteOf } from '../../../worker/ops/telemetry.ts';
 import { expectJsonError } from '../helpers.ts';
-import { clockAt, telemetryRows, versionApp } from './app.ts';
+import { clockAt, publishBuild, telemetryRows, versionApp } from './app.ts';
 
 const DAY_MINUTES = 24 * 60;
+
+beforeAll(async () => {
+  for (const build of ['build-a', 'build-b', 'build-c', 'build-first', 'build-later', 'build-last']) await publishBuild(build, 2);
+});
 
 describe('GET /ops/api/builds', () => {
   it('gives the last minute a client asked for each build within the last days, latest first', async () => {
@@ -25,8 +29,9 @@ describe('GET /ops/api/builds', () => {
     clock.advanceMinutes(3 * DAY_MINUTES - 5);
     await w.apiCall('build-c', 2);
     const c = minuteOf(clock.time);
-    // curl: no build id, so nothing gc could keep or delete.
+    // curl: no build id, so nothing gc could keep or delete; a made-up id is not a build either.
     await w.apiCall();
+    await w.apiCall('evil-1');
     clock.advanceMinutes(5);
 
     const read = async (query: string) => {
@@ -72,12 +77,12 @@ describe('telemetry retention', () => {
     await w.apiCall('build-first', 2);
     clock.advanceMinutes(TELEMETRY_KEEP_DAYS * DAY_MINUTES - 1);
     await w.apiCall('build-later', 2);
-    expect((await telemetryRows(first)).map((r) => r.client_build)).toEqual(['build-first', 'build-later']);
+    expect((await telemetryRows(first, 'v-keep')).map((r) => r.client_build)).toEqual(['build-first', 'build-later']);
     const trips = w.d1.trips();
 
     clock.advanceMinutes(2);
     await w.apiCall('build-last', 2);
-    expect((await telemetryRows(first)).map((r) => r.client_build)).toEqual(['build-later', 'build-last']);
+    expect((await telemetryRows(first, 'v-keep')).map((r) => r.client_build)).toEqual(['build-later', 'build-last']);
     // Still one round trip per write.
     expect(w.d1.trips()).toBe(trips + 1);
   });

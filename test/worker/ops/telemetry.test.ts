@@ -1,7 +1,25 @@
-/** Version telemetry (issue 5 part 1): counted per call, written to D1 in batches off the hot path. */
-import { describe, expect, it } from 'vitest';
+/**
+ * Version telemetry: counted per answer with its outcome, by version id,
+ * written to D1 in batches off the hot path, and only published builds as series.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BLOBS, DOUBLES, UNKNOWN_BUILD } from '../../../worker/ops/data-point.ts';
 import { minuteOf } from '../../../worker/ops/telemetry.ts';
-import { clockAt, ManualTimers, telemetryRows, versionApp } from './app.ts';
+import { clockAt, ManualTimers, outcomeRows, publishBuild, telemetryRows, versionApp } from './app.ts';
+
+beforeAll(async () => {
+  await publishBuild('build-1', 1);
+  await publishBuild('build-2', 2);
+});
+
+const row = (version: string, minute: number, client_build: string, api_level: number, kind: string, count: number) => ({
+  minute,
+  worker_version: version,
+  client_build,
+  api_level,
+  kind,
+  count,
+});
 
 describe('telemetry middleware', () => {
   it('counts calls per minute, build, level and kind, and writes them in one batch when the timer ends', async () => {
@@ -16,24 +34,13 @@ describe('telemetry middleware', () => {
     const socket = await w.request('/api/v2/studies/none/socket?build=build-2', { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'haru.2' } });
     expect(socket.status).toBe(101);
     // Nothing written on the request path; one timer for all five calls.
-    expect(await telemetryRows(start)).toEqual([]);
+    expect(await telemetryRows(start, 'v-count')).toEqual([]);
     expect(w.d1.trips()).toBe(0);
     expect(timers.running).toEqual([10_000]);
 
     await timers.fire();
-    const row = (minute: number, client_build: string, api_level: number, kind: string, count: number) => ({
-      minute,
-      worker_version: 'v-count',
-      client_build,
-      api_level,
-      kind,
-      count,
-    });
-    expect(await telemetryRows(start)).toEqual([
-      row(start, 'build-1', 1, 'http', 3),
-      row(start, 'build-2', 2, 'http', 1),
-      row(start + 60_000, 'build-2', 2, 'socket', 1),
-    ]);
+    const r = (...args: [number, string, number, string, number]) => row('v-count', ...args);
+    expect(await telemetryRows(start, 'v-count')).toEqual([r(start, 'build-1', 1, 'http', 3), r(start, 'build-2', 2, 'http', 1), r(start + 60_000, 'build-2', 2, 'socket', 1)]);
     expect(w.d1.trips()).toBe(1);
 
     // No compat headers (curl): counted at the current level with no build; the next call starts the next timer.
@@ -42,10 +49,54 @@ describe('telemetry middleware', () => {
     await w.apiCall();
     expect(timers.running).toEqual([10_000]);
     await timers.fire();
-    expect((await telemetryRows(start)).at(2)).toEqual(row(start + 60_000, '', 2, 'http', 2));
+    expect((await telemetryRows(start, 'v-count')).at(2)).toEqual(r(start + 60_000, '', 2, 'http', 2));
     expect(w.d1.trips()).toBe(2);
     expect(w.points).toHaveLength(7);
-    expect(w.points[0]).toEqual({ indexes: ['v-count'], blobs: ['v-count', 'build-1', 'http', 'own-build'], doubles: [1, 1] });
+  });
+
+  it('writes each Analytics Engine data point in the declared layout, with the version id, its tag and the outcome', async () => {
+    const clock = clockAt(6);
+    const w = versionApp(clock, { version: '0a1b2c3d-layout', tag: 'v9.9.9', build: 'own-build' });
+    await w.apiCall('build-1', 1);
+    await w.request('/api/v1/nowhere', { headers: { 'X-Haru-Build': 'build-2', 'X-Haru-Api': '2' } });
+    const [ok, missing] = w.points;
+    const named = (point: AnalyticsEngineDataPoint | undefined) => ({
+      ...Object.fromEntries(BLOBS.map((name, i) => [name, point?.blobs?.[i]])),
+      ...Object.fromEntries(DOUBLES.map((name, i) => [name, point?.doubles?.[i]])),
+      index: point?.indexes?.[0],
+    });
+    expect(named(ok)).toEqual({
+      version_id: '0a1b2c3d-layout',
+      version_tag: 'v9.9.9',
+      client_build: 'build-1',
+      kind: 'http',
+      outcome: '2xx',
+      worker_build: 'own-build',
+      api_level: 1,
+      count: 1,
+      code: 200,
+      index: '0a1b2c3d-layout',
+    });
+    expect(named(missing)).toMatchObject({ client_build: 'build-2', outcome: '4xx', code: 404, api_level: 2 });
+  });
+
+  it('counts every answer by status per version and level, refusals and server errors included', async () => {
+    const clock = clockAt(7);
+    const w = versionApp(clock, { version: 'v-outcome', build: 'own-build' });
+    await w.apiCall('build-2', 2);
+    await w.apiCall('build-2', 2);
+    await w.request('/api/v1/nowhere');
+    // A page too new for this worker: refused by the compat gate, still counted.
+    expect((await w.apiCall('build-2', 3)).status).toBe(409);
+    // A D1 that fails with something other than an outage: the 500 counts.
+    const broken = w.failingD1(() => new Error('injected fault'));
+    expect((await broken.request('/api/v1/members', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"nickname":"hana"}' })).status).toBe(500);
+    expect(await outcomeRows(minuteOf(clock.time), 'v-outcome')).toEqual([
+      { api_level: 2, kind: 'http', code: 200, count: 2 },
+      { api_level: 2, kind: 'http', code: 404, count: 1 },
+      { api_level: 2, kind: 'http', code: 500, count: 1 },
+      { api_level: 3, kind: 'http', code: 409, count: 1 },
+    ]);
   });
 
   it('adds to the rows already written instead of replacing them', async () => {
@@ -53,9 +104,7 @@ describe('telemetry middleware', () => {
     const w = versionApp(clock, { version: 'v-add', build: 'own-build' });
     await w.apiCall('build-1', 2);
     await w.apiCall('build-1', 2);
-    expect(await telemetryRows(minuteOf(clock.time))).toEqual([
-      { minute: minuteOf(clock.time), worker_version: 'v-add', client_build: 'build-1', api_level: 2, kind: 'http', count: 2 },
-    ]);
+    expect(await telemetryRows(minuteOf(clock.time), 'v-add')).toEqual([row('v-add', minuteOf(clock.time), 'build-1', 2, 'http', 2)]);
   });
 
   it('makes one D1 write per timer however many calls come in, and loses none of them', async () => {
@@ -71,7 +120,7 @@ describe('telemetry middleware', () => {
       await timers.fire();
     }
     expect(w.d1.trips()).toBe(3);
-    const written = (await telemetryRows(minuteOf(clock.time) - 60_000)).reduce((n, r) => n + (r.count as number), 0);
+    const written = (await telemetryRows(minuteOf(clock.time) - 60_000, 'v-bound')).reduce((n, r) => n + (r.count as number), 0);
     expect(written).toBe(210);
   });
 
@@ -79,13 +128,15 @@ describe('telemetry middleware', () => {
     const clock = clockAt(4);
     const timers = new ManualTimers();
     const w = versionApp(clock, { version: 'v-size', build: 'own-build', flushEveryMs: 3_600_000, later: timers.later, maxPendingRows: 20 });
-    for (let i = 0; i < 25; i++) await w.apiCall(`build-${i}`, 2);
+    for (let i = 0; i < 25; i++) await publishBuild(`size-${i}`, 2);
+    // Each call is a row of its own (its build) plus the one outcome row they share (2xx at level 2).
+    for (let i = 0; i < 25; i++) await w.apiCall(`size-${i}`, 2);
     expect(w.d1.trips()).toBe(1);
-    expect(await telemetryRows(minuteOf(clock.time))).toHaveLength(20);
-    // The other five wait for the timer.
+    expect(await telemetryRows(minuteOf(clock.time), 'v-size')).toHaveLength(19);
+    // The other six wait for the timer.
     await timers.fire();
     expect(w.d1.trips()).toBe(2);
-    expect(await telemetryRows(minuteOf(clock.time))).toHaveLength(25);
+    expect(await telemetryRows(minuteOf(clock.time), 'v-size')).toHaveLength(25);
   });
 
   it('starts another timer when the running one is overdue (its waitUntil was cancelled), so counts do not pile up', async () => {
@@ -110,9 +161,37 @@ describe('telemetry middleware', () => {
     // The default timer, kept alive by the request's waitUntil (which the helper awaits, as the runtime does).
     const w = versionApp(clock, { version: 'v-idle', build: 'own-build', flushEveryMs: 50 });
     await w.apiCall('build-1', 2);
-    expect(await telemetryRows(minuteOf(clock.time))).toEqual([
-      { minute: minuteOf(clock.time), worker_version: 'v-idle', client_build: 'build-1', api_level: 2, kind: 'http', count: 1 },
-    ]);
+    expect(await telemetryRows(minuteOf(clock.time), 'v-idle')).toEqual([row('v-idle', minuteOf(clock.time), 'build-1', 2, 'http', 1)]);
     expect(w.d1.trips()).toBe(1);
+  });
+});
+
+describe('forged build ids', () => {
+  it('count as one "(unknown)" build, however many a stranger makes up, in D1 and in Analytics Engine', async () => {
+    const clock = clockAt(8);
+    const w = versionApp(clock, { version: 'v-forged', build: 'own-build' });
+    for (let i = 0; i < 60; i++) expect((await w.apiCall(`evil-${i}`)).status).toBe(200);
+    await w.apiCall('build-2', 2);
+    expect(await telemetryRows(minuteOf(clock.time), 'v-forged')).toEqual([
+      row('v-forged', minuteOf(clock.time), UNKNOWN_BUILD, 2, 'http', 60),
+      row('v-forged', minuteOf(clock.time), 'build-2', 2, 'http', 1),
+    ]);
+    expect(new Set(w.points.map((p) => p.blobs?.[BLOBS.indexOf('client_build')]))).toEqual(new Set([UNKNOWN_BUILD, 'build-2']));
+    // The manifest was listed once for the 60 made-up ids, not once each.
+    expect(w.kvLists()).toBe(1);
+  });
+
+  it('becomes a series once the build is published (read again at most a minute later)', async () => {
+    const clock = clockAt(9);
+    const w = versionApp(clock, { version: 'v-late', build: 'own-build' });
+    await w.apiCall('late-build', 2);
+    await publishBuild('late-build', 2);
+    await w.apiCall('late-build', 2);
+    clock.advanceMinutes(1);
+    await w.apiCall('late-build', 2);
+    expect((await telemetryRows(minuteOf(clock.time) - 60_000, 'v-late')).map((r) => [r.client_build, r.count])).toEqual([
+      [UNKNOWN_BUILD, 2],
+      ['late-build', 1],
+    ]);
   });
 });

@@ -85,12 +85,12 @@ describe('GET /ops/api/summary', () => {
     expect(s.minutes).toEqual([-2, -1, 0, 1, 2].map((m) => start + m * 60_000));
     expect(s.currentVersion).toBe('new-12');
     expect(s.workerVersions).toEqual([
-      { name: 'old-12', counts: [0, 0, 4, 1, 0], total: 5 },
-      { name: 'new-12', counts: [0, 0, 0, 3, 0], total: 3 },
+      { name: 'old-12', label: 'old-12', counts: [0, 0, 4, 1, 0], total: 5 },
+      { name: 'new-12', label: 'new-12', counts: [0, 0, 0, 3, 0], total: 3 },
     ]);
     expect(s.clientBuilds).toEqual([
-      { name: 'build-old-12', counts: [0, 0, 4, 2, 0], total: 6 },
-      { name: 'build-new-12', counts: [0, 0, 0, 2, 0], total: 2 },
+      { name: 'build-old-12', label: 'build-old-12', counts: [0, 0, 4, 2, 0], total: 6 },
+      { name: 'build-new-12', label: 'build-new-12', counts: [0, 0, 0, 2, 0], total: 2 },
     ]);
     expect(s.inProgress).toMatchObject({ solo: expect.any(Number), group: expect.any(Number), perVersion: 'approximate' });
     expect(s.inProgress.attribution).toMatch(/does not record which worker version/);
@@ -198,10 +198,11 @@ describe('GET /ops', () => {
     const { next } = rollout(18);
     const still = await (await next.ops('/ops?minutes=10&quiet=15')).text();
     expect(still).not.toContain('http-equiv="refresh"');
-    expect(still).toContain('<a href="/ops?minutes=10&amp;quiet=15&amp;refresh=60">Reload every minute</a>');
+    expect(still).toContain('<a href="/ops?minutes=10&amp;quiet=15&amp;errors=10&amp;refresh=60">Reload every minute</a>');
+    expect(still).toContain('<a href="/ops/api/summary?minutes=10&amp;quiet=15&amp;errors=10">as JSON</a>');
     const reloading = await (await next.ops('/ops?minutes=10&quiet=15&refresh=60')).text();
     expect(reloading).toContain('<meta http-equiv="refresh" content="60" />');
-    expect(reloading).toContain('Reloads every 60 seconds; <a href="/ops?minutes=10&amp;quiet=15">stop reloading</a>');
+    expect(reloading).toContain('Reloads every 60 seconds; <a href="/ops?minutes=10&amp;quiet=15&amp;errors=10">stop reloading</a>');
     for (const bad of ['refresh=5', 'refresh=3601', 'refresh=x']) {
       const body = await expectJsonError(await next.ops(`/ops?${bad}`), 400, 'invalid_query');
       expect(body.message).toBe('refresh: a whole number of seconds from 10 to 3600');

@@ -4,11 +4,11 @@
  * (the oldest is closed with 4410), binary frames are refused, and a `leave`
  * is told to the others once.
  */
-import { runInDurableObject } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, MAX_SOCKETS_PER_PARTICIPANT, RATE_LIMIT } from '../../../shared/index.ts';
-import type { Room } from '../../../worker/room/room.ts';
-import { connect, roomOfTwo, type TestSocket } from './socket.ts';
+import { closeTelemetry, type Room } from '../../../worker/room/room.ts';
+import { connect, roomOfTwo, setClock, T0, type TestSocket } from './socket.ts';
 
 describe('one learner, many sockets', () => {
   it('shares one message allowance across all their sockets', async () => {
@@ -68,5 +68,42 @@ describe('frames and leaving', () => {
     const snapshot = await hostWs.next('snapshot');
     expect(snapshot.seq).toBe(presence.seq);
     expect(hostWs.inbox.filter((m) => m.type === 'event')).toEqual([]);
+  });
+});
+
+describe('close telemetry', () => {
+  /** Closes counted by the rooms of this isolate from minute `from` on, per code. */
+  async function closesSince(from: number): Promise<Record<string, number>> {
+    await closeTelemetry.flush(env.DB);
+    const { results } = await env.DB.prepare(
+      `SELECT code, sum(count) AS n FROM telemetry_outcome WHERE kind = 'close' AND minute >= ? GROUP BY code ORDER BY code`,
+    )
+      .bind(from)
+      .all<{ code: number; n: number }>();
+    return Object.fromEntries(results.map((r) => [String(r.code), r.n]));
+  }
+
+  it('counts every socket close by close code and API level: normal, refused, rate limited', async () => {
+    const { stub, hostWs, guestWs } = await roomOfTwo();
+    // A clock of its own, so other tests' closes at T0 are not counted here.
+    const at = T0 + 7 * 24 * 3_600_000;
+    await setClock(stub, at);
+    const before = await closesSince(at);
+    guestWs.ws.close(1000, 'bye');
+    await hostWs.next('event', (m) => m.event.kind === 'presence');
+    for (let i = 0; i <= RATE_LIMIT.messages; i += 1) hostWs.send({ type: 'sync' });
+    expect((await hostWs.closed).code).toBe(CLOSE.rateLimited);
+    const stranger = await connect(stub, crypto.randomUUID());
+    expect((await stranger.closed).code).toBe(CLOSE.unauthorized);
+    // The rate-limited socket's close reaches the room when the client answers it: wait for the count, not a time.
+    let counted: Record<string, number> = {};
+    for (let tries = 0; tries < 50 && (counted[CLOSE.rateLimited] ?? 0) === 0; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      counted = await closesSince(at);
+    }
+    expect(before).toEqual({});
+    expect(counted).toEqual({ '1000': 1, [CLOSE.unauthorized]: 1, [CLOSE.rateLimited]: 1 });
+    const { results } = await env.DB.prepare(`SELECT DISTINCT api_level FROM telemetry_outcome WHERE kind = 'close' AND minute >= ?`).bind(at).all();
+    expect(results).toEqual([{ api_level: 2 }]);
   });
 });
