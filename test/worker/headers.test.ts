@@ -49,6 +49,23 @@ describe('Strict-Transport-Security', () => {
   });
 });
 
+describe('the page security headers', () => {
+  it('are the same on the page and its 304: the whole CSP and DENY framing', async () => {
+    const csp =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    const page = await appFor(a).request('/study/abc', {}, env);
+    const again = await appFor(a).request('/study/abc', { headers: { 'If-None-Match': page.headers.get('ETag') ?? '' } }, env);
+    expect(again.status).toBe(304);
+    for (const res of [page, again]) {
+      expect(res.headers.get('Content-Security-Policy')).toBe(csp);
+      expect(res.headers.get('X-Frame-Options')).toBe('DENY');
+      // None of Hono's other defaults.
+      expect(res.headers.get('Cross-Origin-Opener-Policy')).toBeNull();
+      expect(res.headers.get('X-XSS-Protection')).toBeNull();
+    }
+  });
+});
+
 describe('Cache-Control on personal answers', () => {
   it('is no-store on every learner call: sign-up, me, studies, records, and the live room (create, join, view)', async () => {
     const api = v1App();

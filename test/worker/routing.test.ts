@@ -93,6 +93,16 @@ describe('wrong methods', () => {
     expectVersionHeaders(res, '1-1');
   });
 
+  it('answers HEAD wherever GET is answered, with the GET status and headers and no body', async () => {
+    for (const path of ['/api/version', '/healthz', '/', '/assets/main-AAAAAAAA.js']) {
+      const get = await appFor(a).request(path, {}, env);
+      const head = await appFor(a).request(path, { method: 'HEAD' }, env);
+      expect(head.status, path).toBe(get.status);
+      expect(head.headers.get('Content-Type'), path).toBe(get.headers.get('Content-Type'));
+      expect(await head.text(), path).toBe('');
+    }
+  });
+
   it('still answers 404 for a wrong method on an unknown API path', async () => {
     const res = await appFor(a).request('/api/nope', { method: 'POST' }, env);
     await expectJsonError(res, 404, 'not_found');

@@ -3,9 +3,9 @@
  * build, forever cacheable; and this worker's own build's page for every
  * client route, never cached long.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { ASSET_PATH, assetKeys, type AssetMeta, type BuildInfo } from '../../shared/index.ts';
-import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { allow, jsonError } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
 import { notModified } from './conditional.ts';
 import { pageSecurityHeaders } from './security.ts';
@@ -19,11 +19,14 @@ function isPageRoute(path: string): boolean {
   return !last.includes('.');
 }
 
+/** Client routes only: any other path (a stray file) is not found, whatever the method. */
+const pagesOnly: MiddlewareHandler<AppEnv> = async (c, next) => (isPageRoute(new URL(c.req.url).pathname) ? next() : c.notFound());
+
 /** Reads a KV value with its metadata and answers it, or a 304 when the client has it. */
-async function fromKv(c: Context<AppEnv>, key: string, cacheControl: string, extra: Record<string, string> = {}) {
+async function fromKv(c: Context<AppEnv>, key: string, cacheControl: string) {
   const found = await c.env.ASSETS_KV.getWithMetadata<AssetMeta>(key, { type: 'stream' });
   if (!found.value || !found.metadata) return null;
-  const headers = new Headers({ 'Cache-Control': cacheControl, ETag: found.metadata.etag, ...extra });
+  const headers = new Headers({ 'Cache-Control': cacheControl, ETag: found.metadata.etag });
   if (notModified(c.req.header('If-None-Match'), found.metadata.etag)) {
     await found.value.cancel();
     return new Response(null, { status: 304, headers });
@@ -36,23 +39,20 @@ async function fromKv(c: Context<AppEnv>, key: string, cacheControl: string, ext
 export function assetRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get('/assets/*', async (c) => {
+  app.all('/assets/*', allow('GET', 'HEAD'), async (c) => {
     // The raw path, not the decoded one: `..` and `%2F` never name an asset.
     const path = new URL(c.req.url).pathname;
     const res = ASSET_PATH.test(path) ? await fromKv(c, assetKeys.asset(path.slice(1)), IMMUTABLE) : null;
     return res ?? jsonError(c, 404, 'asset_not_found', `No published asset at ${path}.`);
   });
-  app.all('/assets/*', methodNotAllowed('GET, HEAD'));
 
-  app.get('*', async (c, next) => {
-    if (!isPageRoute(new URL(c.req.url).pathname)) return next();
-    const res = await fromKv(c, assetKeys.index(build.id), 'no-cache', pageSecurityHeaders);
+  app.all('*', pagesOnly, allow('GET', 'HEAD'), pageSecurityHeaders, async (c) => {
+    const res = await fromKv(c, assetKeys.index(build.id), 'no-cache');
     return (
       res ??
       jsonError(c, 503, 'build_not_published', `Build ${build.id} is not in KV yet; run the publish step (npm run assets:publish).`)
     );
   });
-  app.all('*', (c, next) => (isPageRoute(new URL(c.req.url).pathname) ? methodNotAllowed('GET, HEAD')(c) : next()));
 
   return app;
 }

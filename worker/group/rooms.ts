@@ -10,8 +10,8 @@ import { codeFromBytes, createRoomBody, joinStudyBody, LIMITS, type RoomState } 
 import { database } from '../db/client.ts';
 import { createStudy } from '../db/queries-v2.ts';
 import { participant, participantCodeV2 } from '../db/schema-v2.ts';
-import { readJson } from '../http/body.ts';
-import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { jsonBody } from '../http/body.ts';
+import { allow, jsonError } from '../http/errors.ts';
 import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
 import { clientAddress, rateLimit } from '../http/rate-limit.ts';
 import { requireMember } from '../identity/middleware.ts';
@@ -65,14 +65,13 @@ const limitCodeGuesses = every(
 
 /** `/api/v2/studies...` routes. */
 export const roomRoutes = new Hono<MemberEnv>()
-  .post('/studies', requireMember, async (c) => {
-    const body = await readJson(c, createRoomBody);
-    if (!body.ok) return body.res;
+  .all('/studies', allow('POST'), requireMember, jsonBody(createRoomBody), async (c) => {
+    const body = c.req.valid('json');
     const db = database(c.env.DB);
     const [me] = await memberById(db, c.var.memberId);
     if (!me) return jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
-    const { name, totalCycles, minutesPerCycle } = body.data;
-    const nickname = body.data.nickname ?? me.nickname;
+    const { name, totalCycles, minutesPerCycle } = body;
+    const nickname = body.nickname ?? me.nickname;
     const code = codeFromBytes(crypto.getRandomValues(new Uint8Array(6)));
     const created = await createStudy(db, { name, totalCycles, minutesPerCycle, hostMemberId: me.id, hostNickname: nickname, code }, c.var.now());
     const state = await roomOf(c, created.study.id).open({
@@ -85,11 +84,8 @@ export const roomRoutes = new Hono<MemberEnv>()
     });
     return c.json({ participantId: created.host.id, state }, 201);
   })
-  .all('/studies', methodNotAllowed('POST'))
-  .post('/studies/join', requireMember, limitCodeGuesses, async (c) => {
-    const body = await readJson(c, joinStudyBody);
-    if (!body.ok) return body.res;
-    const { code, nickname } = body.data;
+  .all('/studies/join', allow('POST'), requireMember, limitCodeGuesses, jsonBody(joinStudyBody), async (c) => {
+    const { code, nickname } = c.req.valid('json');
     const [found] = await database(c.env.DB)
       .select({ studyId: participantCodeV2.studyId })
       .from(participantCodeV2)
@@ -111,11 +107,8 @@ export const roomRoutes = new Hono<MemberEnv>()
     }
     return c.json({ participantId: joined.participantId, state: joined.state }, joined.resumed ? 200 : 201);
   })
-  .all('/studies/join', methodNotAllowed('POST'))
-  .get('/studies/:studyId', requireMember, async (c) => {
+  .all('/studies/:studyId', allow('GET', 'HEAD'), requireMember, async (c) => {
     const view = await viewOf(c, c.req.param('studyId'), c.var.memberId);
     return view ? c.json(view) : jsonError(c, 404, 'study_not_found', 'No live study you are part of has that id.');
   })
-  .all('/studies/:studyId', methodNotAllowed('GET, HEAD'))
-  .get('/studies/:studyId/socket', roomSocket)
-  .all('/studies/:studyId/socket', methodNotAllowed('GET'));
+  .all('/studies/:studyId/socket', allow('GET'), roomSocket);

@@ -5,11 +5,10 @@
  */
 import { Hono } from 'hono';
 import { compatAnswer } from '../compat/middleware.ts';
-import { methodNotAllowed } from '../http/errors.ts';
+import { allow } from '../http/errors.ts';
 import { requireMember } from '../identity/middleware.ts';
 import type { MemberEnv } from '../types.ts';
 
 /** `POST /studies/join` (v1): who is asking is still checked first, like every learner call. */
 export const groupRoutes = new Hono<MemberEnv>()
-  .post('/studies/join', requireMember, (c) => compatAnswer(c, 'client_outdated', c.var.compat.range))
-  .all('/studies/join', methodNotAllowed('POST'));
+  .all('/studies/join', allow('POST'), requireMember, (c) => compatAnswer(c, 'client_outdated', c.var.compat.range));

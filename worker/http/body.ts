@@ -1,8 +1,13 @@
 /**
- * Reads a JSON body through a shared zod schema. Anything that does not parse
- * is answered here with a specific 400/413, before a handler can touch state.
+ * What a route reads from a request, checked by Hono's `bodyLimit` and
+ * `validator` with a shared zod schema. Anything that does not pass is
+ * answered here with a specific 400/413, before a handler can touch state;
+ * the handler reads the parsed value with `c.req.valid('json' | 'query')`.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { jsonError } from './errors.ts';
@@ -14,44 +19,14 @@ z.config(en());
 /** Largest body the API reads: answers are 500 characters, so 16 KiB is generous. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** The body as text, or 413 `body_too_large` past MAX_BODY_BYTES (by its header, then by what came). */
-export async function readText(c: Context): Promise<{ ok: true; text: string } | { ok: false; res: Response }> {
-  const tooLarge = () => ({
-    ok: false as const,
-    res: jsonError(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`),
-  });
-  if (Number(c.req.header('Content-Length') ?? 0) > MAX_BODY_BYTES) return tooLarge();
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) return tooLarge();
-  return { ok: true, text };
-}
-
-/** The parsed body, or the error response to return as is. */
-export async function readJson<T extends z.ZodMiniType>(
-  c: Context,
-  schema: T,
-): Promise<{ ok: true; data: z.infer<T> } | { ok: false; res: Response }> {
-  const body = await readText(c);
-  if (!body.ok) return body;
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text);
-  } catch {
-    return { ok: false, res: jsonError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  return { ok: false, res: invalid(c, 'invalid_body', 'body', parsed.error.issues) };
-}
-
-/** The parsed query string, or the 400 to return. */
-export function readQuery<T extends z.ZodMiniType>(
-  c: Context,
-  schema: T,
-): { ok: true; data: z.infer<T> } | { ok: false; res: Response } {
-  const parsed = schema.safeParse(c.req.query());
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, res: invalid(c, 'invalid_query', 'query', parsed.error.issues) };
-}
+/**
+ * 413 `body_too_large` past MAX_BODY_BYTES: by the Content-Length header, or
+ * while the body streams in, so an oversized body is never buffered whole.
+ */
+export const limitBody: MiddlewareHandler = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => jsonError(c, 413, 'body_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`),
+});
 
 /** 400 `code`, the first issue as the message (prefixed by its field, or `whole` for the body or query itself), all of them in `issues`. */
 function invalid(c: Context, code: string, whole: 'body' | 'query', issues: readonly z.core.$ZodIssue[]): Response {
@@ -59,4 +34,42 @@ function invalid(c: Context, code: string, whole: 'body' | 'query', issues: read
   const first = list[0];
   const message = first ? `${first.path || whole}: ${first.message}` : 'The request is not valid.';
   return jsonError(c, 400, code, message, { issues: list });
+}
+
+/** The validator of `target` through `schema`: its output, or 400 `code`. */
+function validate<T extends z.ZodMiniType, U extends 'json' | 'query'>(target: U, schema: T, code: string) {
+  return validator(target, (value, c) => {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? (parsed.data as z.output<T>) : invalid(c, code, target === 'json' ? 'body' : 'query', parsed.error.issues);
+  });
+}
+
+/**
+ * A JSON body (Content-Type `application/json`) read within MAX_BODY_BYTES and
+ * parsed by `schema`: 413 `body_too_large`, 400 `invalid_json` (Hono's
+ * validator throws its own plain-text 400 there, answered here as our JSON),
+ * or 400 `invalid_body`.
+ * @example
+ * app.all('/members', allow('POST'), jsonBody(createMemberBody), (c) => c.json(c.req.valid('json')));
+ */
+export function jsonBody<T extends z.ZodMiniType>(schema: T) {
+  const check = validate('json', schema, 'invalid_body');
+  const read: typeof check = async (c, next) => {
+    const tooLarge = await limitBody(c, async () => {});
+    if (tooLarge) return tooLarge;
+    try {
+      const refused = await check(c, async () => {});
+      if (refused) return refused;
+    } catch (err) {
+      if (!(err instanceof HTTPException)) throw err;
+      return jsonError(c, 400, 'invalid_json', 'The request body is not valid JSON.');
+    }
+    await next();
+  };
+  return read;
+}
+
+/** The query string parsed by `schema`, or 400 `invalid_query`. */
+export function validQuery<T extends z.ZodMiniType>(schema: T) {
+  return validate('query', schema, 'invalid_query');
 }

@@ -2,7 +2,7 @@
  * JSON error answers. Every non-2xx answer of the API goes through here so the
  * `{"error", "message"}` shape (shared/errors.ts) never drifts.
  */
-import type { Context } from 'hono';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../../shared/index.ts';
 
@@ -18,10 +18,21 @@ export function jsonError(
   return c.json(body, status);
 }
 
-/** 405 for a known path asked with a method it does not have. */
-export function methodNotAllowed(allow: string) {
-  return (c: Context): Response => {
-    c.header('Allow', allow);
-    return jsonError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`);
+/**
+ * The methods a path answers, declared once with the path: Hono has no 405 of
+ * its own (a path asked with another method falls through to 404), so this
+ * goes first on `.all(path, ...)` and answers every other method 405
+ * `method_not_allowed` with `Allow: <methods>`. HEAD passes wherever GET
+ * does, as Hono answers it with the GET handler and no body.
+ * @example
+ * app.all('/members', allow('POST'), handler); // GET /members: 405, Allow: POST
+ */
+export function allow<E extends Env>(...methods: ('GET' | 'HEAD' | 'POST' | 'PUT')[]): MiddlewareHandler<E> {
+  const header = methods.join(', ');
+  const allowed = new Set<string>(methods.includes('GET') ? [...methods, 'HEAD'] : methods);
+  return async (c, next) => {
+    if (allowed.has(c.req.method)) return next();
+    c.header('Allow', header);
+    return jsonError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${header}.`);
   };
 }

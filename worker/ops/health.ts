@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { apiRangeFor, type BuildInfo, type VersionInfo } from '../../shared/index.ts';
 import { workerVersion } from '../compat/version.ts';
-import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { allow, jsonError } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
 
 /** The secrets a worker needs, and what stops working without each. */
@@ -22,20 +22,19 @@ const SECRETS = {
  * // 503 {"error":"token_secret_missing","message":"TOKEN_SECRET is not set: ...","ok":false,"missing":["TOKEN_SECRET"]}
  */
 export const health = new Hono<AppEnv>()
-  .get('/healthz', (c) => {
+  .all('/healthz', allow('GET', 'HEAD'), (c) => {
     const missing = (Object.keys(SECRETS) as (keyof typeof SECRETS)[]).filter((name) => !c.env[name]);
     if (missing.length === 0) return c.json({ ok: true });
     const message = missing.map((name) => `${name} is not set: ${SECRETS[name]}.`).join(' ');
     return missing.includes('TOKEN_SECRET')
       ? jsonError(c, 503, 'token_secret_missing', message, { ok: false, missing })
       : c.json({ ok: true, missing, message });
-  })
-  .all('/healthz', methodNotAllowed('GET, HEAD'));
+  });
 
 /** `GET /api/version` (mounted under the compat gate). */
 export function versionRoute(build: Pick<BuildInfo, 'id' | 'apiLevel'>): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get('/version', (c) => {
+    .all('/version', allow('GET', 'HEAD'), (c) => {
       const body: VersionInfo = {
         ...workerVersion(c.env.CF_VERSION_METADATA),
         build: build.id,
@@ -43,6 +42,5 @@ export function versionRoute(build: Pick<BuildInfo, 'id' | 'apiLevel'>): Hono<Ap
         apiRange: apiRangeFor(build.apiLevel),
       };
       return c.json(body);
-    })
-    .all('/version', methodNotAllowed('GET, HEAD'));
+    });
 }

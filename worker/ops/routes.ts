@@ -5,19 +5,18 @@
  * `/ops/login` form for a browser session (session.ts).
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import * as z from 'zod/mini';
 import { TELEMETRY_KEEP_DAYS, type BuildInfo } from '../../shared/index.ts';
 import { pageSecurityHeaders } from '../assets/security.ts';
-import { readQuery, readText } from '../http/body.ts';
-import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { limitBody, validQuery } from '../http/body.ts';
+import { allow, jsonError } from '../http/errors.ts';
 import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
 import { clientAddress, rateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../types.ts';
 import { loginPage, opsPage } from './page.ts';
-import { newSession, SESSION_COOKIE, SESSION_MS, validSession } from './session.ts';
+import { endSession, inSession, startSession } from './session.ts';
 import { stuckOutboxes } from './outboxes.ts';
 import { ABANDONED_AFTER_MS, buildsLastRequested, opsSummary, type OpsSummary } from './summary.ts';
 import { versionIdentity, type KnownBuilds } from './telemetry.ts';
@@ -33,22 +32,17 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
 /** The auth scheme every 401 names. */
 const CHALLENGE = 'Bearer realm="haru-ops"';
 
-/** The session cookie's attributes, the same to set and to clear it. */
-const COOKIE = { path: '/ops', httpOnly: true, secure: true, sameSite: 'Strict' } as const;
-
 /** Whether the caller is the operator: the bearer token, or a browser session signed with it. An unset token opens nothing. */
 async function isOperator(c: Context<AppEnv>): Promise<boolean> {
   const expected = c.env.OPS_TOKEN;
   if (!expected) return false;
   const given = /^Bearer (.+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
   if (given) return sameSecret(given, expected);
-  const session = getCookie(c, SESSION_COOKIE);
-  return session !== undefined && validSession(expected, session, c.var.now());
+  return inSession(c, expected, c.var.now());
 }
 
-/** An HTML page for people (the view or the sign-in form) with the page security headers; a 401 names the scheme too. */
+/** An HTML page for people (the view or the sign-in form; its routes put pageSecurityHeaders on it); a 401 names the scheme too. */
 function pageAnswer(c: Context<AppEnv>, page: ReturnType<typeof loginPage>, status: 200 | 400 | 401 | 429 = 200) {
-  for (const [name, value] of Object.entries(pageSecurityHeaders)) c.header(name, value);
   c.header('Cache-Control', 'no-store');
   if (status === 401) c.header('WWW-Authenticate', CHALLENGE);
   return c.html(page, status);
@@ -69,23 +63,20 @@ const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Browsers keep a Secure cookie only from https or a loopback host (which they treat as secure). */
-function keepsSecureCookies(url: URL): boolean {
-  return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-}
+/** Browsers keep a Secure cookie only from https or a loopback host (which they treat as secure): elsewhere, the form again with why. */
+const keepsSecureCookies: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const url = new URL(c.req.url);
+  if (url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return next();
+  const why = 'Sign in over https, or at localhost or 127.0.0.1: a browser keeps the session cookie (it is Secure) only there. Scripts can send the token as a bearer token from anywhere.';
+  return pageAnswer(c, loginPage(why), 400);
+};
 
 /** `POST /ops/login` (a form with `token`): the session cookie and back to the view, or the form again with why. */
 async function login(c: Context<AppEnv>): Promise<Response> {
-  if (!keepsSecureCookies(new URL(c.req.url))) {
-    const why = 'Sign in over https, or at localhost or 127.0.0.1: a browser keeps the session cookie (it is Secure) only there. Scripts can send the token as a bearer token from anywhere.';
-    return pageAnswer(c, loginPage(why), 400);
-  }
-  const body = await readText(c);
-  if (!body.ok) return body.res;
-  const token = new URLSearchParams(body.text).get('token') ?? '';
+  const token = new URLSearchParams(await c.req.text()).get('token') ?? '';
   const expected = c.env.OPS_TOKEN;
   if (!expected || !token || !(await sameSecret(token, expected))) return pageAnswer(c, loginPage('That is not the operator token.'), 401);
-  setCookie(c, SESSION_COOKIE, await newSession(expected, c.var.now()), { ...COOKIE, maxAge: SESSION_MS / 1000 });
+  await startSession(c, expected, c.var.now());
   return c.redirect('/ops', 303);
 }
 
@@ -115,7 +106,7 @@ const sameOriginForms: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** `POST /ops/logout`: forgets the session cookie. */
 function logout(c: Context<AppEnv>): Response {
-  deleteCookie(c, SESSION_COOKIE, COOKIE);
+  endSession(c);
   return c.redirect('/ops', 303);
 }
 
@@ -163,28 +154,19 @@ async function loadSummary(c: Context<AppEnv>, build: Pick<BuildInfo, 'id' | 'ap
 /** The operator routes for the worker serving `build`; `known` lists the published builds (shared with telemetry). */
 export function opsRoutes(build: Pick<BuildInfo, 'id' | 'apiLevel'>, known: KnownBuilds): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .post('/ops/login', sameOriginForms, limitLogins, login)
-    .all('/ops/login', methodNotAllowed('POST'))
-    .post('/ops/logout', sameOriginForms, logout)
-    .all('/ops/logout', methodNotAllowed('POST'))
+    .all('/ops/login', allow('POST'), sameOriginForms, pageSecurityHeaders, limitLogins, keepsSecureCookies, limitBody, login)
+    .all('/ops/logout', allow('POST'), sameOriginForms, logout)
+    // The page, and the sign-in form requireOperator answers there.
+    .use('/ops', pageSecurityHeaders)
     // Matches `/ops` itself too.
     .use('/ops/*', requireOperator)
-    .get('/ops', async (c) => {
-      const query = readQuery(c, pageQuery);
-      if (!query.ok) return query.res;
-      return pageAnswer(c, opsPage(await loadSummary(c, build, known, query.data), query.data.refresh ?? null));
+    .all('/ops', allow('GET', 'HEAD'), validQuery(pageQuery), async (c) => {
+      const query = c.req.valid('query');
+      return pageAnswer(c, opsPage(await loadSummary(c, build, known, query), query.refresh ?? null));
     })
-    .all('/ops', methodNotAllowed('GET, HEAD'))
-    .get('/ops/api/summary', async (c) => {
-      const query = readQuery(c, summaryQuery);
-      return query.ok ? c.json(await loadSummary(c, build, known, query.data)) : query.res;
-    })
-    .all('/ops/api/summary', methodNotAllowed('GET, HEAD'))
-    .get('/ops/api/builds', async (c) => {
-      const query = readQuery(c, buildsQuery);
-      if (!query.ok) return query.res;
-      return c.json(await buildsLastRequested(c.env.DB, { now: c.var.now(), days: query.data.days ?? 7 }));
-    })
-    .all('/ops/api/builds', methodNotAllowed('GET, HEAD'))
+    .all('/ops/api/summary', allow('GET', 'HEAD'), validQuery(summaryQuery), async (c) => c.json(await loadSummary(c, build, known, c.req.valid('query'))))
+    .all('/ops/api/builds', allow('GET', 'HEAD'), validQuery(buildsQuery), async (c) =>
+      c.json(await buildsLastRequested(c.env.DB, { now: c.var.now(), days: c.req.valid('query').days ?? 7 })),
+    )
     .all('/ops/*', (c) => jsonError(c, 404, 'not_found', `Nothing at ${c.req.path}.`));
 }

@@ -6,8 +6,8 @@ import { Hono } from 'hono';
 import { recordsQuery, type MyRecordsPage, type StudyRecords } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
 import { readStudy, recordsOf } from '../db/queries-v2.ts';
-import { readQuery } from '../http/body.ts';
-import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { validQuery } from '../http/body.ts';
+import { allow, jsonError } from '../http/errors.ts';
 import { requireMember } from '../identity/middleware.ts';
 import { positionOf, toParticipant, toStudyView } from '../study/queries.ts';
 import type { MemberEnv } from '../types.ts';
@@ -32,7 +32,7 @@ function decodeCursor(cursor: string): { createdAt: number; studyId: string } | 
 
 /** `/studies/:id/records` and `/me/records`. */
 export const recordRoutes = new Hono<MemberEnv>()
-  .get('/studies/:studyId/records', requireMember, async (c) => {
+  .all('/studies/:studyId/records', allow('GET', 'HEAD'), requireMember, async (c) => {
     const detail = await readStudy(database(c.env.DB), c.req.param('studyId'));
     if (!detail) return jsonError(c, 404, 'study_not_found', 'No study with that id.');
     if (!detail.participants.some((p) => p.memberId === c.var.memberId)) {
@@ -49,11 +49,8 @@ export const recordRoutes = new Hono<MemberEnv>()
     };
     return c.json(body);
   })
-  .all('/studies/:studyId/records', methodNotAllowed('GET, HEAD'))
-  .get('/me/records', requireMember, async (c) => {
-    const query = readQuery(c, recordsQuery);
-    if (!query.ok) return query.res;
-    const { from, to, cursor, limit = DEFAULT_PAGE } = query.data;
+  .all('/me/records', allow('GET', 'HEAD'), requireMember, validQuery(recordsQuery), async (c) => {
+    const { from, to, cursor, limit = DEFAULT_PAGE } = c.req.valid('query');
     const after = cursor ? decodeCursor(cursor) : null;
     if (cursor && !after) return jsonError(c, 400, 'invalid_query', 'cursor: not a cursor this API gave out.');
     const rows = await recordsOf(database(c.env.DB), c.var.memberId, { from, to, after: after ?? undefined, limit: limit + 1 });
@@ -69,5 +66,4 @@ export const recordRoutes = new Hono<MemberEnv>()
       nextCursor: rows.length > limit && last ? encodeCursor(last.study.createdAt, last.study.id) : null,
     };
     return c.json(body);
-  })
-  .all('/me/records', methodNotAllowed('GET, HEAD'));
+  });

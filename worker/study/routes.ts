@@ -12,13 +12,15 @@ import {
   requiredAnswer,
   savePlanBody,
   saveRetrospectBody,
+  type SavePlanBody,
+  type SaveRetrospectBody,
   type StudyPage,
 } from '../../shared/index.ts';
 import { compatAnswer } from '../compat/middleware.ts';
 import { database, type Database } from '../db/client.ts';
 import { advanceStudy, createStudy, readStudy, saveAnswer, type ContentRowV2, type ParticipantRow } from '../db/queries-v2.ts';
-import { readJson } from '../http/body.ts';
-import { jsonError, methodNotAllowed } from '../http/errors.ts';
+import { jsonBody } from '../http/body.ts';
+import { allow, jsonError } from '../http/errors.ts';
 import { requireMember } from '../identity/middleware.ts';
 import type { MemberEnv } from '../types.ts';
 import { loadParticipant, memberById, toParticipant, toProgressView, toStudyView, type StudyRow } from './queries.ts';
@@ -48,17 +50,15 @@ async function ownProgress(c: Context<MemberEnv>, db: Database) {
   return found;
 }
 
-/** Saves the plan or retrospect of the current cycle, when the step is the one that asks for it. */
+/** Saves the plan or retrospect of the current cycle (its body already read by `jsonBody`), when the step is the one that asks for it. */
 function answerRoute(kind: 'plan' | 'retrospect') {
-  const schema = kind === 'plan' ? savePlanBody : saveRetrospectBody;
-  return async (c: Context<MemberEnv>) => {
-    const body = await readJson(c, schema);
-    if (!body.ok) return body.res;
+  return async (c: Context<MemberEnv, string, { out: { json: SavePlanBody | SaveRetrospectBody } }>) => {
+    const body = c.req.valid('json');
     const db = database(c.env.DB);
     const found = await ownProgress(c, db);
     if ('res' in found) return found.res;
     const { participant: mine, study: s } = found;
-    if (s.step === 'waiting' || requiredAnswer(s.step) !== kind || s.currentCycle !== body.data.cycle) {
+    if (s.step === 'waiting' || requiredAnswer(s.step) !== kind || s.currentCycle !== body.cycle) {
       return jsonError(
         c,
         409,
@@ -67,32 +67,30 @@ function answerRoute(kind: 'plan' | 'retrospect') {
         { step: s.step, cycle: s.currentCycle },
       );
     }
-    const answers = await saveAnswer(db, mine.id, s.currentCycle, 'plan' in body.data ? { plan: body.data.plan } : { retrospect: body.data.retrospect });
+    const answers = await saveAnswer(db, mine.id, s.currentCycle, 'plan' in body ? { plan: body.plan } : { retrospect: body.retrospect });
     return c.json(toProgressView(mine, s, answers));
   };
 }
 
 /** `/studies` and `/progress` routes of the v1 API. */
 export const studyRoutes = new Hono<MemberEnv>()
-  .post('/studies', requireMember, async (c) => {
-    const body = await readJson(c, createStudyBody);
-    if (!body.ok) return body.res;
+  .all('/studies', allow('POST'), requireMember, jsonBody(createStudyBody), async (c) => {
+    const body = c.req.valid('json');
     // Group study is live in rooms since Release 2 (/api/v2): a Release 1 page reloads onto it.
-    if (body.data.mode === 'group') return compatAnswer(c, 'client_outdated', c.var.compat.range);
+    if (body.mode === 'group') return compatAnswer(c, 'client_outdated', c.var.compat.range);
     const db = database(c.env.DB);
     const [me] = await memberById(db, c.var.memberId);
     if (!me) return jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
     const now = c.var.now();
-    const { name, totalCycles, minutesPerCycle } = body.data;
+    const { name, totalCycles, minutesPerCycle } = body;
     const created = await createStudy(
       db,
-      { name, totalCycles, minutesPerCycle, hostMemberId: me.id, hostNickname: body.data.nickname ?? me.nickname, code: null },
+      { name, totalCycles, minutesPerCycle, hostMemberId: me.id, hostNickname: body.nickname ?? me.nickname, code: null },
       now,
     );
     return c.json(studyPage({ ...created.study, code: null }, [created.host], created.host, undefined, now), 201);
   })
-  .all('/studies', methodNotAllowed('POST'))
-  .get('/studies/:studyId', requireMember, async (c) => {
+  .all('/studies/:studyId', allow('GET', 'HEAD'), requireMember, async (c) => {
     const detail = await readStudy(database(c.env.DB), c.req.param('studyId'));
     if (!detail) return jsonError(c, 404, 'study_not_found', 'No study with that id.');
     const mine = detail.participants.find((p) => p.memberId === c.var.memberId);
@@ -100,19 +98,14 @@ export const studyRoutes = new Hono<MemberEnv>()
     const answers = detail.answers.find((a) => a.participantId === mine.id && a.cycle === detail.study.currentCycle);
     return c.json(studyPage({ ...detail.study, code: detail.code }, detail.participants, mine, answers, c.var.now()));
   })
-  .all('/studies/:studyId', methodNotAllowed('GET, HEAD'))
-  .put('/progress/:progressId/plan', requireMember, answerRoute('plan'))
-  .all('/progress/:progressId/plan', methodNotAllowed('PUT'))
-  .put('/progress/:progressId/retrospect', requireMember, answerRoute('retrospect'))
-  .all('/progress/:progressId/retrospect', methodNotAllowed('PUT'))
-  .post('/progress/:progressId/advance', requireMember, async (c) => {
-    const body = await readJson(c, advanceBody);
-    if (!body.ok) return body.res;
+  .all('/progress/:progressId/plan', allow('PUT'), requireMember, jsonBody(savePlanBody), answerRoute('plan'))
+  .all('/progress/:progressId/retrospect', allow('PUT'), requireMember, jsonBody(saveRetrospectBody), answerRoute('retrospect'))
+  .all('/progress/:progressId/advance', allow('POST'), requireMember, jsonBody(advanceBody), async (c) => {
     const db = database(c.env.DB);
     const found = await ownProgress(c, db);
     if ('res' in found) return found.res;
     const { participant: mine, study: s, content: answers } = found;
-    const { from } = body.data;
+    const { from } = c.req.valid('json');
     if (s.step !== from.step || s.currentCycle !== from.cycle || s.step === 'done') {
       return jsonError(c, 409, 'stale_step', 'This study has already moved on; reload to see where it is.', {
         step: s.step,
@@ -127,5 +120,4 @@ export const studyRoutes = new Hono<MemberEnv>()
     const moved = await advanceStudy(db, s, c.var.now());
     if (!moved) return jsonError(c, 409, 'stale_step', 'This study has already moved on; reload to see where it is.');
     return c.json(toProgressView(mine, moved, moved.currentCycle === s.currentCycle ? answers : undefined));
-  })
-  .all('/progress/:progressId/advance', methodNotAllowed('POST'));
+  });

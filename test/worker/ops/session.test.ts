@@ -3,6 +3,7 @@
  * through the form (this site's own: cross-site posts are refused), a cookie
  * that is only a signed expiry in one spelling, and every way it ends.
  */
+import { generateSignedCookie } from 'hono/cookie';
 import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, SESSION_MS } from '../../../worker/ops/session.ts';
 import { forgedSignatures, sameBytesOtherSpellings } from '../credentials.ts';
@@ -36,7 +37,8 @@ describe('signing in at /ops/login', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('Location')).toBe('/ops');
     const header = res.headers.get('Set-Cookie') ?? '';
-    expect(header).toMatch(new RegExp(`^${SESSION_COOKIE}=\\d+\\.[A-Za-z0-9_-]+;`));
+    // Hono's signed cookie: `<expires>.<standard base64 HMAC>`, URI-encoded.
+    expect(header).toMatch(new RegExp(`^${SESSION_COOKIE}=\\d+\\.(?:[A-Za-z0-9]|%2B|%2F){43}%3D;`));
     for (const part of [`Max-Age=${SESSION_MS / 1000}`, 'Path=/ops', 'HttpOnly', 'Secure', 'SameSite=Strict']) expect(header).toContain(part);
     // The cookie carries no secret.
     expect(header).not.toContain(OPS_TOKEN);
@@ -142,7 +144,32 @@ describe('a malformed or respelled session cookie', () => {
     const { signIn, withCookie } = setUp(3009);
     const cookie = cookieOf(await signIn(`token=${OPS_TOKEN}`));
     expect((await withCookie('/ops/api/summary', cookie)).status).toBe(200);
-    for (const twin of sameBytesOtherSpellings(cookie)) await expectJsonError(await withCookie('/ops/api/summary', twin), 401, 'unauthorized');
+    // The signature's last letter before its `=` padding, respelled.
+    const [name, value] = cookie.split('=') as [string, string];
+    const signed = decodeURIComponent(value).slice(0, -1);
+    for (const twin of sameBytesOtherSpellings(signed)) {
+      await expectJsonError(await withCookie('/ops/api/summary', `${name}=${encodeURIComponent(`${twin}=`)}`), 401, 'unauthorized');
+    }
+  });
+});
+
+describe('the forms /ops/login answers', () => {
+  it('carry the page security headers, as the view does', async () => {
+    const { signIn, w } = setUp(3014);
+    const form = { method: 'POST', headers: { ...FORM, 'Sec-Fetch-Site': 'same-origin' }, body: 'token=guess' };
+    for (const res of [await signIn('token=guess'), await w.app.request('http://192.168.1.20:8787/ops/login', form, w.env)]) {
+      expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
+      expect(res.headers.get('Content-Security-Policy')).toMatch(/form-action 'self'/);
+      expect(res.headers.get('X-Frame-Options')).toBe('DENY');
+    }
+  });
+});
+
+describe('the session key', () => {
+  it('is derived from OPS_TOKEN: a cookie signed with the token itself opens nothing', async () => {
+    const { clock, withCookie } = setUp(3013);
+    const cookie = await generateSignedCookie(SESSION_COOKIE, String(clock.time + SESSION_MS / 2), OPS_TOKEN);
+    await expectJsonError(await withCookie('/ops/api/summary', cookie.split(';')[0] as string), 401, 'unauthorized');
   });
 });
 

@@ -71,6 +71,30 @@ describe('POST /api/v1/members', () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it('refuses an oversized body sent without Content-Length with 413 while it streams in', async () => {
+    const api = v1App();
+    const before = await tableCounts();
+    const chunk = new TextEncoder().encode(`{"nickname":"${'x'.repeat(1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Far more than 16 KiB if read to the end; the limit stops reading long before.
+        if (sent++ < 1024) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await api.app.request('/api/v1/members', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }, api.env);
+    await expectJsonError(res, 413, 'body_too_large');
+    expect(sent).toBeLessThan(64);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it('reads a body only as JSON: without Content-Type application/json it is 400 invalid_body', async () => {
+    const api = v1App();
+    const res = await api.app.request('/api/v1/members', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"nickname":"hana"}' }, api.env);
+    await expectJsonError(res, 400, 'invalid_body');
+  });
+
   it('answers 405 for other methods', async () => {
     const res = await v1App().call('GET', '/members');
     await expectJsonError(res, 405, 'method_not_allowed');
@@ -287,6 +311,8 @@ describe('without TOKEN_SECRET', () => {
     const signUpRes = await callWith(api, broken, 'POST', '/members', undefined, { nickname: 'hana' });
     const body = await expectJsonError(signUpRes, 503, 'token_secret_missing');
     expect(body.message).toContain('TOKEN_SECRET');
+    // Before the body is looked at: a bad one is still the server's 503.
+    await expectJsonError(await callWith(api, broken, 'POST', '/members', undefined, { nickname: '' }), 503, 'token_secret_missing');
     await expectJsonError(await callWith(api, broken, 'GET', '/members/me', token), 503, 'token_secret_missing');
     await expectJsonError(await callWith(api, broken, 'POST', '/studies', token, { name: 'x', totalCycles: 1, minutesPerCycle: 20, mode: 'solo' }), 503, 'token_secret_missing');
     expect(await tableCounts()).toEqual(before);
