@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { buildClient, gzipJsBytes, ROOT, writeBuild } from './lib/client-build.ts';
+import { buildClient, gzipJsBytes, writeBuild } from './lib/client-build.ts';
+import { ROOT } from './lib/paths.ts';
 
 /** Budget for the JavaScript a page loads before it runs, gzip, in bytes. */
 const JS_BUDGET = 30 * 1024;

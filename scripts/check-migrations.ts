@@ -4,7 +4,7 @@
  * marked a contract step, or writes a trigger body remote D1 would reject.
  */
 import { join } from 'node:path';
-import { ROOT } from './lib/client-build.ts';
+import { ROOT } from './lib/paths.ts';
 import { checkMigrations, CONTRACT_MARKER } from './lib/migration-check.ts';
 import { readMigrationFiles } from './lib/migration-files.ts';
 

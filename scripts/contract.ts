@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountJson } from './lib/account.ts';
 import { fail, messageOf, refuse } from './lib/cli.ts';
-import { ROOT } from './lib/client-build.ts';
+import { ROOT } from './lib/paths.ts';
 import { planContract } from './lib/contract.ts';
 import { readMigrationFiles } from './lib/migration-files.ts';
 import { opsSummaryFrom } from './lib/ops-summary.ts';

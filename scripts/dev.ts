@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { assemble, esbuildOptions, ROOT, writeBuild, type ClientBuild } from './lib/client-build.ts';
+import { assemble, esbuildOptions, writeBuild, type ClientBuild } from './lib/client-build.ts';
+import { ROOT } from './lib/paths.ts';
 import { publishBuild } from './lib/publish.ts';
 import { runWrangler, spawnWrangler } from './lib/wrangler.ts';
 

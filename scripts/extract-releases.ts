@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './lib/client-build.ts';
+import { ROOT } from './lib/paths.ts';
 import { extractRelease, releaseBeforeTree } from './lib/releases.ts';
 
 const paths = ['worker', 'shared', 'tsconfig.json'];

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readBuild, ROOT } from './lib/client-build.ts';
+import { readBuild } from './lib/client-build.ts';
+import { ROOT } from './lib/paths.ts';
 import { publishBuild } from './lib/publish.ts';
 
 const { values } = parseArgs({

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { buildInfoSchema } from '../shared/index.ts';
 import { accountJson } from './lib/account.ts';
 import { fail, messageOf, refuse } from './lib/cli.ts';
-import { ROOT } from './lib/client-build.ts';
+import { ROOT } from './lib/paths.ts';
 import { readMigrationFiles } from './lib/migration-files.ts';
 import { opsSummaryFrom } from './lib/ops-summary.ts';
 import {

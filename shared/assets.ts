@@ -57,13 +57,6 @@ export type AssetMeta = z.infer<typeof assetMetaSchema>;
 export const manifestMetaSchema = z.object({ apiLevel: z.int(), publishedAt: z.int() });
 export type ManifestMeta = z.infer<typeof manifestMetaSchema>;
 
-/**
- * Days of per-minute telemetry D1 keeps (older minutes are deleted as new
- * ones are written), so the longest window in which assets:gc can learn
- * whether a client still asked for a build (`GET /ops/api/builds?days=`).
- */
-export const TELEMETRY_KEEP_DAYS = 30;
-
 /** KV keys of the layout above. */
 export const assetKeys = {
   asset: (path: string) => `asset/${path}`,

@@ -4,6 +4,7 @@
  */
 export * from './compat.ts';
 export * from './assets.ts';
+export * from './telemetry.ts';
 export * from './schemas.ts';
 export * from './domain.ts';
 export * from './nickname.ts';

@@ -5,13 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { API_LEVEL, buildInfoSchema, contentTypeOf, type BuildFile, type BuildInfo } from '../../shared/index.ts';
-
-/** Repository root, so scripts work from any working directory. */
-export const ROOT = resolve(import.meta.dirname, '../..');
+import { ROOT } from './paths.ts';
 
 /** A build in memory: its manifest entry, its files by path, and its page. */
 export interface ClientBuild {

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { experimental_readRawConfig } from 'wrangler';
-import { ROOT } from './client-build.ts';
+import { ROOT } from './paths.ts';
 import { spawnWrangler, wranglerEnv } from './wrangler.ts';
 
 /** How long `wrangler dev` may take to become ready. */

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './client-build.ts';
+import { ROOT } from './paths.ts';
 
 /** Where extracted releases live (gitignored). */
 export const RELEASES_DIR = join(ROOT, '.releases');

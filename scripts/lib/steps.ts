@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { ROOT } from './client-build.ts';
+import { ROOT } from './paths.ts';
 import { formatStep, type Step } from './plan-step.ts';
 import { runWrangler, spawnWrangler } from './wrangler.ts';
 

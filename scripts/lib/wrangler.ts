@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './client-build.ts';
+import { ROOT } from './paths.ts';
 
 /** Environment for every wrangler child: quiet and offline. */
 export const wranglerEnv: NodeJS.ProcessEnv = {

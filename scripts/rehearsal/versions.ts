@@ -10,7 +10,7 @@ import { existsSync, symlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { experimental_readRawConfig } from 'wrangler';
-import { ROOT } from '../lib/client-build.ts';
+import { ROOT } from '../lib/paths.ts';
 import { writeDevConfig } from '../lib/dev-server.ts';
 import { releaseCommit } from '../lib/releases.ts';
 import type { Side } from './split.ts';

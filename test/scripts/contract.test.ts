@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { planContract, type ContractInput } from '../../scripts/lib/contract.ts';
 import { readMigrationFiles } from '../../scripts/lib/migration-files.ts';
 import { lastRequestedFrom, opsSummaryFrom, type OpsSummary } from '../../scripts/lib/ops-summary.ts';

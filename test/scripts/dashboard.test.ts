@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { experimental_readRawConfig } from 'wrangler';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { BLOBS, DOUBLES, INDEX, UNKNOWN_BUILD, outcomeOf } from '../../worker/ops/data-point.ts';
 
 /**

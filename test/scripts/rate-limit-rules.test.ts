@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { experimental_readRawConfig } from 'wrangler';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { RATE_LIMIT_RULES } from '../../worker/http/rate-limit-rules.ts';
 
 describe('rate limit rules', () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { freePort } from '../../scripts/lib/dev-server.ts';
 import { readMigrationFiles } from '../../scripts/lib/migration-files.ts';
 import { releaseCommit } from '../../scripts/lib/releases.ts';

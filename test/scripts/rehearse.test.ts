@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { releaseCommit } from '../../scripts/lib/releases.ts';
 import type { Report } from '../../scripts/rehearsal/report.ts';
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 
 const OPS_TOKEN = 'release-cli-token';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import {
   CODE_UPDATE_MODE,
   deploySpecs,

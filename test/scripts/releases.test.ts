@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT } from '../../scripts/lib/client-build.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { releaseBeforeTree, releaseLevels } from '../../scripts/lib/releases.ts';
 
 const RELEASES = '## [2.0.0] - 2026-11-25 - Release 2\n\n- live rooms\n\n## [1.5.0] - 2026-11-25 - Release 1.5\n\n- the bridge\n';
