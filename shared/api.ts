@@ -100,6 +100,9 @@ export const retrospectSchema = z.strictObject({
 });
 export type Retrospect = z.infer<typeof retrospectSchema>;
 
+/** A plan or a retrospect, as a learner submits it (over HTTP or in a room). */
+export type Answer = { plan: Plan } | { retrospect: Retrospect };
+
 /** `PUT /api/v1/progress/:id/plan`: the plan of the learner's current cycle. */
 export const savePlanBody = z.strictObject({ cycle: cycleSchema, plan: planSchema });
 export type SavePlanBody = z.infer<typeof savePlanBody>;

@@ -49,7 +49,7 @@ export function createApp({ build, now = Date.now, telemetry: telemetryOptions =
   const api = new Hono<AppEnv>();
   api.use(apiGate(build.apiLevel));
   api.route('/', versionRoute(build));
-  // v1 (API level 1): Release 1's learner API. Order matters: `/studies/join`
+  // v1 (API level 1): solo study, identity and records. Order matters: `/studies/join`
   // must be matched before `/studies/:studyId`.
   api.route('/v1', identityRoutes);
   api.route('/v1', groupRoutes);

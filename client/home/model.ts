@@ -1,8 +1,8 @@
 /**
  * Home: start a study (solo or group) or join a group by its code. Both
  * forms are drafts, checked with the shared schemas before they are sent.
- * A solo study is Release 1's (v1 API, never the room); a group study is a
- * live room (v2 API, Release 2).
+ * A solo study uses the v1 API and never the room; a group study is a live
+ * room (v2 API).
  */
 import { createModel } from '@preact/signals';
 import { clearDrafts, formDrafts } from '../drafts/store.ts';

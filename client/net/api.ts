@@ -1,7 +1,7 @@
 /**
  * The HTTP endpoints (docs/api.md) as typed functions, so pages never spell a
  * path or a method and the request and answer types come from shared/. Solo
- * study and records stay on v1; live group study (Release 2) is v2.
+ * study and records are v1; live group study is v2.
  */
 import type {
   AdvanceBody,

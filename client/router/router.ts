@@ -19,7 +19,7 @@ export const paths = {
   home: () => '/',
   study: (studyId: string) => `/study/${encodeURIComponent(studyId)}`,
   studyRecords: (studyId: string) => `/study/${encodeURIComponent(studyId)}/records`,
-  /** A live group study (Release 2): its lobby, steps and everyone's progress. */
+  /** A live group study: its lobby, steps and everyone's progress. */
   room: (studyId: string) => `/room/${encodeURIComponent(studyId)}`,
   myRecords: () => '/records',
 };

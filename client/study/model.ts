@@ -1,5 +1,5 @@
 /**
- * One study as one learner lives it (Release 1: everyone on their own):
+ * One study as one learner lives it over HTTP (everyone on their own):
  * the page from the server, the countdown to this step's deadline, the
  * drafts of this step's form, and the actions that move the learner on.
  */
@@ -76,14 +76,14 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
       loadError.value = null;
       const first = !page.value;
       show(result.data);
-      // A live group study (Release 2) is lived in its room; an old link lands here.
+      // A live group study is lived in its room; an old link lands here.
       if (first && result.data.study.mode === 'group') void openRoomIfLive();
     } else if (!page.value) {
       loadError.value = result.error.error;
     }
   }
 
-  /** Moves to the study's live room when it has one (Release 1 group studies have none and stay here). */
+  /** Moves to the study's live room when it has one (group studies made at API level 1 have none and stay here). */
   async function openRoomIfLive(): Promise<void> {
     const room = await api.room(studyId);
     if (room.ok) navigate(paths.room(studyId), { replace: true });
@@ -116,7 +116,7 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
   // Sound once, when the time runs out while the learner is here.
   chimeOnTimeUp(timeUp);
 
-  // No live sync in Release 1: coming back to the tab re-fetches the study,
+  // No live sync here: coming back to the tab re-fetches the study,
   // so other participants' progress and another device's moves show up.
   effect(() => {
     const refresh = () => void load();

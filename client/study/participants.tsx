@@ -1,7 +1,7 @@
 /**
- * Who is in a group study and where each of them is. Release 1 has no live
- * sync, so the list is as fresh as the last fetch: a refresh button, and a
- * re-fetch whenever the learner comes back to the tab.
+ * Who is in a group study made at API level 1 and where each of them is. It
+ * has no live sync, so the list is as fresh as the last fetch: a refresh
+ * button, and a re-fetch whenever the learner comes back to the tab.
  */
 import { messages } from '../i18n/locale.ts';
 import type { StudyModelInstance } from './model.ts';

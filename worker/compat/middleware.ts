@@ -32,7 +32,7 @@ export function versionHeaders(apiLevel: number): MiddlewareHandler<AppEnv> {
 /**
  * The 409 a client gets when it must reload onto the current version: for a
  * level outside the range, or for a feature this release serves at a newer
- * level only (Release 1's group study, live in rooms since Release 2).
+ * level only (group study, live in rooms at level 2).
  */
 export function compatAnswer<E extends AppEnv>(c: Context<E>, mismatch: Mismatch, range: ApiRange): Response {
   const body: CompatError = {

@@ -2,7 +2,7 @@
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from './schema.ts';
 
-/** drizzle over `env.DB`; queries import their tables from schema.ts and schema-v2.ts. */
+/** drizzle over `env.DB`; queries import their tables from schema.ts. */
 export function database(db: D1Database) {
   return drizzle(db, { schema });
 }

@@ -1,5 +1,5 @@
 /**
- * Release 2's live group study over HTTP: open a room, join it by code while
+ * Live group study over HTTP (API level 2): open a room, join it by code while
  * it waits, look at it. The room object decides who may join (it knows
  * whether the study has started); D1 hears about it through the room.
  */
@@ -8,14 +8,14 @@ import { Hono, type Context } from 'hono';
 import { every } from 'hono/combine';
 import { codeFromBytes, createRoomBody, joinStudyBody, LIMITS, type RoomState } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
-import { createStudy } from '../db/queries-v2.ts';
-import { participant, participantCodeV2 } from '../db/schema-v2.ts';
+import { createStudy } from '../db/queries.ts';
+import { participant, participantCode } from '../db/schema.ts';
 import { jsonBody } from '../http/body.ts';
 import { allow, jsonError } from '../http/errors.ts';
 import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
 import { clientAddress, rateLimit } from '../http/rate-limit.ts';
+import { memberById } from '../identity/members.ts';
 import { requireMember } from '../identity/middleware.ts';
-import { memberById } from '../study/queries.ts';
 import type { RoomView } from '../room/room.ts';
 import type { MemberEnv } from '../types.ts';
 import { roomSocket } from './socket.ts';
@@ -68,7 +68,7 @@ export const roomRoutes = new Hono<MemberEnv>()
   .all('/studies', allow('POST'), requireMember, jsonBody(createRoomBody), async (c) => {
     const body = c.req.valid('json');
     const db = database(c.env.DB);
-    const [me] = await memberById(db, c.var.memberId);
+    const me = await memberById(db, c.var.memberId);
     if (!me) return jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
     const { name, totalCycles, minutesPerCycle } = body;
     const nickname = body.nickname ?? me.nickname;
@@ -87,9 +87,9 @@ export const roomRoutes = new Hono<MemberEnv>()
   .all('/studies/join', allow('POST'), requireMember, limitCodeGuesses, jsonBody(joinStudyBody), async (c) => {
     const { code, nickname } = c.req.valid('json');
     const [found] = await database(c.env.DB)
-      .select({ studyId: participantCodeV2.studyId })
-      .from(participantCodeV2)
-      .where(eq(participantCodeV2.code, code));
+      .select({ studyId: participantCode.studyId })
+      .from(participantCode)
+      .where(eq(participantCode.code, code));
     if (!found) return jsonError(c, 404, 'study_not_found', `No group study has the code ${code}. Check the code with your host.`);
     const joined = await roomOf(c, found.studyId).join({ memberId: c.var.memberId, nickname, participantId: crypto.randomUUID() });
     if (!joined.ok) {

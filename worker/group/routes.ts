@@ -1,7 +1,7 @@
 /**
- * Release 1's way into a group study (`POST /api/v1/studies/join`). Group
- * study is live in rooms since Release 2 (`/api/v2`), so a Release 1 page
- * asking for it gets the compat answer and reloads onto the current version.
+ * The level-1 way into a group study (`POST /api/v1/studies/join`). Group
+ * study is live in rooms at level 2 (`/api/v2`), so a level-1 page asking for
+ * it gets the compat answer and reloads onto the current version.
  */
 import { Hono } from 'hono';
 import { compatAnswer } from '../compat/middleware.ts';

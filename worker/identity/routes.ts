@@ -2,7 +2,6 @@
  * Guest identity: a nickname in, a member and a signed token out.
  * `POST /members` is the one v1 call that needs no token.
  */
-import { eq } from 'drizzle-orm';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { createMemberBody, type CreateMemberResponse, type Member } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
@@ -13,6 +12,7 @@ import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
 import { clientAddress, rateLimit } from '../http/rate-limit.ts';
 import type { MemberEnv } from '../types.ts';
 import { requireMember, tokenSecretMissing } from './middleware.ts';
+import { memberById } from './members.ts';
 import { signToken, tokenSecrets } from './token.ts';
 
 /** Sign-up without TOKEN_SECRET is 503 whatever the body, like every call that needs a token. */
@@ -30,10 +30,6 @@ export const identityRoutes = new Hono<MemberEnv>()
     return c.json(res, 201);
   })
   .all('/members/me', allow('GET', 'HEAD'), requireMember, async (c) => {
-    const found = await database(c.env.DB)
-      .select({ id: member.id, nickname: member.nickname })
-      .from(member)
-      .where(eq(member.id, c.var.memberId))
-      .get();
+    const found = await memberById(database(c.env.DB), c.var.memberId);
     return found ? c.json({ member: found }) : jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
   });

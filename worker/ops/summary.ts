@@ -36,7 +36,7 @@ export interface InProgress {
 
 /** Whether one worker version may be retired, and why (or why not). */
 export interface Verdict {
-  /** The version id (Release 2.1.0 recorded its tag here instead). */
+  /** The version id (rows written before ids were recorded carry the tag here). */
   version: string;
   /** Its tag, '' when it has none or is not known. */
   tag: string;

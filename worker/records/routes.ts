@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { recordsQuery, type MyRecordsPage, type StudyRecords } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
-import { readStudy, recordsOf } from '../db/queries-v2.ts';
+import { readStudy, recordsOf } from '../db/queries.ts';
 import { validQuery } from '../http/body.ts';
 import { allow, jsonError } from '../http/errors.ts';
 import { requireMember } from '../identity/middleware.ts';

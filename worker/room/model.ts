@@ -9,6 +9,7 @@ import {
   HOST_GRACE_MS,
   nextPosition,
   requiredAnswer,
+  type Answer,
   type ClientMessage,
   type RoomErrorCode,
   type RoomEvent,
@@ -16,7 +17,6 @@ import {
   type RoomState,
   type RoomStep,
 } from '../../shared/index.ts';
-import type { Answer } from '../db/queries-v2.ts';
 
 /** A participant as the room stores them (online is derived from live sockets). */
 export interface StoredParticipant {

@@ -1,13 +1,12 @@
 /**
- * Writes the room owes D1, in the Release 2 tables (through Release 2's
- * queries). Each is idempotent, so a retry after a failure that happened
- * after D1 committed is harmless.
+ * Writes the room owes D1, through the study queries (db/queries.ts). Each is
+ * idempotent, so a retry after a failure that happened after D1 committed is
+ * harmless.
  */
 import { eq } from 'drizzle-orm';
 import { database } from '../db/client.ts';
-import { handOverHost, saveAnswer } from '../db/queries-v2.ts';
-import { roomWriteSetAside } from '../db/schema.ts';
-import { participant, study } from '../db/schema-v2.ts';
+import { handOverHost, saveAnswer } from '../db/queries.ts';
+import { participant, roomWriteSetAside, study } from '../db/schema.ts';
 import type { Persist } from './model.ts';
 
 /** Applies one owed write to D1. Throws when D1 fails; the room retries. */

@@ -1,9 +1,9 @@
 /**
- * The v1 API's study progress (solo), over the Release 2 tables: create, look,
+ * The v1 API's study progress (solo), over the study tables: create, look,
  * answer, move on. Time being up never moves anyone. Group study lives in
- * rooms since Release 2: a Release 1 page asking to create one gets the compat
- * answer, and a Release 1 group study can still be looked at but no longer
- * changed (Release 1.5 paused them).
+ * rooms (API level 2): a level-1 page asking to create one gets the compat
+ * answer, and a group study made at level 1 can still be looked at but no
+ * longer changed.
  */
 import { Hono, type Context } from 'hono';
 import {
@@ -18,15 +18,16 @@ import {
 } from '../../shared/index.ts';
 import { compatAnswer } from '../compat/middleware.ts';
 import { database, type Database } from '../db/client.ts';
-import { advanceStudy, createStudy, readStudy, saveAnswer, type ContentRowV2, type ParticipantRow } from '../db/queries-v2.ts';
+import { advanceStudy, createStudy, readStudy, saveAnswer, type ContentRow, type ParticipantRow } from '../db/queries.ts';
 import { jsonBody } from '../http/body.ts';
 import { allow, jsonError } from '../http/errors.ts';
+import { memberById } from '../identity/members.ts';
 import { requireMember } from '../identity/middleware.ts';
 import type { MemberEnv } from '../types.ts';
-import { loadParticipant, memberById, toParticipant, toProgressView, toStudyView, type StudyRow } from './queries.ts';
+import { loadParticipant, toParticipant, toProgressView, toStudyView, type StudyWithCode } from './queries.ts';
 
 /** Everything a study page shows, for a member who is in the study. */
-function studyPage(s: StudyRow, participants: ParticipantRow[], mine: ParticipantRow, answers: ContentRowV2 | undefined, now: number): StudyPage {
+function studyPage(s: StudyWithCode, participants: ParticipantRow[], mine: ParticipantRow, answers: ContentRow | undefined, now: number): StudyPage {
   return {
     study: toStudyView(s),
     me: toProgressView(mine, s, answers),
@@ -76,10 +77,10 @@ function answerRoute(kind: 'plan' | 'retrospect') {
 export const studyRoutes = new Hono<MemberEnv>()
   .all('/studies', allow('POST'), requireMember, jsonBody(createStudyBody), async (c) => {
     const body = c.req.valid('json');
-    // Group study is live in rooms since Release 2 (/api/v2): a Release 1 page reloads onto it.
+    // Group study is live in rooms (/api/v2): a level-1 page reloads onto it.
     if (body.mode === 'group') return compatAnswer(c, 'client_outdated', c.var.compat.range);
     const db = database(c.env.DB);
-    const [me] = await memberById(db, c.var.memberId);
+    const me = await memberById(db, c.var.memberId);
     if (!me) return jsonError(c, 401, 'unauthorized', 'This guest learner no longer exists.');
     const now = c.var.now();
     const { name, totalCycles, minutesPerCycle } = body;

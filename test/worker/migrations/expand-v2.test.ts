@@ -17,8 +17,8 @@ import {
   recordsOf,
   saveAnswer,
   type NewStudy,
-  type StudyRowV2,
-} from '../../../worker/db/queries-v2.ts';
+  type StudyRow,
+} from '../../../worker/db/queries.ts';
 import { PLAN, RETRO, v1App } from '../v1/client.ts';
 import { answersOf, release1Learner } from './release1.ts';
 import { countRows, expectMovingTogether, expectShapesInStep, EXPAND_V2, migrateTo, V1 } from './shapes.ts';
@@ -28,7 +28,7 @@ const MINUTE = 60_000;
 /** Release 2 over the test D1, with the v1 app's clock so both releases agree on the time. */
 function release2(api = v1App()) {
   const db = database(env.DB);
-  const study = async (id: string): Promise<StudyRowV2> => {
+  const study = async (id: string): Promise<StudyRow> => {
     const detail = await readStudy(db, id);
     if (!detail) throw new Error(`no study ${id}`);
     return detail.study;

@@ -11,7 +11,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import { codeFromBytes } from '../../../shared/index.ts';
 import { database } from '../../../worker/db/client.ts';
-import { createStudy } from '../../../worker/db/queries-v2.ts';
+import { createStudy } from '../../../worker/db/queries.ts';
 import { member } from '../../../worker/db/schema.ts';
 import type { OpsSummary } from '../../../worker/ops/summary.ts';
 import type { Room } from '../../../worker/room/room.ts';

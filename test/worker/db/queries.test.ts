@@ -7,7 +7,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { codeFromBytes } from '../../../shared/index.ts';
 import { database } from '../../../worker/db/client.ts';
-import { advanceStudy, createStudy, joinStudy, readStudy, recordsOf, saveAnswer } from '../../../worker/db/queries-v2.ts';
+import { advanceStudy, createStudy, joinStudy, readStudy, recordsOf, saveAnswer } from '../../../worker/db/queries.ts';
 import { PLAN, RETRO } from '../v1/client.ts';
 
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);

@@ -1,24 +1,25 @@
 /**
- * Release 2's queries over the v2 tables (migrations/0002): the study holds the
- * step, cycle and deadline for everyone in it. They only store and read; who
- * may do what is the room's and the routes' business. The sync triggers copy
- * every write here to the v1 tables, so Release 1 keeps seeing it.
+ * Queries over the study tables (migrations/0002): the study holds the step,
+ * cycle and deadline for everyone in it. They only store and read; who may do
+ * what is the room's and the routes' business. The sync triggers copy every
+ * write here to the older per-learner tables while a worker that reads them
+ * may still serve (until the contract step).
  */
 import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
-import { deadlineOf, nextPosition, type Plan, type Position, type Retrospect } from '../../shared/index.ts';
+import { deadlineOf, nextPosition, type Answer, type Position } from '../../shared/index.ts';
 import type { Database } from './client.ts';
-import { content, participant, participantCodeV2, study } from './schema-v2.ts';
+import { content, participant, participantCode, study } from './schema.ts';
 
-/** A v2 study row. */
-export type StudyRowV2 = typeof study.$inferSelect;
-/** A v2 participant row. */
+/** A study row. */
+export type StudyRow = typeof study.$inferSelect;
+/** A participant row. */
 export type ParticipantRow = typeof participant.$inferSelect;
-/** A v2 answers row: one participant, one cycle. */
-export type ContentRowV2 = typeof content.$inferSelect;
+/** An answers row: one participant, one cycle. */
+export type ContentRow = typeof content.$inferSelect;
 /** The step columns of a study. */
-type StudyStepColumns = Pick<StudyRowV2, 'step' | 'currentCycle' | 'stepDeadline'>;
+type StudyStepColumns = Pick<StudyRow, 'step' | 'currentCycle' | 'stepDeadline'>;
 
-/** Participant order everywhere: the host first, then in the order they joined (as in Release 1). */
+/** Participant order everywhere: the host first, then in the order they joined. */
 const joinOrder = [desc(participant.isHost), sql`${participant}.rowid`] as const;
 
 /** The step columns for a position, its deadline from the shared domain rules. */
@@ -44,7 +45,7 @@ export async function createStudy(db: Database, input: NewStudy, now: number) {
   const start: StudyStepColumns = input.code
     ? { step: 'waiting', currentCycle: 1, stepDeadline: null }
     : stepColumns({ step: 'planning', cycle: 1, stepStartedAt: now }, input.minutesPerCycle);
-  const row: StudyRowV2 = {
+  const row: StudyRow = {
     id: crypto.randomUUID(),
     name: input.name,
     totalCycle: input.totalCycles,
@@ -58,16 +59,16 @@ export async function createStudy(db: Database, input: NewStudy, now: number) {
   const insertHost = db.insert(participant).values(host);
   // Study, code, then host: the triggers copy each row to v1 in that order, which its foreign keys need.
   await (input.code
-    ? db.batch([insertStudy, db.insert(participantCodeV2).values({ studyId: row.id, code: input.code }), insertHost])
+    ? db.batch([insertStudy, db.insert(participantCode).values({ studyId: row.id, code: input.code }), insertHost])
     : db.batch([insertStudy, insertHost]));
   return { study: row, code: input.code, host };
 }
 
 /** The answer to a join by code. */
 export type JoinOutcome =
-  | { kind: 'joined' | 'resumed'; study: StudyRowV2; participant: ParticipantRow }
+  | { kind: 'joined' | 'resumed'; study: StudyRow; participant: ParticipantRow }
   | { kind: 'not_found' }
-  | { kind: 'started'; study: StudyRowV2 };
+  | { kind: 'started'; study: StudyRow };
 
 /**
  * Joins the group study with `code` while it waits. Its own participants
@@ -76,10 +77,10 @@ export type JoinOutcome =
 export async function joinStudy(db: Database, code: string, memberId: string, nickname: string): Promise<JoinOutcome> {
   const [found] = await db
     .select({ study, participant })
-    .from(participantCodeV2)
-    .innerJoin(study, eq(study.id, participantCodeV2.studyId))
+    .from(participantCode)
+    .innerJoin(study, eq(study.id, participantCode.studyId))
     .leftJoin(participant, and(eq(participant.studyId, study.id), eq(participant.memberId, memberId)))
-    .where(eq(participantCodeV2.code, code));
+    .where(eq(participantCode.code, code));
   if (!found) return { kind: 'not_found' };
   if (found.participant) return { kind: 'resumed', study: found.study, participant: found.participant };
   if (found.study.step !== 'waiting') return { kind: 'started', study: found.study };
@@ -92,11 +93,8 @@ export async function joinStudy(db: Database, code: string, memberId: string, ni
   return inserted ? { kind: 'joined', study: found.study, participant: inserted } : joinStudy(db, code, memberId, nickname);
 }
 
-/** A plan or a retrospect, as a learner submits it. */
-export type Answer = { plan: Plan } | { retrospect: Retrospect };
-
 /** Saves a participant's plan or retrospect of `cycle`, keeping the other one. */
-export async function saveAnswer(db: Database, participantId: string, cycle: number, answer: Answer): Promise<ContentRowV2> {
+export async function saveAnswer(db: Database, participantId: string, cycle: number, answer: Answer): Promise<ContentRow> {
   const [row] = await db
     .insert(content)
     .values({ id: crypto.randomUUID(), participantId, cycle, ...answer })
@@ -112,7 +110,7 @@ export async function saveAnswer(db: Database, participantId: string, cycle: num
  * says, so a repeated advance moves once: null when it had already moved (or
  * is done).
  */
-export async function advanceStudy(db: Database, current: StudyRowV2, now: number): Promise<StudyRowV2 | null> {
+export async function advanceStudy(db: Database, current: StudyRow, now: number): Promise<StudyRow | null> {
   const next =
     current.step === 'waiting'
       ? { step: 'planning' as const, cycle: 1, stepStartedAt: now }
@@ -136,19 +134,19 @@ export async function handOverHost(db: Database, studyId: string, participantId:
 
 /** A study with its code, participants in join order, and every answer by cycle. */
 export interface StudyDetail {
-  study: StudyRowV2;
+  study: StudyRow;
   code: string | null;
   participants: ParticipantRow[];
-  answers: ContentRowV2[];
+  answers: ContentRow[];
 }
 
 /** Everything about one study in one round trip; null when there is no such study. */
 export async function readStudy(db: Database, studyId: string): Promise<StudyDetail | null> {
   const [[found], participants, answers] = await db.batch([
     db
-      .select({ study, code: participantCodeV2.code })
+      .select({ study, code: participantCode.code })
       .from(study)
-      .leftJoin(participantCodeV2, eq(participantCodeV2.studyId, study.id))
+      .leftJoin(participantCode, eq(participantCode.studyId, study.id))
       .where(eq(study.id, studyId)),
     db
       .select()
@@ -179,10 +177,10 @@ export interface RecordsPage {
 export function recordsOf(db: Database, memberId: string, page: RecordsPage) {
   const { from, to, after, limit } = page;
   return db
-    .select({ study, code: participantCodeV2.code, participantId: participant.id, nickname: participant.nickname })
+    .select({ study, code: participantCode.code, participantId: participant.id, nickname: participant.nickname })
     .from(participant)
     .innerJoin(study, eq(study.id, participant.studyId))
-    .leftJoin(participantCodeV2, eq(participantCodeV2.studyId, study.id))
+    .leftJoin(participantCode, eq(participantCode.studyId, study.id))
     .where(
       and(
         eq(participant.memberId, memberId),
