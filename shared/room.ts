@@ -1,12 +1,14 @@
 /**
- * The live room protocol (DESIGN §7; Release 2, API level 2): one
- * discriminated union each way, parsed at both edges. A (re)connecting client
+ * The live room protocol (DESIGN §7), written once: one discriminated union
+ * each way, parsed at both edges, the types inferred from the schemas, and
+ * the pure `applyEvent` every client keeps the room with. A (re)connecting client
  * gets a full snapshot, then small numbered events; a gap in the numbers
  * means "ask for a snapshot again". Timer ticks are never sent: clients count
  * down to `deadline`.
  */
 import * as z from 'zod/mini';
 import { cycleSchema, planSchema, retrospectSchema } from './api.ts';
+import { requiredAnswer } from './domain.ts';
 
 /** Steps of a live room: a group waits in the lobby before cycle 1. */
 export const ROOM_STEPS = ['waiting', 'planning', 'studying', 'retrospect', 'done'] as const;
@@ -99,31 +101,99 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
-/** A change to the room, numbered so a client can tell it missed one. */
-export type RoomEvent =
-  | { kind: 'joined'; participant: RoomParticipant }
-  | { kind: 'presence'; participantId: string; online: boolean }
-  | { kind: 'submitted'; participantId: string; cycle: number; step: RoomStep }
-  | { kind: 'step'; step: RoomStep; cycle: number; deadline: number | null }
-  | { kind: 'host'; participantId: string }
-  | { kind: 'time_up'; step: RoomStep; cycle: number };
-
-/** What the room sends. */
-export type ServerMessage =
-  | { type: 'snapshot'; seq: number; you: string; state: RoomState; serverNow: number }
-  | { type: 'event'; seq: number; event: RoomEvent }
-  | { type: 'ack'; id: string }
-  | { type: 'error'; code: RoomErrorCode; message: string; missing?: string[] };
-
 /** Why the room refused a message. The state never changes on an error. */
-export type RoomErrorCode =
-  | 'invalid_message'
-  | 'too_large'
-  | 'not_host'
-  | 'stale_step'
-  | 'not_all_submitted'
-  | 'wrong_step'
-  | 'already_started';
+export const ROOM_ERROR_CODES = [
+  'invalid_message',
+  'too_large',
+  'not_host',
+  'stale_step',
+  'not_all_submitted',
+  'wrong_step',
+  'already_started',
+] as const;
+export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];
 
-/** Shape check for server messages on the client (snapshots are parsed in full). */
-export const serverMessageTypeSchema = z.object({ type: z.enum(['snapshot', 'event', 'ack', 'error']) });
+/** A change to the room, numbered so a client can tell it missed one. */
+export const roomEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('joined'), participant: roomParticipantSchema }),
+  z.object({ kind: z.literal('presence'), participantId: z.string(), online: z.boolean() }),
+  z.object({ kind: z.literal('submitted'), participantId: z.string(), cycle: z.int(), step: roomStepSchema }),
+  z.object({ kind: z.literal('step'), step: roomStepSchema, cycle: z.int(), deadline: z.nullable(z.int()) }),
+  z.object({ kind: z.literal('host'), participantId: z.string() }),
+  z.object({ kind: z.literal('time_up'), step: roomStepSchema, cycle: z.int() }),
+]);
+export type RoomEvent = z.infer<typeof roomEventSchema>;
+
+const seqSchema = z.int().check(z.nonnegative());
+
+/**
+ * What the room sends. Error codes are read as strings, so a code a newer
+ * room adds reads as an unknown error rather than as nothing; the room itself
+ * only sends a `RoomErrorCode`.
+ */
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), seq: seqSchema, you: z.string(), state: roomStateSchema, serverNow: z.number() }),
+  z.object({ type: z.literal('event'), seq: seqSchema, event: roomEventSchema }),
+  z.object({ type: z.literal('ack'), id: z.string() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), missing: z.optional(z.array(z.string())) }),
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+/**
+ * The server message in `text`, or null when it is not one (not JSON, an
+ * unknown type, a wrong shape): a bad message never breaks a client.
+ */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = serverMessageSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+/** A message the room acknowledges once what it carries is durable. */
+export type Submission = Extract<ClientMessage, { type: 'submit' | 'retro' }>;
+
+/** The answer the room's step asks for, if any. */
+export function answerFor(step: RoomStep): 'plan' | 'retrospect' | null {
+  return step === 'waiting' ? null : requiredAnswer(step);
+}
+
+/** Whether the room at `state` still takes `submission` (a step that has moved on never will). */
+export function stillAsked(state: Pick<RoomState, 'step' | 'cycle'>, submission: Submission): boolean {
+  return answerFor(state.step) === (submission.type === 'submit' ? 'plan' : 'retrospect') && submission.cycle === state.cycle;
+}
+
+/** `state` after `event`, as every client keeps the room between snapshots. Never mutates `state`. */
+export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
+  const update = (id: string, change: Partial<RoomParticipant>) => ({
+    ...state,
+    participants: state.participants.map((p) => (p.id === id ? { ...p, ...change } : p)),
+  });
+  switch (event.kind) {
+    case 'joined':
+      return state.participants.some((p) => p.id === event.participant.id)
+        ? update(event.participant.id, event.participant)
+        : { ...state, participants: [...state.participants, event.participant] };
+    case 'presence':
+      return update(event.participantId, { online: event.online });
+    case 'submitted':
+      // An answer for a step the room has left says nothing about the step on screen.
+      return event.step === state.step && event.cycle === state.cycle ? update(event.participantId, { submitted: true }) : state;
+    case 'step':
+      return {
+        ...state,
+        step: event.step,
+        cycle: event.cycle,
+        deadline: event.deadline,
+        participants: state.participants.map((p) => ({ ...p, submitted: false })),
+      };
+    case 'host':
+      return { ...state, participants: state.participants.map((p) => ({ ...p, isHost: p.id === event.participantId })) };
+    case 'time_up':
+      return state;
+  }
+}

@@ -18,7 +18,7 @@ export type ApiResult<T> =
   | { ok: false; status: 0; error: { error: 'network'; message: string } };
 
 /** Stable per-learner key so a gradual deployment keeps one learner on one version. */
-function versionKey(): string {
+export function versionKey(): string {
   let key = localStorage.getItem('haru.versionKey');
   if (!key) {
     key = crypto.randomUUID();

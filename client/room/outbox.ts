@@ -8,7 +8,7 @@
  */
 import { signal } from '@preact/signals';
 import type { Plan, Retrospect } from '../../shared/api.ts';
-import type { ClientMessage } from '../../shared/room.ts';
+import type { Submission } from '../../shared/room.ts';
 
 /** One submission and where it stands. */
 export type Sent = { id: string; cycle: number; acked: boolean } & (
@@ -31,13 +31,24 @@ function read(storage: Pick<Storage, 'getItem'>, key: string): Sent[] {
 }
 
 /** The message that sends `entry` to the room. */
-export function messageOf(entry: Sent): ClientMessage {
+function messageOf(entry: Sent): Submission {
   return entry.kind === 'plan'
     ? { type: 'submit', id: entry.id, cycle: entry.cycle, plan: entry.answer }
     : { type: 'retro', id: entry.id, cycle: entry.cycle, retrospect: entry.answer };
 }
 
-/** The outbox of one participant, kept in `storage` (localStorage: it must outlive the tab). */
+/** The entry that keeps `message` (the storage format outlives releases: a reload mid-rollout must still find it). */
+function entryOf(message: Submission): Sent {
+  return message.type === 'submit'
+    ? { id: message.id, cycle: message.cycle, acked: false, kind: 'plan', answer: message.plan }
+    : { id: message.id, cycle: message.cycle, acked: false, kind: 'retrospect', answer: message.retrospect };
+}
+
+/**
+ * The outbox of one participant, kept in `storage` (localStorage: it must
+ * outlive the tab). The room client sees the pending submissions; the page
+ * also reads the acknowledged ones of the cycle.
+ */
 export function createOutbox(participantId: string, storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> = localStorage) {
   const key = keyOf(participantId);
   const entries = signal<Sent[]>(read(storage, key));
@@ -48,25 +59,25 @@ export function createOutbox(participantId: string, storage: Pick<Storage, 'getI
   };
   return {
     entries,
-    /** Records a new submission (replacing an earlier one for the same answer); send it next. */
-    put(entry: Omit<Sent, 'id' | 'acked'>): Sent {
-      const sent = { ...entry, id: crypto.randomUUID(), acked: false } as Sent;
-      save([...entries.value.filter((s) => !(s.kind === entry.kind && s.cycle === entry.cycle)), sent]);
-      return sent;
+    put(message: Submission): void {
+      const sent = entryOf(message);
+      save([...entries.value.filter((s) => !(s.kind === sent.kind && s.cycle === sent.cycle)), sent]);
     },
-    /** The room has it for good. An unknown id (an older copy, another tab) changes nothing. */
     ack(id: string): boolean {
       if (!entries.value.some((s) => s.id === id && !s.acked)) return false;
+      // Kept, marked acknowledged: the studying and retrospect steps show it.
       save(entries.value.map((s) => (s.id === id ? { ...s, acked: true } : s)));
       return true;
+    },
+    drop(id: string): void {
+      save(entries.value.filter((s) => s.id !== id));
     },
     /** The submission of `kind` for `cycle`, sent or not. */
     find(kind: Sent['kind'], cycle: number): Sent | undefined {
       return entries.value.find((s) => s.kind === kind && s.cycle === cycle);
     },
-    /** Submissions the room has not acknowledged yet. */
-    pending(): Sent[] {
-      return entries.value.filter((s) => !s.acked);
+    pending(): Submission[] {
+      return entries.value.filter((s) => !s.acked).map(messageOf);
     },
     /** Drops entries `keep` says no. */
     retain(keep: (entry: Sent) => boolean): void {

@@ -1,5 +1,5 @@
 /**
- * The live room of a group study (Release 2): the lobby until the host
+ * The live room of a group study: the lobby until the host
  * starts, then the step everyone is on, with everyone's progress live, the
  * line's state in view, and the host's controls. Loaded on first visit, so
  * solo learners never download it.

@@ -1,40 +1,9 @@
 /**
- * The room's state as the page keeps it between snapshots: pure functions
- * that apply one event, and that say what each participant is doing now.
+ * What the room's state says to the page: what each participant is doing
+ * now, and who the host would leave behind by moving on.
  */
 import { requiredAnswer } from '../../shared/domain.ts';
-import type { RoomEvent, RoomParticipant, RoomState, RoomStep } from '../../shared/room.ts';
-
-/** `state` after `event`. Never mutates `state`. */
-export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
-  const update = (id: string, change: Partial<RoomParticipant>) => ({
-    ...state,
-    participants: state.participants.map((p) => (p.id === id ? { ...p, ...change } : p)),
-  });
-  switch (event.kind) {
-    case 'joined':
-      return state.participants.some((p) => p.id === event.participant.id)
-        ? update(event.participant.id, event.participant)
-        : { ...state, participants: [...state.participants, event.participant] };
-    case 'presence':
-      return update(event.participantId, { online: event.online });
-    case 'submitted':
-      // An answer for a step the room has left says nothing about the step on screen.
-      return event.step === state.step && event.cycle === state.cycle ? update(event.participantId, { submitted: true }) : state;
-    case 'step':
-      return {
-        ...state,
-        step: event.step,
-        cycle: event.cycle,
-        deadline: event.deadline,
-        participants: state.participants.map((p) => ({ ...p, submitted: false })),
-      };
-    case 'host':
-      return { ...state, participants: state.participants.map((p) => ({ ...p, isHost: p.id === event.participantId })) };
-    case 'time_up':
-      return state;
-  }
-}
+import type { RoomParticipant, RoomState, RoomStep } from '../../shared/room.ts';
 
 /** What a participant is doing, as the list says it. */
 export type Activity =
@@ -66,9 +35,4 @@ export function activityOf(step: RoomStep, participant: Pick<RoomParticipant, 's
 export function missingOf(state: RoomState): RoomParticipant[] {
   if (state.step === 'waiting' || !requiredAnswer(state.step)) return [];
   return state.participants.filter((p) => !p.submitted);
-}
-
-/** The answer the room's step asks for, if any. */
-export function answerFor(step: RoomStep): 'plan' | 'retrospect' | null {
-  return step === 'waiting' ? null : requiredAnswer(step);
 }

@@ -15,7 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLOSE, COMPAT, subprotocolFor, TOKEN_SUBPROTOCOL, type RoomEvent, type RoomState, type ServerMessage } from '../../shared/index.ts';
+import { CLOSE, COMPAT, subprotocolFor, TOKEN_SUBPROTOCOL, type ClientMessage, type Plan, type Retrospect, type RoomState } from '../../shared/index.ts';
+import { createRoomClient, type CloseVerdict, type RoomClient } from '../../shared/room-client.ts';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../lib/client-address.ts';
 import { noteFailure, type Pairing, type StepStats, type Submission } from './report.ts';
 
@@ -176,13 +177,13 @@ export class Page {
 }
 
 /** A plan whose first answer is a fresh nonce. */
-function planOf(run: Run): { nonce: string; plan: Record<string, string> } {
+function planOf(run: Run): { nonce: string; plan: Plan } {
   const nonce = run.nonce();
   return { nonce, plan: { toDo: nonce, completionCondition: 'rehearsal' } };
 }
 
 /** A retrospect whose first answer is a fresh nonce. */
-function retrospectOf(run: Run): { nonce: string; retrospect: Record<string, string> } {
+function retrospectOf(run: Run): { nonce: string; retrospect: Retrospect } {
   const nonce = run.nonce();
   return { nonce, retrospect: { doneAsExpected: nonce, experiencedDifficulty: 'none' } };
 }
@@ -311,27 +312,43 @@ async function roomStudy(run: Run, host: Page, guests: number): Promise<void> {
   }
 }
 
+/** Learners reconnect faster than the page (a rehearsal step lasts seconds), with the same full jitter. */
+const LEARNER_BACKOFF = { baseMs: 100, maxMs: 2_000 } as const;
+
 /**
- * One learner's room socket, as the client keeps it: a snapshot on every
- * (re)connect, events applied in order (a gap asks for `sync`), submissions
- * kept until acked and sent again after a reconnect, reconnects with capped
- * backoff and jitter. A 4409 is a compat notice: reload, and give up the room
- * if the new page cannot do rooms.
+ * One learner's room line: the shared room client (shared/room-client.ts) over
+ * Node's WebSocket, as the page keeps it: a snapshot on every (re)connect,
+ * events applied in order (a gap asks for `sync`), submissions kept until
+ * acked and sent again after a reconnect, reconnects with capped backoff and
+ * jitter. A 4409 is a compat notice: reload, and give up the room if the new
+ * page cannot do rooms.
  */
 class RoomLink {
-  private socket: WebSocket | null = null;
-  private state: RoomState | null = null;
-  private seq = 0;
-  private attempt = 0;
+  private readonly client: RoomClient;
   private ended: string | null = null;
+  /** Closes since the room last sent a snapshot. */
+  private failures = 0;
   private readonly acked = new Set<string>();
-  private readonly unacked = new Map<string, Record<string, unknown>>();
   private readonly page: Page;
   private readonly studyId: string;
 
   constructor(page: Page, studyId: string) {
     this.page = page;
     this.studyId = studyId;
+    this.client = createRoomClient({
+      open: () => {
+        const url = `${page.run.base.replace(/^http/, 'ws')}/api/v2/studies/${studyId}/socket?build=${page.build}`;
+        return new WebSocket(url, [subprotocolFor(page.level), `${TOKEN_SUBPROTOCOL}${page.token}`]);
+      },
+      backoff: LEARNER_BACKOFF,
+    });
+    this.client.listen((changes) => {
+      for (const change of changes) {
+        if (change.type === 'snapshot') this.failures = 0;
+        if (change.type === 'ack') this.acked.add(change.id);
+        if (change.type === 'close') void this.closed(change.code, change.reason, change.opened, change.verdict);
+      }
+    });
   }
 
   /**
@@ -342,53 +359,20 @@ class RoomLink {
     if (!(await this.page.act('load the room', () => this.page.call('GET', `/api/v2/studies/${this.studyId}`)))) return false;
     const step = this.page.run.step();
     step.group.tried++;
-    this.connect();
-    if (await this.until((s) => s !== null)) return true;
+    this.client.connect();
+    if (await this.until(() => true)) return true;
     step.group.failed++;
     noteFailure(step, `group connect to the room: ${this.ended ?? 'no snapshot'}`);
     return false;
   }
 
-  private connect(): void {
-    const url = `${this.page.run.base.replace(/^http/, 'ws')}/api/v2/studies/${this.studyId}/socket?build=${this.page.build}`;
-    const socket = new WebSocket(url, [subprotocolFor(this.page.level), `${TOKEN_SUBPROTOCOL}${this.page.token}`]);
-    this.socket = socket;
-    let opened = false;
-    socket.addEventListener('open', () => (opened = true));
-    socket.addEventListener('message', (event) => this.receive(JSON.parse(String(event.data)) as ServerMessage));
-    socket.addEventListener('close', (event) => void this.closed(socket, event.code, event.reason, opened));
-  }
-
-  private receive(message: ServerMessage): void {
-    this.attempt = 0;
-    if (message.type === 'snapshot') {
-      this.state = message.state;
-      this.seq = message.seq;
-      for (const [id, resend] of this.unacked) if (this.asks(resend)) this.send(resend);
-      else this.unacked.delete(id);
-    } else if (message.type === 'event' && this.state) {
-      if (message.seq <= this.seq) return;
-      if (message.seq !== this.seq + 1) return this.send({ type: 'sync' });
-      this.seq = message.seq;
-      this.state = apply(this.state, message.event);
-    } else if (message.type === 'ack') {
-      this.acked.add(message.id);
-      this.unacked.delete(message.id);
-    }
-  }
-
-  /** Whether the room's current step still asks for this submission. */
-  private asks(message: Record<string, unknown>): boolean {
-    const wanted = message.type === 'submit' ? 'planning' : 'retrospect';
-    return this.state?.step === wanted && this.state.cycle === message.cycle;
-  }
-
-  private async closed(socket: WebSocket, code: number, reason: string, opened: boolean): Promise<void> {
-    if (socket !== this.socket || this.ended) return;
+  private async closed(code: number, reason: string, opened: boolean, verdict: CloseVerdict): Promise<void> {
+    if (this.ended) return;
     const step = this.page.run.step();
+    this.failures++;
     if (code === CLOSE.unauthorized) return void (this.ended = `closed ${code} (not a participant here)`);
     if (code === WORKER_FAILED) {
-      // The router names the pairing that failed first in the reason; the link reconnects as the client does.
+      // The router names the pairing that failed first in the reason; the client reconnects as the page does.
       step.serverErrors[pairingOf(reason.split(':')[0] ?? '')]++;
       noteFailure(step, `group room socket: closed ${code} ${reason}`);
     }
@@ -396,30 +380,31 @@ class RoomLink {
       await this.page.reloadAfterNotice();
       return void (this.ended = `closed ${code}: reloaded onto a client of API ${this.page.level}`);
     }
-    // A refused upgrade (no open) may be a version without rooms: ask over HTTP, as the client does.
-    if (!opened && this.attempt >= 2) {
+    if (verdict === 'stop') return void (this.ended = `closed ${code} ${reason}`);
+    // A refused upgrade (no open) may be a version without rooms: ask over HTTP, as the page does.
+    if (!opened && this.failures >= 3) {
       const answer = await this.page.call('GET', `/api/v2/studies/${this.studyId}`);
       if (answer.compat) {
         await this.page.reloadAfterNotice();
-        if (this.page.level < 2) return void (this.ended = `reloaded onto a client of API ${this.page.level}, which has no live rooms`);
+        if (this.page.level < 2) return this.end(`reloaded onto a client of API ${this.page.level}, which has no live rooms`);
       }
     }
-    if (this.page.run.stopping()) return void (this.ended = 'run stopped');
+    if (this.page.run.stopping()) return this.end('run stopped');
     step.reconnects++;
-    this.state = null;
-    await sleep(Math.random() * Math.min(2_000, 100 * 2 ** this.attempt++));
-    if (!this.ended) this.connect();
   }
 
-  private send(message: Record<string, unknown>): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  /** Stops the line for good, saying why. */
+  private end(why: string): void {
+    this.ended ??= why;
+    this.client.close();
   }
 
-  /** Waits until the room's state satisfies `ok` (or the link ends, or time runs out). */
-  private async until(ok: (state: RoomState | null) => boolean, timeoutMs = ROOM_WAIT_MS): Promise<boolean> {
+  /** Waits until the line is live and the room's state satisfies `ok` (or the link ends, or time runs out). */
+  private async until(ok: (state: RoomState) => boolean, timeoutMs = ROOM_WAIT_MS): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !this.ended) {
-      if (this.state && ok(this.state)) return true;
+      const { state } = this.client;
+      if (this.client.connection === 'live' && state && ok(state)) return true;
       await sleep(25);
     }
     return false;
@@ -432,14 +417,20 @@ class RoomLink {
     step.group.tried++;
     const id = randomUUID();
     const index = run.stepIndex();
-    const answer = kind === 'plan' ? planOf(run) : retrospectOf(run);
-    const message = kind === 'plan' ? { type: 'submit', id, cycle: 1, plan: (answer as { plan: object }).plan } : { type: 'retro', id, cycle: 1, retrospect: (answer as { retrospect: object }).retrospect };
-    this.unacked.set(id, message);
-    this.send(message);
+    let nonce: string;
+    if (kind === 'plan') {
+      const { nonce: planNonce, plan } = planOf(run);
+      nonce = planNonce;
+      this.client.submit({ type: 'submit', id, cycle: 1, plan });
+    } else {
+      const { nonce: retroNonce, retrospect } = retrospectOf(run);
+      nonce = retroNonce;
+      this.client.submit({ type: 'retro', id, cycle: 1, retrospect });
+    }
     const deadline = Date.now() + ROOM_WAIT_MS;
     while (!this.acked.has(id) && !this.ended && Date.now() < deadline) await sleep(25);
     if (this.acked.has(id)) {
-      run.submitted({ nonce: answer.nonce, kind: 'group', step: index });
+      run.submitted({ nonce, kind: 'group', step: index });
       return true;
     }
     step.group.failed++;
@@ -448,16 +439,16 @@ class RoomLink {
   }
 
   /** The host sends a command and waits for the room to reach the state it asks for. */
-  async command(name: string, message: Record<string, unknown>, reached: (state: RoomState) => boolean): Promise<boolean> {
+  async command(name: string, message: ClientMessage, reached: (state: RoomState) => boolean): Promise<boolean> {
     const step = this.page.run.step();
     step.group.tried++;
-    await this.until((s) => s !== null);
-    this.send(message);
+    await this.until(() => true);
+    this.client.send(message);
     // A command lost in a reconnect is sent again once the new snapshot shows it has not happened.
     const deadline = Date.now() + ROOM_WAIT_MS;
     while (Date.now() < deadline && !this.ended) {
-      if (await this.until((s) => s !== null && reached(s), 2_000)) return true;
-      this.send(message);
+      if (await this.until(reached, 2_000)) return true;
+      this.client.send(message);
     }
     step.group.failed++;
     noteFailure(step, `group ${name}: ${this.ended ?? 'the room did not move'}`);
@@ -467,19 +458,7 @@ class RoomLink {
   /** Leaves the room (close 1000) and stops reconnecting. */
   leave(): void {
     this.ended ??= 'left';
-    this.send({ type: 'leave' });
-    this.socket?.close(1000, 'left');
-  }
-}
-
-/** The room's state after one event (only what the learners look at). */
-function apply(state: RoomState, event: RoomEvent): RoomState {
-  switch (event.kind) {
-    case 'step':
-      return { ...state, step: event.step, cycle: event.cycle, deadline: event.deadline, participants: state.participants.map((p) => ({ ...p, submitted: false })) };
-    case 'submitted':
-      return { ...state, participants: state.participants.map((p) => (p.id === event.participantId ? { ...p, submitted: true } : p)) };
-    default:
-      return state;
+    this.client.send({ type: 'leave' });
+    this.client.close('left');
   }
 }

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { API_LEVEL, RATE_LIMIT, subprotocolFor, TOKEN_SUBPROTOCOL, type ClientMessage, type RoomState, type ServerMessage } from '../../shared/index.ts';
+import { API_LEVEL, parseServerMessage, RATE_LIMIT, subprotocolFor, TOKEN_SUBPROTOCOL, type ClientMessage, type RoomState } from '../../shared/index.ts';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../scripts/lib/client-address.ts';
 
 /** How long one HTTP call, socket open or round may take before the bench gives up. */
@@ -210,10 +210,15 @@ export interface SocketOptions {
   tally?: boolean;
 }
 
-/** The tally key of a server message: `snapshot`, `ack`, `error`, `event:<kind>`, or the text itself when it is not JSON (`pong`). */
+/**
+ * The tally key of a server message: `snapshot`, `ack`, `error`, `event:<kind>`,
+ * `invalid` for one the shared schema refuses, or the text itself when it is
+ * not JSON (`pong`).
+ */
 function tallyKey(text: string): string {
   if (!text.startsWith('{')) return text; // the runtime's keep-alive 'pong'
-  const message = JSON.parse(text) as ServerMessage;
+  const message = parseServerMessage(text);
+  if (!message) return 'invalid';
   return message.type === 'event' ? `event:${message.event.kind}` : message.type;
 }
 

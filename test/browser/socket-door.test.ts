@@ -5,7 +5,7 @@
  * selects one the page offered before it closes with 4409 (API level outside
  * the range) or 4401 (bad token, or not in the room). Each case is a plain
  * `new WebSocket(url, protocols)` in a page of the app against a real
- * `wrangler dev`, the way client/net/socket.ts opens the room's line.
+ * `wrangler dev`, the way the room client (shared/room-client.ts) opens the room's line.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

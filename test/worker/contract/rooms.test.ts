@@ -10,8 +10,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { parseServerMessage } from '../../../client/room/messages.ts';
-import { CLOSE, roomStateSchema, TOKEN_SUBPROTOCOL, type ServerMessage } from '../../../shared/index.ts';
+import { CLOSE, parseServerMessage, roomStateSchema, TOKEN_SUBPROTOCOL, type ServerMessage } from '../../../shared/index.ts';
 import type { OpsSummary } from '../../../worker/ops/summary.ts';
 import { PreviousRoom } from './entry.ts';
 import { expectJsonError } from '../helpers.ts';

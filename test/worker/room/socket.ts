@@ -3,7 +3,7 @@
  * it, and read what arrives in order.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
-import { LIMITS, type ClientMessage, type ServerMessage } from '../../../shared/index.ts';
+import { LIMITS, parseServerMessage, type ClientMessage, type ServerMessage } from '../../../shared/index.ts';
 import type { Persist } from '../../../worker/room/model.ts';
 import type { Room } from '../../../worker/room/room.ts';
 
@@ -34,7 +34,12 @@ export class TestSocket {
     ws.accept();
     ws.addEventListener('message', (event) => {
       if (event.data === 'pong') this.pongs.shift()?.();
-      else this.inbox.push(JSON.parse(String(event.data)) as ServerMessage);
+      else {
+        // Read as the page reads it: a frame the protocol's schema refuses fails the test here.
+        const message = parseServerMessage(String(event.data));
+        if (!message) throw new Error(`the room sent a frame the protocol does not know: ${String(event.data)}`);
+        this.inbox.push(message);
+      }
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) =>

@@ -1,0 +1,117 @@
+/**
+ * `applyEvent`, the one reducer every client keeps the room with between
+ * snapshots (shared/room.ts), and `parseServerMessage`, the edge it stands behind.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  applyEvent,
+  parseServerMessage,
+  type RoomParticipant,
+  type RoomState,
+  stillAsked,
+} from '../../../shared/room.ts';
+
+const mina: RoomParticipant = { id: 'p1', nickname: 'mina', isHost: true, online: true, submitted: false };
+const kai: RoomParticipant = { id: 'p2', nickname: 'kai', isHost: false, online: false, submitted: false };
+const ROOM: RoomState = {
+  studyId: 's1',
+  name: 'Room',
+  totalCycles: 2,
+  minutesPerCycle: 25,
+  code: 'ABCDEF',
+  step: 'planning',
+  cycle: 1,
+  deadline: 1_000,
+  participants: [mina, kai],
+};
+
+describe('applyEvent', () => {
+  it('adds a participant who joined, and updates one who joins again', () => {
+    const ria = { ...kai, id: 'p3', nickname: 'ria' };
+    expect(applyEvent(ROOM, { kind: 'joined', participant: ria }).participants).toEqual([mina, kai, ria]);
+    expect(applyEvent(ROOM, { kind: 'joined', participant: { ...kai, online: true } }).participants).toEqual([
+      mina,
+      { ...kai, online: true },
+    ]);
+  });
+
+  it('marks presence and submissions of the step on screen only', () => {
+    expect(applyEvent(ROOM, { kind: 'presence', participantId: 'p2', online: true }).participants[1]).toEqual({
+      ...kai,
+      online: true,
+    });
+    expect(
+      applyEvent(ROOM, { kind: 'submitted', participantId: 'p2', cycle: 1, step: 'planning' }).participants[1]!
+        .submitted,
+    ).toBe(true);
+    expect(applyEvent(ROOM, { kind: 'submitted', participantId: 'p2', cycle: 1, step: 'retrospect' })).toBe(ROOM);
+    expect(applyEvent(ROOM, { kind: 'submitted', participantId: 'p2', cycle: 2, step: 'planning' })).toBe(ROOM);
+  });
+
+  it('moves the step, takes the deadline, and clears every submission', () => {
+    const submitted = { ...ROOM, participants: [{ ...mina, submitted: true }, kai] };
+    const next = applyEvent(submitted, { kind: 'step', step: 'studying', cycle: 1, deadline: 5_000 });
+    expect(next).toMatchObject({ step: 'studying', cycle: 1, deadline: 5_000 });
+    expect(next.participants.every((p) => !p.submitted)).toBe(true);
+  });
+
+  it('hands the host role over, and leaves the state alone on time up', () => {
+    expect(applyEvent(ROOM, { kind: 'host', participantId: 'p2' }).participants.map((p) => p.isHost)).toEqual([
+      false,
+      true,
+    ]);
+    expect(applyEvent(ROOM, { kind: 'time_up', step: 'planning', cycle: 1 })).toBe(ROOM);
+  });
+
+  it('never mutates the state it was given', () => {
+    const before = structuredClone(ROOM);
+    applyEvent(ROOM, { kind: 'presence', participantId: 'p1', online: false });
+    applyEvent(ROOM, { kind: 'step', step: 'done', cycle: 2, deadline: null });
+    expect(ROOM).toEqual(before);
+  });
+});
+
+describe('stillAsked', () => {
+  it('takes a submission only for the step and cycle that ask for it', () => {
+    const plan = { type: 'submit', id: 'a', cycle: 1, plan: { toDo: 't', completionCondition: 'c' } } as const;
+    expect(stillAsked(ROOM, plan)).toBe(true);
+    expect(stillAsked({ step: 'planning', cycle: 2 }, plan)).toBe(false);
+    expect(stillAsked({ step: 'studying', cycle: 1 }, plan)).toBe(false);
+    const retro = {
+      type: 'retro',
+      id: 'b',
+      cycle: 1,
+      retrospect: { doneAsExpected: 'y', experiencedDifficulty: 'n' },
+    } as const;
+    expect(stillAsked({ step: 'retrospect', cycle: 1 }, retro)).toBe(true);
+    expect(stillAsked({ step: 'done', cycle: 1 }, retro)).toBe(false);
+  });
+});
+
+describe('parseServerMessage', () => {
+  it('reads every message the room sends, unchanged', () => {
+    for (const message of [
+      { type: 'snapshot', seq: 3, you: 'p1', state: ROOM, serverNow: 12 },
+      { type: 'event', seq: 4, event: { kind: 'time_up', step: 'planning', cycle: 1 } },
+      { type: 'ack', id: 'a1' },
+      { type: 'error', code: 'not_all_submitted', message: 'wait', missing: ['p2'] },
+      // A code a newer room adds still reads as an error.
+      { type: 'error', code: 'something_new', message: 'later' },
+    ]) {
+      expect(parseServerMessage(JSON.stringify(message))).toEqual(message);
+    }
+  });
+
+  it('refuses what is not one', () => {
+    expect(parseServerMessage('pong')).toBeNull();
+    expect(parseServerMessage(JSON.stringify({ type: 'confetti' }))).toBeNull();
+    expect(
+      parseServerMessage(JSON.stringify({ type: 'event', seq: -1, event: { kind: 'host', participantId: 'p1' } })),
+    ).toBeNull();
+    expect(
+      parseServerMessage(
+        JSON.stringify({ type: 'snapshot', seq: 1, you: 'p1', state: { name: 'broken' }, serverNow: 0 }),
+      ),
+    ).toBeNull();
+  });
+});
