@@ -101,10 +101,10 @@ export function parseSubprotocols(header: string | null): { level: number | null
   let token: string | null = null;
   let levelProtocol: string | null = null;
   for (const item of offered) {
-    const match = /^haru\.(\d+)$/.exec(item);
-    if (match) {
+    const digits = /^haru\.(\d+)$/.exec(item)?.[1];
+    if (digits !== undefined) {
       levelProtocol = item;
-      level = match[1]!.length <= 4 ? Number(match[1]) : null;
+      level = digits.length <= 4 ? Number(digits) : null;
     } else if (item.startsWith(TOKEN_SUBPROTOCOL)) token = item.slice(TOKEN_SUBPROTOCOL.length);
   }
   return { level, token, protocol: levelProtocol ?? offered[0] ?? null };

@@ -25,7 +25,8 @@ export function MyRecordsPage({ api }: { api: Api }) {
       <Heading level={1} focus={navigations.value > 0}>
         {t.myRecords}
       </Heading>
-      <div class="toggle" role="group" aria-label={t.recordsView}>
+      <fieldset class="toggle">
+        <legend class="visually-hidden">{t.recordsView}</legend>
         {(['list', 'calendar'] as const).map((option) => (
           <button
             key={option}
@@ -37,7 +38,7 @@ export function MyRecordsPage({ api }: { api: Api }) {
             {option === 'list' ? t.listView : t.calendarView}
           </button>
         ))}
-      </div>
+      </fieldset>
       {view === 'list' ? <RecordList model={model} /> : <Calendar model={model} />}
     </main>
   );

@@ -14,13 +14,17 @@ export function lazy<P extends object>(
   const failed = signal(false);
   let started: Promise<void> | null = null;
   return (props: P) => {
-    started ??= load().then(
-      (component) => void (loaded.value = component),
-      () => {
-        failed.value = true;
-        started = null;
-      },
-    );
+    if (started === null) {
+      started = load().then(
+        (component) => {
+          loaded.value = component;
+        },
+        () => {
+          failed.value = true;
+          started = null;
+        },
+      );
+    }
     const Page = loaded.value;
     return Page ? <Page {...props} /> : fallback(failed.value);
   };

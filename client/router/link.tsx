@@ -3,14 +3,15 @@ import type { AnchorHTMLAttributes } from 'preact';
 import { navigate } from './router.ts';
 
 /** An `<a>` whose plain clicks go through the router; modified clicks (new tab) stay the browser's. */
-export function Link(props: AnchorHTMLAttributes & { href: string }) {
+export function Link({ href, ...props }: AnchorHTMLAttributes & { href: string }) {
   return (
     <a
       {...props}
+      href={href}
       onClick={(event) => {
         if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
         event.preventDefault();
-        navigate(props.href);
+        navigate(href);
       }}
     />
   );

@@ -370,7 +370,10 @@ class RoomLink {
     if (this.ended) return;
     const step = this.page.run.step();
     this.failures++;
-    if (code === CLOSE.unauthorized) return void (this.ended = `closed ${code} (not a participant here)`);
+    if (code === CLOSE.unauthorized) {
+      this.ended = `closed ${code} (not a participant here)`;
+      return;
+    }
     if (code === WORKER_FAILED) {
       // The router names the pairing that failed first in the reason; the client reconnects as the page does.
       step.serverErrors[pairingOf(reason.split(':')[0] ?? '')]++;
@@ -378,9 +381,13 @@ class RoomLink {
     }
     if (code === CLOSE.versionMismatch) {
       await this.page.reloadAfterNotice();
-      return void (this.ended = `closed ${code}: reloaded onto a client of API ${this.page.level}`);
+      this.ended = `closed ${code}: reloaded onto a client of API ${this.page.level}`;
+      return;
     }
-    if (verdict === 'stop') return void (this.ended = `closed ${code} ${reason}`);
+    if (verdict === 'stop') {
+      this.ended = `closed ${code} ${reason}`;
+      return;
+    }
     // A refused upgrade (no open) may be a version without rooms: ask over HTTP, as the page does.
     if (!opened && this.failures >= 3) {
       const answer = await this.page.call('GET', `/api/v2/studies/${this.studyId}`);

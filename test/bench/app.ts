@@ -14,7 +14,8 @@ const BENCH_WORKER = fileURLToPath(new URL('./worker/index.ts', import.meta.url)
 
 /** Adds the bench-only Durable Object bindings and their migration to a generated config. */
 export function addBenchBindings(config: Record<string, unknown>): void {
-  const durableObjects = (config.durable_objects ??= {}) as { bindings?: { name: string; class_name: string }[] };
+  config.durable_objects ??= {};
+  const durableObjects = config.durable_objects as { bindings?: { name: string; class_name: string }[] };
   durableObjects.bindings = [
     ...(durableObjects.bindings ?? []),
     { name: 'PartyRoom', class_name: 'PartyRoom' },

@@ -245,18 +245,30 @@ export function openSocket(url: string, options: SocketOptions, ready?: (text: s
           const key = isBinary ? 'binary' : tallyKey(text);
           socket.tally.set(key, (socket.tally.get(key) ?? 0) + 1);
         }
-        if (!settled && ready?.(text)) ((settled = true), resolve(socket));
+        if (!settled && ready?.(text)) {
+          settled = true;
+          resolve(socket);
+        }
         socket.onText?.(text);
       });
       ws.once('open', () => {
-        if (!ready) ((settled = true), resolve(socket));
+        if (!ready) {
+          settled = true;
+          resolve(socket);
+        }
       });
       ws.once('error', (error) => {
-        if (!settled) ((settled = true), reject(error));
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
       });
       ws.once('close', (code, reason) => {
         socket.closed = { code, reason: reason.toString() };
-        if (!settled) ((settled = true), reject(new Error(`bench: socket closed before it was ready: ${code} ${reason.toString()}`)));
+        if (!settled) {
+          settled = true;
+          reject(new Error(`bench: socket closed before it was ready: ${code} ${reason.toString()}`));
+        }
       });
     }),
     WAIT_MS,

@@ -40,7 +40,12 @@ function descendants(root: number, table: Map<number, { ppid: number; comm: stri
   const found: number[] = [];
   const queue = [root];
   for (let i = 0; i < queue.length && i < 10_000; i++) {
-    for (const [pid, info] of table) if (info.ppid === queue[i]) (found.push(pid), queue.push(pid));
+    for (const [pid, info] of table) {
+      if (info.ppid === queue[i]) {
+        found.push(pid);
+        queue.push(pid);
+      }
+    }
   }
   return found;
 }

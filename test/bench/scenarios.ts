@@ -116,7 +116,9 @@ export async function closeAll(sockets: readonly BenchSocket[]): Promise<void> {
     ),
     WAIT_MS,
     'closing sockets',
-  ).catch(() => sockets.forEach((socket) => socket.terminate()));
+  ).catch(() => {
+    for (const socket of sockets) socket.terminate();
+  });
 }
 
 // ---------------------------------------------------------------- one cycle

@@ -65,7 +65,9 @@ async function pressButton(page: Page, name: string): Promise<void> {
 
 describe('accessibility', { timeout: 170_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite({ clock: true })), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite({ clock: true });
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   const context = async (): Promise<{ context: BrowserContext; suite: Suite }> => {
@@ -84,7 +86,7 @@ describe('accessibility', { timeout: 170_000 }, () => {
         document.getElementById('main')?.append(field);
       });
       await assert.rejects(expectNoViolations(page, 'a page with an unlabelled field'), (error: Error) => {
-        assert.match(error.message, /axe found 1 violation\(s\) on a page with an unlabelled field:\nlabel \(critical\): .*\n  at #unlabelled/);
+        assert.match(error.message, /axe found 1 violation\(s\) on a page with an unlabelled field:\nlabel \(critical\): .*\n {2}at #unlabelled/);
         return true;
       });
     } finally {

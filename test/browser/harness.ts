@@ -106,7 +106,11 @@ export async function startApp(options: {
     // Generated secrets, so a fresh clone without .dev.vars runs the same way.
     env: { TOKEN_SECRET: randomBytes(32).toString('hex'), OPS_TOKEN: opsToken },
     onOutput: options.onOutput,
-    ready: async (url) => (await statusOf(`${url}/healthz`)) === 200 && (served = await servedBuild(url)) !== null,
+    ready: async (url) => {
+      if ((await statusOf(`${url}/healthz`)) !== 200) return false;
+      served = await servedBuild(url);
+      return served !== null;
+    },
   }).catch(async (error: unknown) => {
     await configDir.remove();
     throw error;

@@ -62,7 +62,10 @@ async function recordNetwork(page: Page): Promise<{ records: Map<string, WireRec
   const cdp = await page.context().newCDPSession(page);
   const record = (id: string) => {
     let found = records.get(id);
-    if (!found) records.set(id, (found = { url: '', fromCache: false }));
+    if (!found) {
+      found = { url: '', fromCache: false };
+      records.set(id, found);
+    }
     return found;
   };
   cdp.on('Network.requestWillBeSent', (e) => (record(e.requestId).url = e.request.url));
@@ -148,7 +151,7 @@ describe('home page', { timeout: 150_000 }, () => {
         assert.ok(published.has(path), `${path} is a file of this build`);
         assert.equal(asset.status, 200, path);
         assert.equal(asset.headers['cache-control'], IMMUTABLE, `${path} is immutable`);
-        assert.match(asset.headers['etag'] ?? '', /^"[0-9a-f]{32}"$/, `${path} has a strong ETag`);
+        assert.match(asset.headers.etag ?? '', /^"[0-9a-f]{32}"$/, `${path} has a strong ETag`);
         assert.match(asset.headers['content-type'] ?? '', path.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
       }
       // Nothing the page loaded came from anywhere but its own origin.

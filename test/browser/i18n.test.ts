@@ -54,7 +54,9 @@ async function switchTo(page: Page, name: string, lang: string): Promise<void> {
 
 describe('the app in Korean and in English', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite()), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite();
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   test('a Korean browser gets Korean, switches to English and keeps it across a reload', { timeout: 45_000 }, async () => {

@@ -31,7 +31,9 @@ async function visitMyRecords(page: Page) {
 
 describe('a guest token over months', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite({ clock: true })), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite({ clock: true });
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   /** A learner signed in as `nickname` on a page whose clock moves with the worker's; the context is closed after `act`. */

@@ -137,7 +137,9 @@ async function expectRecords(page: Page, expected: { heading: string; answers: A
 
 describe('a live group study', { timeout: 240_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite({ clock: true })), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite({ clock: true });
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   /** A fresh device that can run axe (CSP bypassed; reduced motion, so colours are checked at rest). */

@@ -59,7 +59,9 @@ async function typeNickname(page: Page, name: string, seen: number, label = en.n
 
 describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite()), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite();
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   test('the counter agrees with the server, and a refused name gets the server sentence before anything is sent', { timeout: 60_000 }, async () => {

@@ -23,7 +23,9 @@ async function waitForTraffic(app: RunningApp, build: string): Promise<void> {
 
 describe('operator view', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite()), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite();
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   test('signs in through the form, shows the charts and verdicts, signs out', { timeout: 60_000 }, async () => {

@@ -69,11 +69,16 @@ async function refusedAttempt(attempt: () => Promise<Attempt>): Promise<Attempt>
 
 describe('a calm message on a 429', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite()), { timeout: 90_000 });
-  after(() => suite?.close());
+  before(async () => {
+    suite = await startSuite();
+  }, { timeout: 90_000 });
   const contexts: BrowserContext[] = [];
   after(async () => {
-    for (const context of contexts) await context.close();
+    try {
+      for (const context of contexts) await context.close();
+    } finally {
+      await suite?.close();
+    }
   });
 
   test('joining by code after the guesses are used up: says when to try again, in English and then in Korean, and keeps the code', { timeout: 60_000 }, async () => {

@@ -59,7 +59,9 @@ const paletteColour = (page: Page, name: string) =>
 
 describe('a solo study', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite({ clock: true })), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite({ clock: true });
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   test('one cycle from nickname to records, with drafts surviving a reload and a deadline that waits for the learner', { timeout: 90_000 }, async () => {

@@ -15,7 +15,9 @@ import { createRoom, expectConnection, open, pickNickname, UI_TIMEOUT } from './
 
 describe('one learner in many tabs', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite()), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite();
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   test(`the oldest of ${MAX_SOCKETS_PER_PARTICIPANT + 1} tabs pauses with a calm message, and takes the room back when asked`, { timeout: 90_000 }, async () => {

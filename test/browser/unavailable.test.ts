@@ -25,7 +25,9 @@ async function d1File(persistTo: string): Promise<string> {
 
 describe('the database busy for a moment', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => void (suite = await startSuite()), { timeout: 90_000 });
+  before(async () => {
+    suite = await startSuite();
+  }, { timeout: 90_000 });
   after(() => suite?.close());
 
   for (const [language, t, locale] of [

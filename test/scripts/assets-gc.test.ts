@@ -10,7 +10,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { planAssetsGc, type GcInput } from '../../scripts/lib/assets-gc.ts';
 import type { WorkerVersion } from '../../scripts/lib/worker-versions.ts';
-import { type ClientBuild } from '../../scripts/lib/client-build.ts';
+import type { ClientBuild } from '../../scripts/lib/client-build.ts';
 import { ROOT } from '../../scripts/lib/paths.ts';
 import { readManifest } from '../../scripts/lib/kv.ts';
 import { publishBuild } from '../../scripts/lib/publish.ts';

@@ -143,7 +143,7 @@ describe('notModified', () => {
     ['"aaaa"', false],
     ['"aaaa", "bbbb"', false],
     ['0123456789abcdef0123456789abcdef', false],
-    [etag.slice(0, -2) + '"', false],
+    [`${etag.slice(0, -2)}"`, false],
     ['', false],
     [undefined, false],
   ])('If-None-Match %j -> %s', (header, expected) => {

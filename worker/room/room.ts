@@ -375,7 +375,8 @@ export class Room extends DurableObject<Env> {
         }
         const attempts = (op.attempts ?? 0) + 1;
         await this.ctx.storage.put(key, { ...op, attempts });
-        this.retryAt = this.now() + RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1]!;
+        // attempts is at least 1; anything else (a bad stored count) would get the first step.
+        this.retryAt = this.now() + (RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1] ?? RETRY_MS[0]);
         console.warn(`room ${this.room?.studyId}: D1 write failed (attempt ${attempts}), will retry`, err);
         await this.schedule();
         return false;
@@ -436,7 +437,10 @@ export class Room extends DurableObject<Env> {
   /** Counts one message of `participantId`; false once they are over RATE_LIMIT in this window. */
   private withinRate(participantId: string, now: number): boolean {
     let window = this.windows.get(participantId);
-    if (!window || now - window.start >= RATE_LIMIT.windowMs) this.windows.set(participantId, (window = { start: now, count: 0 }));
+    if (!window || now - window.start >= RATE_LIMIT.windowMs) {
+      window = { start: now, count: 0 };
+      this.windows.set(participantId, window);
+    }
     window.count += 1;
     return window.count <= RATE_LIMIT.messages;
   }

@@ -118,10 +118,23 @@ export class Switchboard extends DurableObject<Env> {
     version.addEventListener('message', (event) => send(learner, event.data));
     // A version end that fails (1011) or drops (1006) reaches the learner as 1011 naming the pairing, so the report can say which failed.
     const failed = (reason: string) => close(learner, WORKER_FAILED, `${side}>${objectSide ?? 'none'}: ${reason}`.slice(0, 120));
-    learner.addEventListener('close', (event) => (forget(), close(version, event.code, event.reason)));
-    version.addEventListener('close', (event) => (forget(), event.code === WORKER_FAILED || event.code === 1006 ? failed(event.reason || `dropped (${event.code})`) : close(learner, event.code, event.reason)));
-    learner.addEventListener('error', () => (forget(), close(version, WORKER_FAILED, 'learner side failed')));
-    version.addEventListener('error', () => (forget(), failed('version side failed')));
+    learner.addEventListener('close', (event) => {
+      forget();
+      close(version, event.code, event.reason);
+    });
+    version.addEventListener('close', (event) => {
+      forget();
+      if (event.code === WORKER_FAILED || event.code === 1006) failed(event.reason || `dropped (${event.code})`);
+      else close(learner, event.code, event.reason);
+    });
+    learner.addEventListener('error', () => {
+      forget();
+      close(version, WORKER_FAILED, 'learner side failed');
+    });
+    version.addEventListener('error', () => {
+      forget();
+      failed('version side failed');
+    });
     const headers = new Headers({ 'X-Rehearsal-Side': side, 'X-Rehearsal-Deployment': String(deployment) });
     const protocol = response.headers.get('Sec-WebSocket-Protocol');
     if (protocol) headers.set('Sec-WebSocket-Protocol', protocol);

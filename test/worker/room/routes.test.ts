@@ -111,7 +111,7 @@ describe('what the room owes D1', () => {
       { timeout: 4_000, interval: 25 },
     );
     expect(rows[0]?.results).toEqual([{ step: 'planning', current_cycle: 1 }]);
-    expect(JSON.parse(String((rows[1]?.results[0] as { plan: string }).plan))).toEqual({ toDo: 'read', completionCondition: 'ch 1' });
+    expect(JSON.parse(String((rows[1]!.results[0] as { plan: string }).plan))).toEqual({ toDo: 'read', completionCondition: 'ch 1' });
     expect(rows[2]?.results).toHaveLength(1);
     expect(rows[3]?.results).toEqual([{ status: 'planning' }]);
   });

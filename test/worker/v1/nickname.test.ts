@@ -110,7 +110,9 @@ describe('every other door a nickname comes in by', () => {
   describe.each(doors)('%s', (_, open) => {
     let send: Send;
     // API level 2 serves the v1 routes and the room routes alike.
-    beforeAll(async () => void (send = await open(v1App({ apiLevel: 2 }))));
+    beforeAll(async () => {
+      send = await open(v1App({ apiLevel: 2 }));
+    });
 
     it.each(onePerRule)('refuses %s with the same 400 and creates nothing', async (__, sent, message) => {
       await expectRefused(send, sent, message);
