@@ -20,8 +20,9 @@
  * A check that fails names the method. The `@ts-expect-error` lines at the end
  * prove each rule bites: should one stop failing, the type checker says so.
  */
-import type { Room as PreviousRoom } from '@haru/previous-release/room/room.ts';
+
 import type { DurableObject } from 'cloudflare:workers';
+import type { Room as PreviousRoom } from '@haru/previous-release/room/room.ts';
 import type { Room } from '../../../worker/room/room.ts';
 
 /** Calls this worker makes knowing an older room may lack them (worker/ops/outboxes.ts: `unanswered`). */
@@ -31,7 +32,9 @@ type CALLS_TOLERATING_ABSENCE = 'outboxStatus';
 type TestHooks = 'now' | 'persist';
 
 /** Names of T's members that are functions (a `never` brand is not one). */
-type FunctionKeys<T> = { [K in keyof T]-?: [T[K]] extends [never] ? never : T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
+type FunctionKeys<T> = {
+  [K in keyof T]-?: [T[K]] extends [never] ? never : T[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof T];
 
 /**
  * What a worker can call on a room: its RPC methods and `fetch` (the socket
@@ -52,7 +55,13 @@ export type NarrowedCalls<Old, New> = {
 
 /** Calls a worker typed against `Mine` makes that `Older` cannot serve, less those it tolerates missing; never when none. */
 export type UnservedCalls<Mine, Older, Tolerated extends PropertyKey> = {
-  [K in keyof Mine]: K extends keyof Older ? (AsCalled<Older[K]> extends AsCalled<Mine[K]> ? never : K) : K extends Tolerated ? never : K;
+  [K in keyof Mine]: K extends keyof Older
+    ? AsCalled<Older[K]> extends AsCalled<Mine[K]>
+      ? never
+      : K
+    : K extends Tolerated
+      ? never
+      : K;
 }[keyof Mine];
 
 /** Compiles only when T is never: a failure shows the offending call's name. */
@@ -70,12 +79,20 @@ export type ThisWorkerOnPreviousRoom = ExpectNone<UnservedCalls<Surface, Previou
 /** A room that drops a call. */
 // @ts-expect-error `view` is gone: the previous worker's study page would answer 500
 export type ProofDropped = ExpectNone<NarrowedCalls<PreviousSurface, Omit<Surface, 'view'>>>;
+/** A room whose `view` wants a second argument the previous worker never sends. */
+type ViewWantingMore = Omit<Surface, 'view'> & { view(memberId: string, at: number): ReturnType<Surface['view']> };
+/** A room whose join answer no longer says `participantId`. */
+type JoinSayingLess = Omit<Surface, 'join'> & {
+  join(...args: Parameters<Surface['join']>): Promise<{ ok: true; resumed: boolean } | { ok: false; code: string }>;
+};
+/** A worker that calls `kick`, which the previous room does not have. */
+type CallingKick = Surface & { kick(memberId: string): Promise<void> };
 /** A room whose call wants more than the previous worker sends. */
 // @ts-expect-error `view` wants a second argument the previous worker never sends
-export type ProofNarrowedArguments = ExpectNone<NarrowedCalls<PreviousSurface, Omit<Surface, 'view'> & { view(memberId: string, at: number): ReturnType<Surface['view']> }>>;
+export type ProofNarrowedArguments = ExpectNone<NarrowedCalls<PreviousSurface, ViewWantingMore>>;
 /** A room whose answer lacks what the previous worker reads. */
 // @ts-expect-error a join that no longer says `participantId`
-export type ProofNarrowedAnswer = ExpectNone<NarrowedCalls<PreviousSurface, Omit<Surface, 'join'> & { join(...args: Parameters<Surface['join']>): Promise<{ ok: true; resumed: boolean } | { ok: false; code: string }> }>>;
+export type ProofNarrowedAnswer = ExpectNone<NarrowedCalls<PreviousSurface, JoinSayingLess>>;
 /** A worker calling a new method on rooms that do not have it yet, without tolerating its absence. */
 // @ts-expect-error `kick` must ship dark in the room a release ahead
-export type ProofCalledAhead = ExpectNone<UnservedCalls<Surface & { kick(memberId: string): Promise<void> }, PreviousSurface, CALLS_TOLERATING_ABSENCE>>;
+export type ProofCalledAhead = ExpectNone<UnservedCalls<CallingKick, PreviousSurface, CALLS_TOLERATING_ABSENCE>>;
