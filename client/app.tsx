@@ -6,14 +6,14 @@
 import type { CompatModel } from './compat/model.ts';
 import { UpdateNotice } from './compat/notice.tsx';
 import { HomePage } from './home/home.tsx';
+import { locale, messages, setLocale } from './i18n/locale.ts';
 import { NicknameStep } from './identity/nickname-step.tsx';
 import type { IdentityStore } from './identity/store.ts';
-import { locale, messages, setLocale } from './i18n/locale.ts';
 import type { Api } from './net/api.ts';
 import type { RoomDeps } from './room/model.ts';
 import { lazy } from './router/lazy.tsx';
 import { Link } from './router/link.tsx';
-import { paths, route, type Route } from './router/router.ts';
+import { paths, type Route, route } from './router/router.ts';
 import { StudyPage } from './study/page.tsx';
 import { Heading } from './ui/heading.tsx';
 
@@ -76,7 +76,13 @@ function Page({ current, api, nickname, room }: { current: Route; api: Api; nick
 function LanguageSwitch() {
   const other = locale.value === 'ko' ? 'en' : 'ko';
   return (
-    <button type="button" class="link-button" lang={other} onClick={() => setLocale(other)} data-testid="language-switch">
+    <button
+      type="button"
+      class="link-button"
+      lang={other}
+      onClick={() => setLocale(other)}
+      data-testid="language-switch"
+    >
       {other === 'ko' ? '한국어' : 'English'}
     </button>
   );
@@ -99,7 +105,11 @@ export function App({ compat, identity, api }: { compat: CompatModel; identity: 
           </Link>
           <nav aria-label={t.mainNav}>
             {me ? (
-              <Link href={paths.myRecords()} aria-current={current.name === 'myRecords' ? 'page' : undefined} data-testid="my-records-link">
+              <Link
+                href={paths.myRecords()}
+                aria-current={current.name === 'myRecords' ? 'page' : undefined}
+                data-testid="my-records-link"
+              >
                 {t.myRecords}
               </Link>
             ) : null}
@@ -109,7 +119,12 @@ export function App({ compat, identity, api }: { compat: CompatModel; identity: 
         <UpdateNotice compat={compat} />
       </header>
       {me ? (
-        <Page current={current} api={api} nickname={me.member.nickname} room={{ api, compat, token: () => identity.current.peek()?.token ?? null }} />
+        <Page
+          current={current}
+          api={api}
+          nickname={me.member.nickname}
+          room={{ api, compat, token: () => identity.current.peek()?.token ?? null }}
+        />
       ) : (
         <NicknameStep api={api} identity={identity} />
       )}

@@ -43,16 +43,22 @@ const { values } = parseArgs({
   },
 });
 const keepDays = Number(values['keep-days']);
-if (!Number.isFinite(keepDays) || keepDays < 0) fail(`--keep-days must be a number of days, not ${values['keep-days']}`);
+if (!Number.isFinite(keepDays) || keepDays < 0)
+  fail(`--keep-days must be a number of days, not ${values['keep-days']}`);
 if (values.telemetry && keepDays > TELEMETRY_KEEP_DAYS) {
-  fail(`--keep-days ${keepDays} with --telemetry: D1 keeps ${TELEMETRY_KEEP_DAYS} days of telemetry, so older requests are unknown`);
+  fail(
+    `--keep-days ${keepDays} with --telemetry: D1 keeps ${TELEMETRY_KEEP_DAYS} days of telemetry, so older requests are unknown`,
+  );
 }
 const keepVersions = Number(values['keep-versions']);
 if (!Number.isInteger(keepVersions) || keepVersions < 0 || keepVersions > LISTED_VERSIONS) {
-  fail(`--keep-versions must be a whole number from 0 to ${LISTED_VERSIONS} (all \`wrangler versions list\` shows), not ${values['keep-versions']}`);
+  fail(
+    `--keep-versions must be a whole number from 0 to ${LISTED_VERSIONS} (all \`wrangler versions list\` shows), not ${values['keep-versions']}`,
+  );
 }
 if (values.local && values.remote) fail('--local or --remote, not both');
-if (Boolean(values['versions-json']) !== Boolean(values['deployments-json'])) fail('--versions-json and --deployments-json go together');
+if (Boolean(values['versions-json']) !== Boolean(values['deployments-json']))
+  fail('--versions-json and --deployments-json go together');
 const named = new Map<string, string>();
 for (const pair of (values.live ?? '').split(',').filter(Boolean)) {
   const [version, build, ...rest] = pair.split('=');
@@ -65,15 +71,17 @@ let lastRequested = new Map<string, number>();
 if (values.telemetry) {
   const token = process.env.OPS_TOKEN;
   if (!token) fail('--telemetry needs OPS_TOKEN in the environment');
-  lastRequested = await lastRequestedFrom(values.telemetry, token, Math.max(1, Math.ceil(keepDays))).catch((error: unknown) =>
-    fail(`could not read when builds were last requested: ${messageOf(error)}`, 1),
+  lastRequested = await lastRequestedFrom(values.telemetry, token, Math.max(1, Math.ceil(keepDays))).catch(
+    (error: unknown) => fail(`could not read when builds were last requested: ${messageOf(error)}`, 1),
   );
 } else {
   console.log('no --telemetry: every build published within the window counts as requested');
 }
 
 const versions = workerVersions(await accountJson(values['versions-json'], ['versions', 'list'], versionListSchema));
-const deployed = deployedVersionIds(await accountJson(values['deployments-json'], ['deployments', 'list'], deploymentListSchema));
+const deployed = deployedVersionIds(
+  await accountJson(values['deployments-json'], ['deployments', 'list'], deploymentListSchema),
+);
 
 const plan = planAssetsGc({
   builds: await readManifest(target),
@@ -86,7 +94,10 @@ const plan = planAssetsGc({
   retentionMs: keepDays * DAY,
 });
 if (!plan.ok) refuse('assets:gc', plan.problems);
-for (const served of plan.served) console.log(`version ${served.version} (${served.deployed ? 'deployed' : 'rollback target'}) serves build ${served.build}`);
+for (const served of plan.served)
+  console.log(
+    `version ${served.version} (${served.deployed ? 'deployed' : 'rollback target'}) serves build ${served.build}`,
+  );
 for (const warning of plan.warnings) console.log(`warning: ${warning}`);
 console.log(`keep builds: ${plan.keep.join(', ') || 'none'}`);
 console.log(`delete builds: ${plan.remove.join(', ') || 'none'}`);

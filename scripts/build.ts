@@ -4,8 +4,9 @@
  *
  * Options: --out <dir> (default dist), --api-level <n> (default the source's).
  */
-import { parseArgs } from 'node:util';
+
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { buildClient, gzipJsBytes, writeBuild } from './lib/client-build.ts';
 import { ROOT } from './lib/paths.ts';
 
@@ -21,7 +22,9 @@ const gzip = gzipJsBytes(build);
 console.log(`build ${build.info.id} (API level ${build.info.apiLevel}) -> ${outDir}`);
 for (const file of build.info.files) console.log(`  ${file.path}  ${file.size} B`);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-console.log(`client JS gzip: ${kb(gzip.initial)} on first load (budget ${kb(JS_BUDGET)}), ${kb(gzip.total)} with lazy chunks`);
+console.log(
+  `client JS gzip: ${kb(gzip.initial)} on first load (budget ${kb(JS_BUDGET)}), ${kb(gzip.total)} with lazy chunks`,
+);
 if (gzip.initial > JS_BUDGET) {
   console.error('client JS is over budget');
   process.exitCode = 1;

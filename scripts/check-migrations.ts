@@ -4,9 +4,9 @@
  * marked a contract step, or writes a trigger body remote D1 would reject.
  */
 import { join } from 'node:path';
-import { ROOT } from './lib/paths.ts';
-import { checkMigrations, CONTRACT_MARKER } from './lib/migration-check.ts';
+import { CONTRACT_MARKER, checkMigrations } from './lib/migration-check.ts';
 import { readMigrationFiles } from './lib/migration-files.ts';
+import { ROOT } from './lib/paths.ts';
 
 const files = readMigrationFiles(join(ROOT, 'migrations'));
 const problems = checkMigrations(files);
@@ -14,6 +14,8 @@ if (problems.length === 0) {
   console.log(`migrations ok: ${files.map((file) => file.name).join(', ')}`);
 } else {
   for (const problem of problems) console.error(`${problem.migration}: ${problem.message}`);
-  console.error(`${problems.length} migration problem(s); a drop or rename of the old shape belongs in a "${CONTRACT_MARKER}" migration.`);
+  console.error(
+    `${problems.length} migration problem(s); a drop or rename of the old shape belongs in a "${CONTRACT_MARKER}" migration.`,
+  );
   process.exitCode = 1;
 }

@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountJson } from './lib/account.ts';
 import { fail, messageOf, refuse } from './lib/cli.ts';
-import { ROOT } from './lib/paths.ts';
 import { planContract } from './lib/contract.ts';
 import { readMigrationFiles } from './lib/migration-files.ts';
 import { opsSummaryFrom } from './lib/ops-summary.ts';
-import { releaseLevels } from './lib/releases.ts';
+import { ROOT } from './lib/paths.ts';
 import { formatStep } from './lib/plan-step.ts';
+import { releaseLevels } from './lib/releases.ts';
 import { runStep } from './lib/steps.ts';
 import { deployedVersionIds, deploymentListSchema, versionListSchema, workerVersions } from './lib/worker-versions.ts';
 import { stateFlags } from './lib/wrangler.ts';
@@ -42,18 +42,24 @@ const { values } = parseArgs({
 });
 const token = process.env.OPS_TOKEN;
 if (values.local && values.remote) fail('--local or --remote, not both');
-if (!values['verdict-from'] || !token) fail('usage: OPS_TOKEN=<token> npm run contract -- --verdict-from <base url> [--retire <ids>] [--local] [--dry-run]');
+if (!values['verdict-from'] || !token)
+  fail('usage: OPS_TOKEN=<token> npm run contract -- --verdict-from <base url> [--retire <ids>] [--local] [--dry-run]');
 
-if (Boolean(values['versions-json']) !== Boolean(values['deployments-json'])) fail('--versions-json and --deployments-json go together');
+if (Boolean(values['versions-json']) !== Boolean(values['deployments-json']))
+  fail('--versions-json and --deployments-json go together');
 
 const retire = values.retire.split(',').filter(Boolean);
 const plan = planContract({
-  summary: await opsSummaryFrom(values['verdict-from'], token)().catch((error: unknown) => fail(`could not read the retire verdicts: ${messageOf(error)}`, 1)),
+  summary: await opsSummaryFrom(values['verdict-from'], token)().catch((error: unknown) =>
+    fail(`could not read the retire verdicts: ${messageOf(error)}`, 1),
+  ),
   retire,
   releaseLevels: releaseLevels(retire, readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')),
   deployments: {
     versions: workerVersions(await accountJson(values['versions-json'], ['versions', 'list'], versionListSchema)),
-    deployed: deployedVersionIds(await accountJson(values['deployments-json'], ['deployments', 'list'], deploymentListSchema)),
+    deployed: deployedVersionIds(
+      await accountJson(values['deployments-json'], ['deployments', 'list'], deploymentListSchema),
+    ),
   },
   contract: { name: CONTRACT, sql: readFileSync(join(ROOT, 'migrations-contract', CONTRACT), 'utf8') },
   migrations: readMigrationFiles(join(ROOT, 'migrations')),

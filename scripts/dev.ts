@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { assemble, esbuildOptions, writeBuild, type ClientBuild } from './lib/client-build.ts';
+import { assemble, type ClientBuild, esbuildOptions, writeBuild } from './lib/client-build.ts';
 import { ROOT } from './lib/paths.ts';
 import { publishBuild } from './lib/publish.ts';
 import { runWrangler, spawnWrangler } from './lib/wrangler.ts';
@@ -67,7 +67,9 @@ await built;
 
 console.log(await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local']));
 
-console.log(`learners: http://127.0.0.1:${PORT}/  operators: http://127.0.0.1:${PORT}/ops (sign in with OPS_TOKEN from .dev.vars)`);
+console.log(
+  `learners: http://127.0.0.1:${PORT}/  operators: http://127.0.0.1:${PORT}/ops (sign in with OPS_TOKEN from .dev.vars)`,
+);
 const dev = spawnWrangler(['dev', '--ip', '127.0.0.1', '--port', PORT, '--show-interactive-dev-session=false']);
 const stop = () => {
   dev.kill('SIGINT');

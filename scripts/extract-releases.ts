@@ -12,7 +12,10 @@ import { extractRelease, releaseBeforeTree } from './lib/releases.ts';
 
 const paths = ['worker', 'shared', 'tsconfig.json'];
 const previous = releaseBeforeTree(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'));
-for (const [version, folder] of [['1.0.0', '1.0.0'], [previous, 'previous']] as const) {
+for (const [version, folder] of [
+  ['1.0.0', '1.0.0'],
+  [previous, 'previous'],
+] as const) {
   const dir = extractRelease(version, paths, folder);
   console.log(`release ${version} -> ${dir}`);
 }

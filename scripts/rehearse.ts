@@ -39,9 +39,11 @@ function count(name: string, text: string, min: number, max: number): number {
   return fail(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
 }
 
-if (!values.from) fail('usage: npm run rehearse -- --from <git ref> [--to <git ref> | .] [--steps 10,50,100] [--rollback]');
+if (!values.from)
+  fail('usage: npm run rehearse -- --from <git ref> [--to <git ref> | .] [--steps 10,50,100] [--rollback]');
 const percents = values.steps.split(',').map((p) => count('steps', p.trim(), 1, 100));
-if (percents.some((p, i) => i > 0 && p <= (percents[i - 1] as number))) fail(`--steps must rise, e.g. 10,50,100, not ${values.steps}`);
+if (percents.some((p, i) => i > 0 && p <= (percents[i - 1] as number)))
+  fail(`--steps must rise, e.g. 10,50,100, not ${values.steps}`);
 // Ctrl-C: exit through the 'exit' handlers, which stop wrangler and remove the worktrees.
 process.once('SIGINT', () => process.exit(130));
 const started = performance.now();

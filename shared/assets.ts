@@ -13,7 +13,8 @@ import * as z from 'zod/mini';
 import { buildIdSchema } from './schemas.ts';
 
 /** Public path of a hashed asset: `/assets/<name>-<hash>.<ext>`, nothing else. */
-export const ASSET_PATH = /^\/assets\/[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*-[A-Za-z0-9]{8,}\.(?:js|css|svg|png|woff2|map)$/;
+export const ASSET_PATH =
+  /^\/assets\/[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*-[A-Za-z0-9]{8,}\.(?:js|css|svg|png|woff2|map)$/;
 
 const CONTENT_TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',

@@ -95,8 +95,15 @@ export const TOKEN_RENEWAL_HEADER = 'X-Haru-Token';
  * else the first offered; null only when none was offered.
  * @example parseSubprotocols('haru.99999, haru-token.x') // { level: null, token: 'x', protocol: 'haru.99999' }
  */
-export function parseSubprotocols(header: string | null): { level: number | null; token: string | null; protocol: string | null } {
-  const offered = (header ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+export function parseSubprotocols(header: string | null): {
+  level: number | null;
+  token: string | null;
+  protocol: string | null;
+} {
+  const offered = (header ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   let level: number | null = null;
   let token: string | null = null;
   let levelProtocol: string | null = null;

@@ -44,7 +44,8 @@ const BIDI_CONTROL = /\p{Bidi_Control}/u;
 const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{M}\u2800]*$/u;
 
 // Firefox before 125 (ESR 115 among them) has no Intl.Segmenter; the page must still load there.
-const graphemes = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+const graphemes =
+  typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 
 /**
  * How many characters a learner sees in `text` (grapheme clusters, not UTF-16

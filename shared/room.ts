@@ -132,10 +132,21 @@ const seqSchema = z.int().check(z.nonnegative());
  * only sends a `RoomErrorCode`.
  */
 export const serverMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('snapshot'), seq: seqSchema, you: z.string(), state: roomStateSchema, serverNow: z.number() }),
+  z.object({
+    type: z.literal('snapshot'),
+    seq: seqSchema,
+    you: z.string(),
+    state: roomStateSchema,
+    serverNow: z.number(),
+  }),
   z.object({ type: z.literal('event'), seq: seqSchema, event: roomEventSchema }),
   z.object({ type: z.literal('ack'), id: z.string() }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), missing: z.optional(z.array(z.string())) }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    missing: z.optional(z.array(z.string())),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
@@ -164,7 +175,9 @@ export function answerFor(step: RoomStep): 'plan' | 'retrospect' | null {
 
 /** Whether the room at `state` still takes `submission` (a step that has moved on never will). */
 export function stillAsked(state: Pick<RoomState, 'step' | 'cycle'>, submission: Submission): boolean {
-  return answerFor(state.step) === (submission.type === 'submit' ? 'plan' : 'retrospect') && submission.cycle === state.cycle;
+  return (
+    answerFor(state.step) === (submission.type === 'submit' ? 'plan' : 'retrospect') && submission.cycle === state.cycle
+  );
 }
 
 /** `state` after `event`, as every client keeps the room between snapshots. Never mutates `state`. */
@@ -182,7 +195,9 @@ export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
       return update(event.participantId, { online: event.online });
     case 'submitted':
       // An answer for a step the room has left says nothing about the step on screen.
-      return event.step === state.step && event.cycle === state.cycle ? update(event.participantId, { submitted: true }) : state;
+      return event.step === state.step && event.cycle === state.cycle
+        ? update(event.participantId, { submitted: true })
+        : state;
     case 'step':
       return {
         ...state,
@@ -192,7 +207,10 @@ export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
         participants: state.participants.map((p) => ({ ...p, submitted: false })),
       };
     case 'host':
-      return { ...state, participants: state.participants.map((p) => ({ ...p, isHost: p.id === event.participantId })) };
+      return {
+        ...state,
+        participants: state.participants.map((p) => ({ ...p, isHost: p.id === event.participantId })),
+      };
     case 'time_up':
       return state;
   }

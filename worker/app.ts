@@ -8,13 +8,13 @@ import { assetRoutes } from './assets/routes.ts';
 import { apiNoStore, commonSecurityHeaders } from './assets/security.ts';
 import { apiGate, versionHeaders } from './compat/middleware.ts';
 import { d1Unavailable } from './db/errors.ts';
-import { jsonError } from './http/errors.ts';
 import { roomRoutes } from './group/rooms.ts';
 import { groupRoutes } from './group/routes.ts';
+import { jsonError } from './http/errors.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { health, versionRoute } from './ops/health.ts';
 import { opsRoutes } from './ops/routes.ts';
-import { telemetry, TelemetryRecorder, type TelemetryOptions } from './ops/telemetry.ts';
+import { type TelemetryOptions, TelemetryRecorder, telemetry } from './ops/telemetry.ts';
 import { recordRoutes } from './records/routes.ts';
 import { studyRoutes } from './study/routes.ts';
 import type { AppEnv } from './types.ts';
@@ -70,7 +70,12 @@ export function createApp({ build, now = Date.now, telemetry: telemetryOptions =
     if (d1Unavailable(err)) {
       console.warn('D1 unavailable', err);
       c.header('Retry-After', String(D1_RETRY_AFTER_S));
-      return jsonError(c, 503, 'unavailable', 'Saving is paused for a moment; try again in a few seconds. Nothing you sent was changed.');
+      return jsonError(
+        c,
+        503,
+        'unavailable',
+        'Saving is paused for a moment; try again in a few seconds. Nothing you sent was changed.',
+      );
     }
     console.error('unhandled', err);
     return jsonError(c, 500, 'internal', 'Something went wrong on our side; nothing you sent was changed.');

@@ -2,7 +2,7 @@
  * Drafts: whatever a learner types is saved as they type, so a reload, a
  * crash or a compat update never loses it.
  */
-import { effect, signal, untracked, type Signal } from '@preact/signals';
+import { effect, type Signal, signal, untracked } from '@preact/signals';
 
 const PREFIX = 'haru.draft.';
 const drafts = new Map<string, Signal<string>>();
@@ -33,7 +33,9 @@ export function formDrafts<F extends string>(prefix: string, fields: readonly F[
 
 /** The current text of a form's drafts, as a plain object to validate and send. */
 export function draftValues<F extends string>(form: Record<F, Signal<string>>): Record<F, string> {
-  return Object.fromEntries(Object.entries<Signal<string>>(form).map(([field, value]) => [field, value.value])) as Record<F, string>;
+  return Object.fromEntries(
+    Object.entries<Signal<string>>(form).map(([field, value]) => [field, value.value]),
+  ) as Record<F, string>;
 }
 
 /** Forgets every draft under `prefix`, once the server holds what they held. */

@@ -63,9 +63,14 @@ function Shell({
   required,
   counted,
   children,
-}: FieldShell & { counted?: (CharCounter & { text: Signal<string> }) | undefined; children: (aria: AriaWiring) => ComponentChildren }) {
+}: FieldShell & {
+  counted?: (CharCounter & { text: Signal<string> }) | undefined;
+  children: (aria: AriaWiring) => ComponentChildren;
+}) {
   const t = messages();
-  const described = [hint ? `${id}-hint` : '', counted ? `${id}-count` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const described = [hint ? `${id}-hint` : '', counted ? `${id}-count` : '', error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div class="field">
       <label for={id}>
@@ -109,12 +114,22 @@ export function TextField(
   },
 ) {
   const { id, value, maxLength, counter, multiline, autoComplete, autoCapitalize, required } = props;
-  const onInput = (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => (value.value = event.currentTarget.value);
+  const onInput = (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) =>
+    (value.value = event.currentTarget.value);
   return (
     <Shell {...props} counted={counter && { ...counter, text: value }}>
       {(aria) =>
         multiline ? (
-          <textarea id={id} name={id} rows={3} value={value} maxLength={maxLength} required={required} onInput={onInput} {...aria} />
+          <textarea
+            id={id}
+            name={id}
+            rows={3}
+            value={value}
+            maxLength={maxLength}
+            required={required}
+            onInput={onInput}
+            {...aria}
+          />
         ) : (
           <input
             id={id}
@@ -134,12 +149,20 @@ export function TextField(
 }
 
 /** A choice from a short list, e.g. the minutes of a cycle. */
-export function SelectField(props: FieldShell & { value: Signal<string>; options: { value: string; label: string }[] }) {
+export function SelectField(
+  props: FieldShell & { value: Signal<string>; options: { value: string; label: string }[] },
+) {
   const { id, value, options } = props;
   return (
     <Shell {...props} required>
       {(aria) => (
-        <select id={id} name={id} value={value} onChange={(event) => (value.value = event.currentTarget.value)} {...aria}>
+        <select
+          id={id}
+          name={id}
+          value={value}
+          onChange={(event) => (value.value = event.currentTarget.value)}
+          {...aria}
+        >
           {options.map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}

@@ -10,7 +10,7 @@
 import { signal } from '@preact/signals';
 import type * as z from 'zod/mini';
 import type { ApiResult } from '../net/http.ts';
-import { check, serverFieldErrors, type FieldErrors } from './validate.ts';
+import { check, type FieldErrors, serverFieldErrors } from './validate.ts';
 
 type Schemas = typeof import('../../shared/api.ts');
 /** The name of a wire schema in shared/api.ts. */

@@ -3,15 +3,18 @@ import { useModel } from '@preact/signals';
 import { LIMITS, MINUTE_CHOICES } from '../../shared/domain.ts';
 import { RadioGroup, SelectField, TextField } from '../forms/field.tsx';
 import { Form } from '../forms/form.tsx';
-import { NicknameField } from '../identity/nickname-field.tsx';
 import { messages } from '../i18n/locale.ts';
+import { NicknameField } from '../identity/nickname-field.tsx';
 import type { Api } from '../net/api.ts';
 import { navigations } from '../router/router.ts';
 import { Heading } from '../ui/heading.tsx';
 import { useTitle } from '../ui/title.ts';
 import { HomeModel } from './model.ts';
 
-const CYCLE_CHOICES = Array.from({ length: LIMITS.cycles.max - LIMITS.cycles.min + 1 }, (_, i) => LIMITS.cycles.min + i);
+const CYCLE_CHOICES = Array.from(
+  { length: LIMITS.cycles.max - LIMITS.cycles.min + 1 },
+  (_, i) => LIMITS.cycles.min + i,
+);
 
 /** Home page. */
 export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
@@ -80,7 +83,12 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
             autoCapitalize="characters"
             required
           />
-          <NicknameField id="join-nickname" label={t.joinNickname} value={join.nickname} error={joining.fields.value.nickname} />
+          <NicknameField
+            id="join-nickname"
+            label={t.joinNickname}
+            value={join.nickname}
+            error={joining.fields.value.nickname}
+          />
         </Form>
       </section>
     </main>

@@ -36,8 +36,12 @@ export const HomeModel = createModel((api: Api, nickname: string) => {
       };
       const opened =
         create.mode.value === 'group'
-          ? await creating.run('createRoomBody', input, api.createRoom).then((room) => room && paths.room(room.state.studyId))
-          : await creating.run('createStudyBody', { ...input, mode: create.mode.value }, api.createStudy).then((page) => page && paths.study(page.study.id));
+          ? await creating
+              .run('createRoomBody', input, api.createRoom)
+              .then((room) => room && paths.room(room.state.studyId))
+          : await creating
+              .run('createStudyBody', { ...input, mode: create.mode.value }, api.createStudy)
+              .then((page) => page && paths.study(page.study.id));
       if (!opened) return false;
       clearDrafts('home.create.');
       navigate(opened);
@@ -45,7 +49,11 @@ export const HomeModel = createModel((api: Api, nickname: string) => {
     },
     /** Joins the live group study with that code and opens its room. */
     async joinStudy(): Promise<boolean> {
-      const room = await joining.run('joinStudyBody', { code: join.code.value, nickname: join.nickname.value }, api.joinRoom);
+      const room = await joining.run(
+        'joinStudyBody',
+        { code: join.code.value, nickname: join.nickname.value },
+        api.joinRoom,
+      );
       if (!room) return false;
       clearDrafts('home.join.');
       navigate(paths.room(room.state.studyId));

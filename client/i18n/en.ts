@@ -200,7 +200,8 @@ export const en = {
     network: 'You seem to be offline. Check your connection and try again.',
     unexpected: 'Something went wrong. Please try again.',
     internal: 'Something went wrong on our side; nothing you sent was changed. Please try again.',
-    token_secret_missing: 'Haru Study cannot recognise learners right now; nothing you sent was changed. Please try again later.',
+    token_secret_missing:
+      'Haru Study cannot recognise learners right now; nothing you sent was changed. Please try again later.',
     unauthorized: 'We could not recognise you. Pick a nickname to carry on.',
     not_a_participant: 'You are not in this study. Join it with its code first.',
     replaced: 'This study is open in other tabs or windows, so this one paused. Press Try again to study here.',

@@ -4,7 +4,7 @@
  * rendering, which subscribes them, so a switch re-renders every text.
  */
 import { effect, signal } from '@preact/signals';
-import { en, type Catalog } from './en.ts';
+import { type Catalog, en } from './en.ts';
 import { ko } from './ko.ts';
 
 /** The languages we ship a catalog for. */

@@ -8,12 +8,18 @@
 import type { Signal } from '@preact/signals';
 import { LIMITS } from '../../shared/domain.ts';
 import { nicknameLength } from '../../shared/nickname.ts';
-import { TextField, type CharCounter } from '../forms/field.tsx';
+import { type CharCounter, TextField } from '../forms/field.tsx';
 import type { FieldError } from '../forms/validate.ts';
 
 const NICKNAME_COUNTER: CharCounter = { count: nicknameLength, max: LIMITS.nickname.max };
 
 /** A required nickname field bound to the draft `value`. */
-export function NicknameField(props: { id: string; label: string; hint?: string; value: Signal<string>; error: FieldError | undefined }) {
+export function NicknameField(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  value: Signal<string>;
+  error: FieldError | undefined;
+}) {
   return <TextField {...props} counter={NICKNAME_COUNTER} autoComplete="nickname" required />;
 }

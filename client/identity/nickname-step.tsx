@@ -31,7 +31,12 @@ export function NicknameStep({ api, identity }: { api: Api; identity: IdentitySt
         </p>
       ) : null}
       <section class="card">
-        <Form submission={model.submission} onSubmit={model.submit} submitLabel={t.nicknameSubmit} testId="nickname-form">
+        <Form
+          submission={model.submission}
+          onSubmit={model.submit}
+          submitLabel={t.nicknameSubmit}
+          testId="nickname-form"
+        >
           <NicknameField
             id="nickname"
             label={t.nickname}

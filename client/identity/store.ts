@@ -13,7 +13,9 @@ const KEY = 'haru.identity';
 function read(storage: Pick<Storage, 'getItem'>): Identity | null {
   try {
     const value = JSON.parse(storage.getItem(KEY) ?? 'null') as Partial<Identity> | null;
-    return typeof value?.token === 'string' && typeof value.member?.id === 'string' && typeof value.member.nickname === 'string'
+    return typeof value?.token === 'string' &&
+      typeof value.member?.id === 'string' &&
+      typeof value.member.nickname === 'string'
       ? (value as Identity)
       : null;
   } catch {

@@ -4,11 +4,15 @@
  * page can still load this chunk mid-rollout, because KV keeps every build).
  */
 import { COMPAT } from '../../shared/compat.ts';
-import { compatErrorSchema, errorBodySchema, type CompatError, type ErrorBody } from '../../shared/schemas.ts';
+import { type CompatError, compatErrorSchema, type ErrorBody, errorBodySchema } from '../../shared/schemas.ts';
 
 /** The error body, the compat mismatch when the answer is one, and the wait in seconds a 429 or 503 asks for. */
-export function readError(res: Response, body: unknown): { error: ErrorBody; mismatch: CompatError | null; retryAfter: number | null } {
-  const compat = res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload' ? compatErrorSchema.safeParse(body) : null;
+export function readError(
+  res: Response,
+  body: unknown,
+): { error: ErrorBody; mismatch: CompatError | null; retryAfter: number | null } {
+  const compat =
+    res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload' ? compatErrorSchema.safeParse(body) : null;
   const parsed = errorBodySchema.safeParse(body);
   return {
     mismatch: compat?.success ? compat.data : null,

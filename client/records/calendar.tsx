@@ -8,7 +8,7 @@ import { messages } from '../i18n/locale.ts';
 import { Link } from '../router/link.tsx';
 import { now } from '../time/clock.ts';
 import { ErrorAlert } from '../ui/alert.tsx';
-import { recordHref, type MyRecordsModel } from './model.ts';
+import { type MyRecordsModel, recordHref } from './model.ts';
 
 /** Local day key, so studies land on the day the learner saw them start. */
 const dayKey = (epochMs: number) => {
@@ -41,13 +41,25 @@ export function Calendar({ model }: { model: InstanceType<typeof MyRecordsModel>
   return (
     <section aria-labelledby="calendar-month" data-testid="calendar">
       <div class="month-nav">
-        <button type="button" class="secondary" onClick={() => model.moveMonth(-1)} aria-label={t.prevMonth} data-testid="prev-month">
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => model.moveMonth(-1)}
+          aria-label={t.prevMonth}
+          data-testid="prev-month"
+        >
           ‹
         </button>
         <h2 id="calendar-month" aria-live="polite" data-testid="calendar-month">
           {formatMonth(month)}
         </h2>
-        <button type="button" class="secondary" onClick={() => model.moveMonth(1)} aria-label={t.nextMonth} data-testid="next-month">
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => model.moveMonth(1)}
+          aria-label={t.nextMonth}
+          data-testid="next-month"
+        >
           ›
         </button>
       </div>
@@ -73,12 +85,21 @@ export function Calendar({ model }: { model: InstanceType<typeof MyRecordsModel>
                 const key = dayKey(day);
                 const studies = byDay.get(key) ?? [];
                 return (
-                  <td key={d} class={studies.length ? 'has-study' : undefined} data-testid={studies.length ? 'calendar-day-with-study' : undefined}>
+                  <td
+                    key={d}
+                    class={studies.length ? 'has-study' : undefined}
+                    data-testid={studies.length ? 'calendar-day-with-study' : undefined}
+                  >
                     <span class="day-number" aria-current={key === today ? 'date' : undefined}>
                       {new Date(day).getDate()}
                     </span>
                     {studies.map((item) => (
-                      <Link key={item.progressId} href={recordHref(item)} class="day-study" aria-label={`${formatDate(day)}: ${item.study.name}`}>
+                      <Link
+                        key={item.progressId}
+                        href={recordHref(item)}
+                        class="day-study"
+                        aria-label={`${formatDate(day)}: ${item.study.name}`}
+                      >
                         {item.study.name}
                       </Link>
                     ))}

@@ -70,7 +70,9 @@ function RecordList({ model }: { model: Model }) {
             <p class="meta">
               {formatDateTime(item.study.createdAt)} · {item.study.mode === 'group' ? t.groupStudy : t.soloStudy} ·{' '}
               <span class={`where step-${item.step}`}>
-                {item.step === 'done' ? t.allCyclesDone(item.study.totalCycles) : t.cycleAndStep(item.cycle, t.stepNames[item.step])}
+                {item.step === 'done'
+                  ? t.allCyclesDone(item.study.totalCycles)
+                  : t.cycleAndStep(item.cycle, t.stepNames[item.step])}
               </span>
             </p>
             {item.step === 'done' ? null : (
@@ -86,7 +88,13 @@ function RecordList({ model }: { model: Model }) {
         {model.listLoading.value ? t.loading : ''}
       </p>
       {model.nextCursor.value ? (
-        <button type="button" class="secondary" onClick={() => void loadMore()} aria-busy={model.listLoading.value} data-testid="load-more">
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => void loadMore()}
+          aria-busy={model.listLoading.value}
+          data-testid="load-more"
+        >
           {t.loadMore}
         </button>
       ) : null}

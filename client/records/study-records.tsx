@@ -56,7 +56,12 @@ export function StudyRecordsPage({ api, studyId }: { api: Api; studyId: string }
         <Link href={paths.myRecords()}>{t.myRecords}</Link>
       </p>
       {participants.map((p) => (
-        <ParticipantRecord key={p.progressId} participant={p} totalCycles={study.totalCycles} group={study.mode === 'group'} />
+        <ParticipantRecord
+          key={p.progressId}
+          participant={p}
+          totalCycles={study.totalCycles}
+          group={study.mode === 'group'}
+        />
       ))}
     </main>
   );
@@ -79,7 +84,9 @@ function ParticipantRecord({
       <h2 id={headingId}>
         {p.nickname} {group && p.isHost ? <span class="badge">{t.host}</span> : null}
       </h2>
-      <p class="meta">{p.step === 'done' ? t.allCyclesDone(totalCycles) : t.cycleAndStep(p.cycle, t.stepNames[p.step])}</p>
+      <p class="meta">
+        {p.step === 'done' ? t.allCyclesDone(totalCycles) : t.cycleAndStep(p.cycle, t.stepNames[p.step])}
+      </p>
       {p.cycles.length === 0 ? <p class="hint">{t.noAnswersYet}</p> : null}
       {p.cycles.map((c) => (
         <article key={c.cycle} class="cycle" data-testid="cycle-record" data-cycle={c.cycle}>

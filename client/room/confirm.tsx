@@ -23,7 +23,12 @@ export function ConfirmNext({ model }: { model: RoomModelInstance }) {
   const state = model.state.value;
   const missing = state ? missingOf(state) : [];
   return (
-    <dialog ref={dialog} aria-labelledby="confirm-title" onClose={() => model.cancelNext()} data-testid="confirm-dialog">
+    <dialog
+      ref={dialog}
+      aria-labelledby="confirm-title"
+      onClose={() => model.cancelNext()}
+      data-testid="confirm-dialog"
+    >
       <h2 id="confirm-title">{t.confirmTitle}</h2>
       {missing.length > 0 ? (
         <>

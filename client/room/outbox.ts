@@ -23,7 +23,10 @@ function read(storage: Pick<Storage, 'getItem'>, key: string): Sent[] {
   try {
     const value = JSON.parse(storage.getItem(key) ?? '[]') as unknown;
     return Array.isArray(value)
-      ? (value as Sent[]).filter((s) => typeof s?.id === 'string' && typeof s.cycle === 'number' && (s.kind === 'plan' || s.kind === 'retrospect'))
+      ? (value as Sent[]).filter(
+          (s) =>
+            typeof s?.id === 'string' && typeof s.cycle === 'number' && (s.kind === 'plan' || s.kind === 'retrospect'),
+        )
       : [];
   } catch {
     return [];
@@ -49,7 +52,10 @@ function entryOf(message: Submission): Sent {
  * outlive the tab). The room client sees the pending submissions; the page
  * also reads the acknowledged ones of the cycle.
  */
-export function createOutbox(participantId: string, storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> = localStorage) {
+export function createOutbox(
+  participantId: string,
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> = localStorage,
+) {
   const key = keyOf(participantId);
   const entries = signal<Sent[]>(read(storage, key));
   const save = (next: Sent[]) => {

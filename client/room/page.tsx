@@ -15,7 +15,7 @@ import { Heading } from '../ui/heading.tsx';
 import { Unavailable } from '../ui/unavailable.tsx';
 import { ConfirmNext } from './confirm.tsx';
 import { Lobby } from './lobby.tsx';
-import { RoomModel, type Announcement, type RoomDeps, type RoomModelInstance } from './model.ts';
+import { type Announcement, type RoomDeps, RoomModel, type RoomModelInstance } from './model.ts';
 import { RoomParticipants } from './participants.tsx';
 import { HostControls, RoomStep } from './steps.tsx';
 
@@ -54,7 +54,13 @@ export function RoomPage({ deps, studyId }: { deps: RoomDeps; studyId: string })
   const state = model.state.value;
   const refused = model.refused.value;
   if (!state || refused) {
-    return <Unavailable page="room" error={refused ?? model.loadError.value} onRetry={refused === 'replaced' ? model.resume : refused ? null : () => void model.load()} />;
+    return (
+      <Unavailable
+        page="room"
+        error={refused ?? model.loadError.value}
+        onRetry={refused === 'replaced' ? model.resume : refused ? null : () => void model.load()}
+      />
+    );
   }
 
   const { step, cycle } = state;
@@ -77,7 +83,9 @@ export function RoomPage({ deps, studyId }: { deps: RoomDeps; studyId: string })
           {state.name}
         </Heading>
         <p class="meta">
-          <span data-testid="study-cycle">{step === 'done' ? t.allCyclesDone(state.totalCycles) : t.cycleOf(cycle, state.totalCycles)}</span>
+          <span data-testid="study-cycle">
+            {step === 'done' ? t.allCyclesDone(state.totalCycles) : t.cycleOf(cycle, state.totalCycles)}
+          </span>
           {' · '}
           {t.minutesEach(state.minutesPerCycle)}
         </p>

@@ -24,7 +24,13 @@ export function RoomParticipants({ model }: { model: RoomModelInstance }) {
           const online = p.id === me ? live : p.online;
           const activity = activityOf(state.step, p);
           return (
-            <li key={p.id} data-testid="participant" data-participant={p.nickname} data-activity={activity} data-online={String(online)}>
+            <li
+              key={p.id}
+              data-testid="participant"
+              data-participant={p.nickname}
+              data-activity={activity}
+              data-online={String(online)}
+            >
               <span class="name">{p.nickname}</span>
               {p.isHost ? <span class="badge">{t.host}</span> : null}
               {p.id === me ? <span class="badge you">{t.you}</span> : null}

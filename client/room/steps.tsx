@@ -17,7 +17,12 @@ function SaveStatus({ model }: Props) {
   const t = messages();
   const state = model.saveState.value;
   return (
-    <p class={`save-state${state ? ` ${state}` : ''}`} role="status" data-testid="save-state" data-state={state ?? 'none'}>
+    <p
+      class={`save-state${state ? ` ${state}` : ''}`}
+      role="status"
+      data-testid="save-state"
+      data-state={state ?? 'none'}
+    >
       {state ? t.saveStates[state] : ''}
     </p>
   );
@@ -28,7 +33,13 @@ export function RoomStep({ model }: Props) {
   const t = messages();
   const state = model.state.value;
   if (!state || state.step === 'waiting' || state.step === 'done') return null;
-  const frame = { step: state.step, focus: model.moved.value, remaining: model.remaining, timeUp: model.timeUp, upNote: t.roomTimeUpNote };
+  const frame = {
+    step: state.step,
+    focus: model.moved.value,
+    remaining: model.remaining,
+    timeUp: model.timeUp,
+    upNote: t.roomTimeUpNote,
+  };
   const plan = model.myPlan.value;
   switch (state.step) {
     case 'planning': {
@@ -65,7 +76,12 @@ export function RoomStep({ model }: Props) {
               <Answers plan={plan} />
             </details>
           ) : null}
-          <Form submission={model.submission} onSubmit={model.submitRetrospect} submitLabel={t.submitRetrospect} testId="retrospect-form">
+          <Form
+            submission={model.submission}
+            onSubmit={model.submitRetrospect}
+            submitLabel={t.submitRetrospect}
+            testId="retrospect-form"
+          >
             <RetrospectQuestions drafts={drafts} errors={model.submission.fields.value} />
           </Form>
           <SaveStatus model={model} />
@@ -87,7 +103,8 @@ export function HostControls({ model }: Props) {
       </p>
     );
   }
-  const label = state.step === 'retrospect' && state.cycle >= state.totalCycles ? t.roomNext.last : t.roomNext[state.step];
+  const label =
+    state.step === 'retrospect' && state.cycle >= state.totalCycles ? t.roomNext.last : t.roomNext[state.step];
   return (
     <section class="card host-controls" aria-label={t.hostControls} data-testid="host-controls">
       <p class="hint">{t.hostHint}</p>

@@ -5,8 +5,8 @@
  * study and the live room both use these.
  */
 import type { ReadonlySignal } from '@preact/signals';
-import { messages } from '../i18n/locale.ts';
 import { formatRemaining } from '../i18n/format.ts';
+import { messages } from '../i18n/locale.ts';
 import { useTitle } from '../ui/title.ts';
 import { muted } from './sound.ts';
 
@@ -49,7 +49,11 @@ export function Countdown(props: {
 }
 
 /** The tab title of a study: the time left, "Time's up", or `name` when there is no clock running. */
-export function useStepTitle(name: () => string | null, remaining: ReadonlySignal<number | null>, timeUp: ReadonlySignal<boolean | null>): void {
+export function useStepTitle(
+  name: () => string | null,
+  remaining: ReadonlySignal<number | null>,
+  timeUp: ReadonlySignal<boolean | null>,
+): void {
   useTitle(() => {
     const up = timeUp.value;
     if (up === null) return name();

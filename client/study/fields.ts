@@ -1,7 +1,13 @@
 /** The questions of a cycle, in the order the forms ask them, and how a filled form is sent. */
 
 /** Planning answers, in the order the form asks them. */
-export const PLAN_FIELDS = ['toDo', 'completionCondition', 'expectedProbability', 'expectedDifficulty', 'whatCanYouDo'] as const;
+export const PLAN_FIELDS = [
+  'toDo',
+  'completionCondition',
+  'expectedProbability',
+  'expectedDifficulty',
+  'whatCanYouDo',
+] as const;
 /** Retrospect answers, in the order the form asks them. */
 export const RETROSPECT_FIELDS = ['doneAsExpected', 'experiencedDifficulty', 'lesson'] as const;
 

@@ -15,7 +15,8 @@ import { answered, PLAN_FIELDS, RETROSPECT_FIELDS } from './fields.ts';
 import { chimeOnTimeUp } from './sound.ts';
 
 /** Where a learner's drafts for one step of one cycle live. */
-const draftPrefix = (me: Pick<ProgressView, 'progressId' | 'cycle'>, step: Step) => `study.${me.progressId}.${me.cycle}.${step}.`;
+const draftPrefix = (me: Pick<ProgressView, 'progressId' | 'cycle'>, step: Step) =>
+  `study.${me.progressId}.${me.cycle}.${step}.`;
 
 /** Error codes that mean the server's position is not the one on screen: reload it. */
 const MOVED_ON = new Set(['stale_step', 'wrong_step']);
@@ -44,7 +45,9 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
   /** Whether the step's time is up; null while unknown (loading, or done). */
   const timeUp = computed(() => (remaining.value === null ? null : remaining.value <= 0));
   const planDrafts = computed(() => (me.value ? formDrafts(draftPrefix(me.value, 'planning'), PLAN_FIELDS) : null));
-  const retrospectDrafts = computed(() => (me.value ? formDrafts(draftPrefix(me.value, 'retrospect'), RETROSPECT_FIELDS) : null));
+  const retrospectDrafts = computed(() =>
+    me.value ? formDrafts(draftPrefix(me.value, 'retrospect'), RETROSPECT_FIELDS) : null,
+  );
 
   /** Shows `next`; when the learner's position changed, forgets the drafts of the step left behind. */
   function show(next: StudyPage): void {
@@ -62,7 +65,8 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
     const saved = after.step === 'planning' ? after.plan : after.step === 'retrospect' ? after.retrospect : null;
     const drafts = after.step === 'planning' ? planDrafts.value : retrospectDrafts.value;
     if (saved && drafts) {
-      for (const [field, value] of Object.entries(drafts)) value.value ||= (saved as Record<string, string | undefined>)[field] ?? '';
+      for (const [field, value] of Object.entries(drafts))
+        value.value ||= (saved as Record<string, string | undefined>)[field] ?? '';
     }
   }
 
@@ -111,7 +115,8 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
   }
 
   /** Moves on from the step on screen; `from` makes a double click or a second device harmless. */
-  const advanceFrom = (current: ProgressView) => api.advance(current.progressId, { from: { step: current.step, cycle: current.cycle } });
+  const advanceFrom = (current: ProgressView) =>
+    api.advance(current.progressId, { from: { step: current.step, cycle: current.cycle } });
 
   // Sound once, when the time runs out while the learner is here.
   chimeOnTimeUp(timeUp);
@@ -155,8 +160,10 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
     async finishStudying(): Promise<boolean> {
       const current = me.value;
       if (!current) return false;
-      const progress = await submission.run('advanceBody', { from: { step: current.step, cycle: current.cycle } }, (body) =>
-        api.advance(current.progressId, body),
+      const progress = await submission.run(
+        'advanceBody',
+        { from: { step: current.step, cycle: current.cycle } },
+        (body) => api.advance(current.progressId, body),
       );
       return settle(progress);
     },

@@ -28,14 +28,23 @@ export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
   const { study, me } = page;
   const stateClass = `step-${me.step}${model.timeUp.value ? ' time-up' : ''}`;
   return (
-    <main id="main" class={`page study ${stateClass}`} data-testid="study-page" data-step={me.step} data-cycle={me.cycle} data-time-up={String(Boolean(model.timeUp.value))}>
+    <main
+      id="main"
+      class={`page study ${stateClass}`}
+      data-testid="study-page"
+      data-step={me.step}
+      data-cycle={me.cycle}
+      data-time-up={String(Boolean(model.timeUp.value))}
+    >
       <header class="study-head">
         <p class="eyebrow">{study.mode === 'group' ? t.groupStudy : t.soloStudy}</p>
         <Heading level={1} focus={navigations.value > 0 && !model.moved.value} testId="study-name">
           {study.name}
         </Heading>
         <p class="meta">
-          <span data-testid="study-cycle">{me.step === 'done' ? t.allCyclesDone(study.totalCycles) : t.cycleOf(me.cycle, study.totalCycles)}</span>
+          <span data-testid="study-cycle">
+            {me.step === 'done' ? t.allCyclesDone(study.totalCycles) : t.cycleOf(me.cycle, study.totalCycles)}
+          </span>
           {' · '}
           {t.minutesEach(study.minutesPerCycle)}
         </p>

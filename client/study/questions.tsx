@@ -15,7 +15,13 @@ import type { PLAN_FIELDS, RETROSPECT_FIELDS } from './fields.ts';
 type Drafts<F extends string> = Record<F, Signal<string>>;
 
 /** One question, bound to its draft. */
-function Question(props: { form: 'plan' | 'retro'; name: keyof Catalog['questions']; value: Signal<string>; errors: FieldErrors; required: boolean }) {
+function Question(props: {
+  form: 'plan' | 'retro';
+  name: keyof Catalog['questions'];
+  value: Signal<string>;
+  errors: FieldErrors;
+  required: boolean;
+}) {
   const { form, name, value, errors, required } = props;
   return (
     <TextField
@@ -31,10 +37,18 @@ function Question(props: { form: 'plan' | 'retro'; name: keyof Catalog['question
 }
 
 /** The plan's questions: two required, three behind "want a more specific goal?". */
-export function PlanQuestions({ drafts, errors }: { drafts: Drafts<(typeof PLAN_FIELDS)[number]>; errors: FieldErrors }) {
+export function PlanQuestions({
+  drafts,
+  errors,
+}: {
+  drafts: Drafts<(typeof PLAN_FIELDS)[number]>;
+  errors: FieldErrors;
+}) {
   const t = messages();
   // Open "more specific goal" when it already holds text; after that it is the learner's to open or close.
-  const openMore = useRef(Boolean(drafts.expectedProbability.value || drafts.expectedDifficulty.value || drafts.whatCanYouDo.value));
+  const openMore = useRef(
+    Boolean(drafts.expectedProbability.value || drafts.expectedDifficulty.value || drafts.whatCanYouDo.value),
+  );
   const field = (name: keyof typeof drafts, required: boolean) => (
     <Question form="plan" name={name} value={drafts[name]} errors={errors} required={required} />
   );
@@ -53,7 +67,13 @@ export function PlanQuestions({ drafts, errors }: { drafts: Drafts<(typeof PLAN_
 }
 
 /** The retrospect's questions. */
-export function RetrospectQuestions({ drafts, errors }: { drafts: Drafts<(typeof RETROSPECT_FIELDS)[number]>; errors: FieldErrors }) {
+export function RetrospectQuestions({
+  drafts,
+  errors,
+}: {
+  drafts: Drafts<(typeof RETROSPECT_FIELDS)[number]>;
+  errors: FieldErrors;
+}) {
   const field = (name: keyof typeof drafts, required: boolean) => (
     <Question form="retro" name={name} value={drafts[name]} errors={errors} required={required} />
   );

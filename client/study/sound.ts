@@ -3,7 +3,7 @@
  * cache). Browsers only let a page make sound after the learner interacted
  * with it, so the audio context is unlocked on their first click or key.
  */
-import { effect, signal, type ReadonlySignal } from '@preact/signals';
+import { effect, type ReadonlySignal, signal } from '@preact/signals';
 
 const KEY = 'haru.muted';
 
@@ -22,7 +22,8 @@ function unlock(): void {
   context ??= new AudioContext();
   if (context.state === 'suspended') void context.resume();
 }
-for (const type of ['pointerdown', 'keydown'] as const) addEventListener(type, unlock, { capture: true, passive: true });
+for (const type of ['pointerdown', 'keydown'] as const)
+  addEventListener(type, unlock, { capture: true, passive: true });
 
 /** Two soft notes going down: noticeable, not alarming. Silent when muted or not unlocked. */
 export function chime(): void {

@@ -67,7 +67,13 @@ function Studying({ model }: Props) {
         </div>
       ) : null}
       <ErrorAlert code={model.submission.error.value} testId="finish-error" />
-      <button type="button" class="primary" onClick={() => void model.finishStudying()} aria-busy={model.submission.busy.value} data-testid="finish-studying">
+      <button
+        type="button"
+        class="primary"
+        onClick={() => void model.finishStudying()}
+        aria-busy={model.submission.busy.value}
+        data-testid="finish-studying"
+      >
         {t.finishStudying}
       </button>
     </StepFrame>
@@ -87,7 +93,12 @@ function Retrospect({ model }: Props) {
           <Answers plan={plan} />
         </details>
       ) : null}
-      <Form submission={model.submission} onSubmit={model.submitRetrospect} submitLabel={t.finishRetrospect} testId="retrospect-form">
+      <Form
+        submission={model.submission}
+        onSubmit={model.submitRetrospect}
+        submitLabel={t.finishRetrospect}
+        testId="retrospect-form"
+      >
         <RetrospectQuestions drafts={drafts} errors={model.submission.fields.value} />
       </Form>
     </StepFrame>

@@ -10,7 +10,15 @@ function errorText(t: Catalog, code: string, retryAfter: number | null): string 
 }
 
 /** An error, announced by screen readers as it appears; nothing when `code` is null. `retryAfter`: a 429's or 503's wait in seconds. */
-export function ErrorAlert({ code, retryAfter = null, testId = 'error' }: { code: string | null; retryAfter?: number | null; testId?: string }) {
+export function ErrorAlert({
+  code,
+  retryAfter = null,
+  testId = 'error',
+}: {
+  code: string | null;
+  retryAfter?: number | null;
+  testId?: string;
+}) {
   if (!code) return null;
   return (
     <p class="alert" role="alert" data-testid={testId} data-error={code}>

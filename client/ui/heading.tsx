@@ -7,7 +7,13 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
 /** An `h1`/`h2` that focuses itself on mount when `focus` is set. */
-export function Heading(props: { level: 1 | 2; focus: boolean; id?: string; testId?: string; children: ComponentChildren }) {
+export function Heading(props: {
+  level: 1 | 2;
+  focus: boolean;
+  id?: string;
+  testId?: string;
+  children: ComponentChildren;
+}) {
   const { level, focus, id, testId, children } = props;
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {

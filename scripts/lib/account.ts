@@ -10,8 +10,14 @@ import { fail, messageOf } from './cli.ts';
 import { wranglerJson } from './wrangler.ts';
 
 /** The JSON of `wrangler <command> --json`, or of `file` when given, read with `schema`; exits with why when it cannot. */
-export function accountJson<T extends z.ZodMiniType>(file: string | undefined, command: string[], schema: T): Promise<z.infer<T>> {
-  return (file ? readFile(file, 'utf8').then((text) => JSON.parse(text) as unknown) : wranglerJson([...command, '--json']))
+export function accountJson<T extends z.ZodMiniType>(
+  file: string | undefined,
+  command: string[],
+  schema: T,
+): Promise<z.infer<T>> {
+  return (
+    file ? readFile(file, 'utf8').then((text) => JSON.parse(text) as unknown) : wranglerJson([...command, '--json'])
+  )
     .then((json) => schema.parse(json))
     .catch((error: unknown) => fail(`could not read the worker's ${command[0]}: ${messageOf(error)}`, 1));
 }

@@ -53,7 +53,10 @@ export interface ServedBuild {
  * broken deployment): refused. A rollback target whose build is gone only
  * warns: nothing gc deletes changes that.
  */
-function servedBuilds(input: GcInput, ids: ReadonlySet<string>): { served: ServedBuild[]; problems: string[]; warnings: string[] } {
+function servedBuilds(
+  input: GcInput,
+  ids: ReadonlySet<string>,
+): { served: ServedBuild[]; problems: string[]; warnings: string[] } {
   const recent = input.versions.toSorted((a, b) => b.createdOn.localeCompare(a.createdOn)).slice(0, input.keepVersions);
   const kept = [...new Set([...input.deployed, ...recent.map((version) => version.id)])];
   const listed = new Map(input.versions.map((version) => [version.id, version]));
@@ -63,8 +66,12 @@ function servedBuilds(input: GcInput, ids: ReadonlySet<string>): { served: Serve
   if (input.deployed.length === 0) problems.push('the worker has no deployment: wrong worker or account?');
   for (const [version, build] of input.named) {
     const named = listed.get(version)?.build;
-    if (!kept.includes(version)) problems.push(`--live names version ${version}, which is neither deployed nor among the ${input.keepVersions} most recent uploads`);
-    if (named !== undefined) problems.push(`--live names version ${version}, whose message already names build ${named}`);
+    if (!kept.includes(version))
+      problems.push(
+        `--live names version ${version}, which is neither deployed nor among the ${input.keepVersions} most recent uploads`,
+      );
+    if (named !== undefined)
+      problems.push(`--live names version ${version}, whose message already names build ${named}`);
     if (!ids.has(build)) problems.push(`--live build ${build} is not in the manifest: wrong id or wrong namespace?`);
   }
   for (const id of kept) {
@@ -72,14 +79,18 @@ function servedBuilds(input: GcInput, ids: ReadonlySet<string>): { served: Serve
     const deployed = input.deployed.includes(id);
     const build = version?.build ?? input.named.get(id);
     if (build === undefined) {
-      const which = version ? `version ${id}${version.tag ? ` (${version.tag})` : ''} names no build in its message` : `deployed version ${id} is older than the versions listed`;
+      const which = version
+        ? `version ${id}${version.tag ? ` (${version.tag})` : ''} names no build in its message`
+        : `deployed version ${id} is older than the versions listed`;
       problems.push(`${which}: name the build it serves with --live ${id}=<build-id>`);
     } else if (ids.has(build)) {
       served.push({ version: id, build, deployed });
     } else if (deployed) {
       problems.push(`deployed version ${id} serves build ${build}, which the manifest does not have: wrong namespace?`);
     } else {
-      warnings.push(`version ${id} serves build ${build}, which is no longer published: publish it again before rolling back to it`);
+      warnings.push(
+        `version ${id} serves build ${build}, which is no longer published: publish it again before rolling back to it`,
+      );
     }
   }
   return { served, problems, warnings };
@@ -97,7 +108,8 @@ export function planAssetsGc(input: GcInput): GcPlan {
 
   const since = input.now - input.retentionMs;
   const kept = (build: ManifestBuild) =>
-    served.some((s) => s.build === build.id) || Math.max(build.publishedAt, input.lastRequested.get(build.id) ?? 0) >= since;
+    served.some((s) => s.build === build.id) ||
+    Math.max(build.publishedAt, input.lastRequested.get(build.id) ?? 0) >= since;
   const keep = input.builds.filter(kept);
   const remove = input.builds.filter((build) => !kept(build));
   const keptFiles = new Set(keep.flatMap((build) => build.files));

@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { API_LEVEL, buildInfoSchema, contentTypeOf, type BuildFile, type BuildInfo } from '../../shared/index.ts';
+import { API_LEVEL, type BuildFile, type BuildInfo, buildInfoSchema, contentTypeOf } from '../../shared/index.ts';
 import { ROOT } from './paths.ts';
 
 /** A build in memory: its manifest entry, its files by path, and its page. */
@@ -71,7 +71,12 @@ export async function assemble(
   for (const out of outputFiles) {
     const path = `assets/${basename(out.path)}`;
     files.set(path, out.contents);
-    entries.push({ path, contentType: contentTypeOf(path), etag: `"${sha256(out.contents).slice(0, 32)}"`, size: out.contents.length });
+    entries.push({
+      path,
+      contentType: contentTypeOf(path),
+      etag: `"${sha256(out.contents).slice(0, 32)}"`,
+      size: out.contents.length,
+    });
   }
   entries.sort((a, b) => a.path.localeCompare(b.path));
   const find = (pattern: RegExp) => {
@@ -79,7 +84,9 @@ export async function assemble(
     if (!file) throw new Error(`client build produced no file matching ${pattern}`);
     return `/${file.path}`;
   };
-  const id = sha256([String(apiLevel), sha256(template), ...entries.map((f) => `${f.path} ${f.etag}`)].join('\n')).slice(0, 16);
+  const id = sha256(
+    [String(apiLevel), sha256(template), ...entries.map((f) => `${f.path} ${f.etag}`)].join('\n'),
+  ).slice(0, 16);
   const html = template
     .replaceAll('%BUILD_ID%', id)
     .replaceAll('%API_LEVEL%', String(apiLevel))
@@ -97,7 +104,8 @@ function initialJs(metafile: esbuild.Metafile): string[] {
     seen.add(out);
     for (const dep of metafile.outputs[out]?.imports ?? []) if (dep.kind === 'import-statement') visit(dep.path);
   };
-  for (const [out, meta] of Object.entries(metafile.outputs)) if (meta.entryPoint === ENTRY && out.endsWith('.js')) visit(out);
+  for (const [out, meta] of Object.entries(metafile.outputs))
+    if (meta.entryPoint === ENTRY && out.endsWith('.js')) visit(out);
   return [...seen].map((out) => `assets/${basename(out)}`);
 }
 

@@ -49,15 +49,23 @@ export function planContract(input: ContractInput): ContractPlan {
   problems.push(...deploymentProblems(input.retire, input.deployments));
   if (!isContractStep(input.contract.sql)) problems.push(`${input.contract.name} is not marked as a contract step`);
   const copied = input.migrations.find((file) => file.name === input.contract.name);
-  if (copied && copied.sql !== input.contract.sql) problems.push(`migrations/${input.contract.name} exists and differs from the contract file`);
+  if (copied && copied.sql !== input.contract.sql)
+    problems.push(`migrations/${input.contract.name} exists and differs from the contract file`);
   const rest = input.migrations.filter((file) => file.name !== input.contract.name);
-  if (rest.some((file) => file.name > input.contract.name)) problems.push(`${input.contract.name} must come after every migration in migrations/`);
-  problems.push(...checkMigrations([...rest, input.contract]).map((p) => `migration check: ${p.migration}: ${p.message}`));
+  if (rest.some((file) => file.name > input.contract.name))
+    problems.push(`${input.contract.name} must come after every migration in migrations/`);
+  problems.push(
+    ...checkMigrations([...rest, input.contract]).map((p) => `migration check: ${p.migration}: ${p.message}`),
+  );
   if (problems.length > 0) return { ok: false, problems };
 
   const apply: Step = { kind: 'wrangler', args: ['d1', 'migrations', 'apply', 'DB', ...input.target] };
   if (copied) return { ok: true, steps: [apply] };
-  const copy: Step = { kind: 'copy', from: `migrations-contract/${input.contract.name}`, to: `migrations/${input.contract.name}` };
+  const copy: Step = {
+    kind: 'copy',
+    from: `migrations-contract/${input.contract.name}`,
+    to: `migrations/${input.contract.name}`,
+  };
   return { ok: true, steps: [copy, apply] };
 }
 
@@ -67,22 +75,32 @@ function retireProblems(name: string, input: ContractInput): string[] {
   const verdicts = input.summary.verdicts.filter((v) => v.version === name || v.tag === name);
   if (verdicts.length > 0) {
     const named = (version: string) => (version === name ? name : `${name} (version ${version})`);
-    return verdicts.filter((v) => !v.safeToRetire).map((v) => `${named(v.version)} is not safe to retire yet${because(v.reasons)}`);
+    return verdicts
+      .filter((v) => !v.safeToRetire)
+      .map((v) => `${named(v.version)} is not safe to retire yet${because(v.reasons)}`);
   }
   const level = input.releaseLevels.get(name);
-  if (level === undefined) return [`the ops view has no verdict for ${name} and no release is tagged so: not safe to assume it is retired`];
+  if (level === undefined)
+    return [`the ops view has no verdict for ${name} and no release is tagged so: not safe to assume it is retired`];
   const byLevel = input.summary.levels.find((l) => l.apiLevel === level);
   if (!byLevel) {
-    return [`${name} wrote no telemetry and speaks API level ${level}, which the ops view has no verdict for (it judges only levels below the current one)`];
+    return [
+      `${name} wrote no telemetry and speaks API level ${level}, which the ops view has no verdict for (it judges only levels below the current one)`,
+    ];
   }
-  return byLevel.safeToRetire ? [] : [`${name} wrote no telemetry; its API level ${level} is not safe to retire yet${because(byLevel.reasons)}`];
+  return byLevel.safeToRetire
+    ? []
+    : [`${name} wrote no telemetry; its API level ${level} is not safe to retire yet${because(byLevel.reasons)}`];
 }
 
 /** Why the account still runs one of `names`: a deployed version with that id or tag, or one whose tag cannot be read. */
 function deploymentProblems(names: string[], { versions, deployed }: Deployments): string[] {
   return deployed.flatMap((id) => {
     const version = versions.find((v) => v.id === id);
-    if (!version) return [`version ${id} is deployed but not among the versions wrangler lists, so its release cannot be told: check it with \`npx wrangler versions view ${id}\``];
+    if (!version)
+      return [
+        `version ${id} is deployed but not among the versions wrangler lists, so its release cannot be told: check it with \`npx wrangler versions view ${id}\``,
+      ];
     const name = names.find((n) => n === id || n === version.tag);
     return name ? [`${name} is still deployed (version ${id}): deploy the current release at 100% first`] : [];
   });

@@ -58,7 +58,10 @@ export async function writeDevConfig(options: {
   const aliases = (config.alias ?? {}) as Record<string, string>;
   assert.ok('@haru/build' in aliases, `${source} aliases @haru/build`);
   config.alias = Object.fromEntries(
-    Object.entries(aliases).map(([name, path]) => [name, name === '@haru/build' ? resolve(options.buildJson) : absolute(path)]),
+    Object.entries(aliases).map(([name, path]) => [
+      name,
+      name === '@haru/build' ? resolve(options.buildJson) : absolute(path),
+    ]),
   );
   for (const db of (config.d1_databases ?? []) as Record<string, unknown>[]) {
     if ('migrations_dir' in db) db.migrations_dir = absolute(db.migrations_dir);
@@ -129,12 +132,16 @@ export async function startDevServer(options: {
     [
       'dev',
       ...options.configs.flatMap((config) => ['--config', config]),
-      '--ip', '127.0.0.1',
-      '--port', String(options.port),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
       // wrangler takes the devtools port 9229 whenever it looks free, so two wrangler devs starting together (test
       // files run in parallel; other work on a shared machine) both take it and one dies "Address already in use".
-      '--inspector-port', String(await freePort()),
-      '--persist-to', options.persistTo,
+      '--inspector-port',
+      String(await freePort()),
+      '--persist-to',
+      options.persistTo,
       '--show-interactive-dev-session=false',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...wranglerEnv, ...options.env } },
@@ -198,7 +205,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

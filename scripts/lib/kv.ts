@@ -8,14 +8,16 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { assetKeys, buildInfoSchema, manifestMetaSchema } from '../../shared/index.ts';
 import type { ManifestBuild } from './assets-gc.ts';
-import { runWrangler, stateFlags, wranglerJson, type StateTarget } from './wrangler.ts';
+import { runWrangler, type StateTarget, stateFlags, wranglerJson } from './wrangler.ts';
 
 const keyListSchema = z.array(z.object({ name: z.string(), metadata: manifestMetaSchema }));
 
 /** Every build in the manifest, with its publish time and asset paths. */
 export async function readManifest(target: StateTarget): Promise<ManifestBuild[]> {
   const flags = ['--binding', 'ASSETS_KV', ...stateFlags(target)];
-  const keys = keyListSchema.parse(await wranglerJson(['kv', 'key', 'list', '--prefix', assetKeys.manifestPrefix, ...flags]));
+  const keys = keyListSchema.parse(
+    await wranglerJson(['kv', 'key', 'list', '--prefix', assetKeys.manifestPrefix, ...flags]),
+  );
   const builds: ManifestBuild[] = [];
   // One at a time: each `wrangler kv` call is a workerd of its own, and several opening
   // the same local SQLite at once fail now and then with SQLITE_BUSY_RECOVERY.

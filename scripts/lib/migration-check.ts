@@ -123,7 +123,8 @@ function statements(tokens: Token[]): Token[][] {
     current.push(token);
     if (token.text !== ';' || token.kind !== 'punct') continue;
     const ended =
-      !isCreateTrigger(current) || (isKeyword(current.at(-2), 'END') && ['BEGIN', ';'].includes(current.at(-3)?.text.toUpperCase() ?? ''));
+      !isCreateTrigger(current) ||
+      (isKeyword(current.at(-2), 'END') && ['BEGIN', ';'].includes(current.at(-3)?.text.toUpperCase() ?? ''));
     if (ended) {
       if (current.length > 1) result.push(current);
       current = [];
@@ -164,7 +165,8 @@ function columnsOf(tokens: Token[], open: number): string[] | null {
     if (depth === 1 && token.kind === 'punct' && token.text === ',') {
       startOfDefinition = true;
     } else if (depth === 1 && startOfDefinition && token.text !== '(') {
-      if (!TABLE_CONSTRAINTS.includes(token.text.toUpperCase()) || token.kind === 'name') columns.push(token.text.toLowerCase());
+      if (!TABLE_CONSTRAINTS.includes(token.text.toUpperCase()) || token.kind === 'name')
+        columns.push(token.text.toLowerCase());
       startOfDefinition = false;
     }
   }
@@ -240,7 +242,10 @@ function dropsAndRenames(files: MigrationFile[]): MigrationProblem[] {
       const columnCreatedBy = (column: string) => (table?.columns ? table.columns.get(column) : table?.createdBy);
       switch (change.op) {
         case 'create':
-          tables.set(change.table, { createdBy: index, columns: change.columns && new Map(change.columns.map((c) => [c, index])) });
+          tables.set(change.table, {
+            createdBy: index,
+            columns: change.columns && new Map(change.columns.map((c) => [c, index])),
+          });
           break;
         case 'drop':
           guard(table?.createdBy, `DROP TABLE ${change.table} drops a table`);
@@ -255,12 +260,18 @@ function dropsAndRenames(files: MigrationFile[]): MigrationProblem[] {
           table?.columns?.set(change.column, index);
           break;
         case 'drop-column':
-          guard(columnCreatedBy(change.column), `ALTER TABLE ${change.table} DROP COLUMN ${change.column} drops a column`);
+          guard(
+            columnCreatedBy(change.column),
+            `ALTER TABLE ${change.table} DROP COLUMN ${change.column} drops a column`,
+          );
           table?.columns?.delete(change.column);
           break;
         case 'rename-column': {
           const createdBy = columnCreatedBy(change.column);
-          guard(createdBy, `ALTER TABLE ${change.table} RENAME COLUMN ${change.column} TO ${change.to} renames a column`);
+          guard(
+            createdBy,
+            `ALTER TABLE ${change.table} RENAME COLUMN ${change.column} TO ${change.to} renames a column`,
+          );
           table?.columns?.delete(change.column);
           if (createdBy !== undefined) table?.columns?.set(change.to, createdBy);
           break;
@@ -277,7 +288,9 @@ function triggerFormProblems(file: MigrationFile): MigrationProblem[] {
   const report = (message: string) => problems.push({ migration: file.name, message });
   if (file.sql.includes('\r')) report('has CR line endings; remote D1 needs LF only (trigger bodies break on CRLF).');
   for (const statement of statements(tokenize(file.sql)).filter(isCreateTrigger)) {
-    const name = statement.find((t, i) => i > 1 && !['TRIGGER', 'IF', 'NOT', 'EXISTS'].includes(t.text.toUpperCase()))?.text ?? '?';
+    const name =
+      statement.find((t, i) => i > 1 && !['TRIGGER', 'IF', 'NOT', 'EXISTS'].includes(t.text.toUpperCase()))?.text ??
+      '?';
     const begin = statement.findIndex((t) => isKeyword(t, 'BEGIN'));
     const end = statement.at(-1)?.text === ';' ? statement.length - 2 : statement.length - 1;
     const beginToken = statement[begin];
@@ -286,7 +299,8 @@ function triggerFormProblems(file: MigrationFile): MigrationProblem[] {
       report(`trigger ${name}: no BEGIN ... END; body.`);
       continue;
     }
-    if (beginToken.text !== 'BEGIN' || endToken.text !== 'END') report(`trigger ${name}: write BEGIN and END in upper case (line ${beginToken.line}).`);
+    if (beginToken.text !== 'BEGIN' || endToken.text !== 'END')
+      report(`trigger ${name}: write BEGIN and END in upper case (line ${beginToken.line}).`);
     const body = statement.slice(begin + 1, end);
     if (body.length === 0) report(`trigger ${name}: empty body.`);
     const lines = new Set<number>([beginToken.line, endToken.line]);
@@ -294,8 +308,10 @@ function triggerFormProblems(file: MigrationFile): MigrationProblem[] {
     body.forEach((token, i) => {
       if (token.kind !== 'punct' || token.text !== ';') return;
       const first = body[start] as Token;
-      if (first.line !== token.line) report(`trigger ${name}: put each body statement on one line (lines ${first.line}-${token.line}).`);
-      else if (lines.has(first.line)) report(`trigger ${name}: one body statement per line, apart from BEGIN and END (line ${first.line}).`);
+      if (first.line !== token.line)
+        report(`trigger ${name}: put each body statement on one line (lines ${first.line}-${token.line}).`);
+      else if (lines.has(first.line))
+        report(`trigger ${name}: one body statement per line, apart from BEGIN and END (line ${first.line}).`);
       lines.add(first.line);
       start = i + 1;
     });

@@ -22,7 +22,9 @@ export const opsSummarySchema = z.object({
   errors: z.optional(
     z.object({
       minutes: z.number(),
-      versions: z.array(z.object({ version: z.string(), tag: z.string(), answers: z.number(), serverErrors: z.number() })),
+      versions: z.array(
+        z.object({ version: z.string(), tag: z.string(), answers: z.number(), serverErrors: z.number() }),
+      ),
     }),
   ),
 });
@@ -35,7 +37,13 @@ export type SummarySource = () => Promise<OpsSummary>;
 const buildsSchema = z.object({ builds: z.array(z.object({ build: z.string(), lastRequested: z.number() })) });
 
 /** GETs `path` of the worker at `baseUrl` with the operator token and reads it with `schema`. */
-async function getOps<T extends z.ZodMiniType>(baseUrl: string, path: string, token: string, schema: T, fetchImpl: typeof fetch): Promise<z.infer<T>> {
+async function getOps<T extends z.ZodMiniType>(
+  baseUrl: string,
+  path: string,
+  token: string,
+  schema: T,
+  fetchImpl: typeof fetch,
+): Promise<z.infer<T>> {
   const url = new URL(path, baseUrl);
   const response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}` } });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
@@ -43,12 +51,22 @@ async function getOps<T extends z.ZodMiniType>(baseUrl: string, path: string, to
 }
 
 /** Reads the summary of the worker at `baseUrl` with the operator token (`query`: e.g. `?errors=15`). */
-export function opsSummaryFrom(baseUrl: string, token: string, fetchImpl: typeof fetch = fetch, query = ''): SummarySource {
+export function opsSummaryFrom(
+  baseUrl: string,
+  token: string,
+  fetchImpl: typeof fetch = fetch,
+  query = '',
+): SummarySource {
   return () => getOps(baseUrl, `/ops/api/summary${query}`, token, opsSummarySchema, fetchImpl);
 }
 
 /** Last request time (ms, a minute's start) per build within the last `days` days. */
-export async function lastRequestedFrom(baseUrl: string, token: string, days: number, fetchImpl: typeof fetch = fetch): Promise<Map<string, number>> {
+export async function lastRequestedFrom(
+  baseUrl: string,
+  token: string,
+  days: number,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Map<string, number>> {
   const { builds } = await getOps(baseUrl, `/ops/api/builds?days=${days}`, token, buildsSchema, fetchImpl);
   return new Map(builds.map((b) => [b.build, b.lastRequested]));
 }

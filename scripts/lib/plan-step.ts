@@ -11,7 +11,9 @@
  * operator's terminal (as npm scripts always do), so wrangler's own questions
  * reach them; otherwise wrangler runs without a terminal and takes its defaults.
  */
-export type Step = { kind: 'npm' | 'wrangler'; args: string[]; attached?: boolean } | { kind: 'copy'; from: string; to: string };
+export type Step =
+  | { kind: 'npm' | 'wrangler'; args: string[]; attached?: boolean }
+  | { kind: 'copy'; from: string; to: string };
 
 /** Quotes an argument for a POSIX shell only when it needs it, so printed plans can be pasted. */
 function shellQuote(arg: string): string {
@@ -24,4 +26,3 @@ export function formatStep(step: Step): string {
   const program = step.kind === 'npm' ? ['npm'] : ['npx', 'wrangler'];
   return [...program, ...step.args].map(shellQuote).join(' ');
 }
-

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishEntries } from '../../shared/index.ts';
 import type { ClientBuild } from './client-build.ts';
-import { runWrangler, stateFlags, type StateTarget } from './wrangler.ts';
+import { runWrangler, type StateTarget, stateFlags } from './wrangler.ts';
 
 /** Publishes `build`; resolves once wrangler has written every key. */
 export async function publishBuild(build: ClientBuild, target: StateTarget, now = Date.now()): Promise<number> {

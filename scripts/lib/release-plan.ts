@@ -33,7 +33,8 @@ export const CLIENT_BUILD = '<client build id>';
 export const CODE_UPDATE_MODE = ['--durable-objects-code-update-mode', 'immediate'];
 
 /** Cloudflare's rollback limits: no rollback across a Durable Object migration. */
-export const ROLLBACK_LIMITS_URL = 'https://developers.cloudflare.com/workers/configuration/versions-and-deployments/rollbacks/';
+export const ROLLBACK_LIMITS_URL =
+  'https://developers.cloudflare.com/workers/configuration/versions-and-deployments/rollbacks/';
 
 /** What wrangler.toml says about Durable Objects: bound classes and `[[migrations]]` tags. */
 export interface DurableObjectConfig {
@@ -79,9 +80,14 @@ function durableObjectChanges(released: DurableObjectConfig, now: DurableObjectC
  * migration tag or a bound class that the last release did not have.
  * Cloudflare refuses those in `versions upload`; they need `wrangler deploy`.
  */
-export function durableObjectProblems(released: DurableObjectConfig, now: DurableObjectConfig, releasedVersion: string): string[] {
+export function durableObjectProblems(
+  released: DurableObjectConfig,
+  now: DurableObjectConfig,
+  releasedVersion: string,
+): string[] {
   return durableObjectChanges(released, now).map(
-    (change) => `wrangler.toml ${change} since release ${releasedVersion}: that needs \`wrangler deploy\`, not a gradual release (DESIGN §8)`,
+    (change) =>
+      `wrangler.toml ${change} since release ${releasedVersion}: that needs \`wrangler deploy\`, not a gradual release (DESIGN §8)`,
   );
 }
 
@@ -128,7 +134,9 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
   problems.push(...checkMigrations(input.migrations).map((p) => `migration check: ${p.migration}: ${p.message}`));
   for (const file of input.migrations) {
     if (input.pending.includes(file.name) && isContractStep(file.sql)) {
-      problems.push(`${file.name} is a contract step: a release never applies it; run \`npm run contract\` once the old release is retired`);
+      problems.push(
+        `${file.name} is a contract step: a release never applies it; run \`npm run contract\` once the old release is retired`,
+      );
     }
   }
   problems.push(...durableObjectProblems(input.released.durableObjects, input.durableObjects, input.released.version));
@@ -137,7 +145,15 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
 
   const deploy: Step = {
     kind: 'wrangler',
-    args: ['versions', 'deploy', ...deploySpecs(input.from, input.version ?? NEW_VERSION, input.percent), '--message', input.message, ...CODE_UPDATE_MODE, '-y'],
+    args: [
+      'versions',
+      'deploy',
+      ...deploySpecs(input.from, input.version ?? NEW_VERSION, input.percent),
+      '--message',
+      input.message,
+      ...CODE_UPDATE_MODE,
+      '-y',
+    ],
   };
   if (input.version) return { ok: true, steps: [deploy] };
   return {
@@ -146,7 +162,10 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
       { kind: 'npm', args: ['run', 'build'] },
       { kind: 'npm', args: ['run', 'assets:publish', '--', '--remote'] },
       { kind: 'wrangler', args: ['d1', 'migrations', 'apply', 'DB', '--remote'] },
-      { kind: 'wrangler', args: ['versions', 'upload', '--tag', input.tag, '--message', versionMessage(input.message, CLIENT_BUILD)] },
+      {
+        kind: 'wrangler',
+        args: ['versions', 'upload', '--tag', input.tag, '--message', versionMessage(input.message, CLIENT_BUILD)],
+      },
       deploy,
     ],
   };
@@ -162,10 +181,14 @@ function identityProblems({ tag, uploadedTags, unreleased }: ReleaseInput): stri
   const bump = `add a \`## [<next version>]\` heading over the Unreleased changes in CHANGELOG.md and set package.json to it (\`npm version <next version> --no-git-tag-version\`)`;
   const problems: string[] = [];
   if (unreleased.alreadyReleased && unreleased.changes) {
-    problems.push(`package.json says ${unreleased.version}, which is already released, and CHANGELOG.md lists unreleased changes: ${bump}`);
+    problems.push(
+      `package.json says ${unreleased.version}, which is already released, and CHANGELOG.md lists unreleased changes: ${bump}`,
+    );
   }
   for (const taken of uploadedTags.filter((v) => v.tag === tag)) {
-    problems.push(`tag ${tag} is already carried by uploaded version ${taken.id}: a new version needs a tag of its own; ${bump}, or pass --tag`);
+    problems.push(
+      `tag ${tag} is already carried by uploaded version ${taken.id}: a new version needs a tag of its own; ${bump}, or pass --tag`,
+    );
   }
   return problems;
 }
@@ -208,8 +231,13 @@ export function errorRateGate(input: ErrorGateInput): ErrorGate {
   const [old, next] = [find(input.from), find(input.to)];
   const line = (role: string, id: string, v: VersionErrors | undefined) =>
     `${role} ${id}: ${v?.serverErrors ?? 0} of ${v?.answers ?? 0} answers were 5xx (${rate(v).toFixed(2)} %) in the last ${input.minutes} minutes`;
-  const figures = [line('old', input.from, old), line('new', input.to, next), `allowed margin: ${input.marginPoints.toFixed(2)} percentage points`];
-  if (!next || next.answers === 0) return { ok: true, figures: [...figures, 'the new version has no answers yet: nothing to compare'] };
+  const figures = [
+    line('old', input.from, old),
+    line('new', input.to, next),
+    `allowed margin: ${input.marginPoints.toFixed(2)} percentage points`,
+  ];
+  if (!next || next.answers === 0)
+    return { ok: true, figures: [...figures, 'the new version has no answers yet: nothing to compare'] };
   const worse = rate(next) - rate(old);
   if (worse <= input.marginPoints) return { ok: true, figures };
   return {
@@ -240,7 +268,8 @@ export interface RollbackInput {
 export function planRollback(input: RollbackInput): ReleasePlan {
   const { version } = input.target;
   const problems = durableObjectChanges(input.target.durableObjects, input.durableObjects).map(
-    (change) => `wrangler.toml ${change} since release ${version}: Cloudflare refuses a rollback across a Durable Object migration (${ROLLBACK_LIMITS_URL})`,
+    (change) =>
+      `wrangler.toml ${change} since release ${version}: Cloudflare refuses a rollback across a Durable Object migration (${ROLLBACK_LIMITS_URL})`,
   );
   if (problems.length > 0) {
     problems.push(
@@ -251,7 +280,13 @@ export function planRollback(input: RollbackInput): ReleasePlan {
   }
   return {
     ok: true,
-    steps: [{ kind: 'wrangler', args: ['rollback', input.versionId, '--message', `Roll back to release ${version}`, ...CODE_UPDATE_MODE], attached: true }],
+    steps: [
+      {
+        kind: 'wrangler',
+        args: ['rollback', input.versionId, '--message', `Roll back to release ${version}`, ...CODE_UPDATE_MODE],
+        attached: true,
+      },
+    ],
   };
 }
 

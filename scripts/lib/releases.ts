@@ -15,9 +15,13 @@ const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding:
 
 /** The commit of release `version`, from the CHANGELOG heading's first appearance. */
 export function releaseCommit(version: string): string {
-  const commits = git(['log', `-S## [${version}]`, '--format=%H', '--', 'CHANGELOG.md']).trim().split('\n').filter(Boolean);
+  const commits = git(['log', `-S## [${version}]`, '--format=%H', '--', 'CHANGELOG.md'])
+    .trim()
+    .split('\n')
+    .filter(Boolean);
   const first = commits.at(-1);
-  if (!first) throw new Error(`no commit adds "## [${version}]" to CHANGELOG.md; is the history complete (not a shallow clone)?`);
+  if (!first)
+    throw new Error(`no commit adds "## [${version}]" to CHANGELOG.md; is the history complete (not a shallow clone)?`);
   return first;
 }
 
@@ -29,7 +33,10 @@ export function extractRelease(version: string, paths: string[], folder = versio
   const dir = join(RELEASES_DIR, folder);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const archive = execFileSync('git', ['archive', '--format=tar', releaseCommit(version), ...paths], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+  const archive = execFileSync('git', ['archive', '--format=tar', releaseCommit(version), ...paths], {
+    cwd: ROOT,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   return dir;
 }
@@ -82,7 +89,10 @@ export function fileAtRelease(version: string, path: string): string {
 
 /** The file names in folder `dir` at release `version`. */
 export function namesAtRelease(version: string, dir: string): string[] {
-  return git(['ls-tree', '--name-only', `${releaseCommit(version)}:${dir}`]).trim().split('\n').filter(Boolean);
+  return git(['ls-tree', '--name-only', `${releaseCommit(version)}:${dir}`])
+    .trim()
+    .split('\n')
+    .filter(Boolean);
 }
 
 /**
@@ -98,5 +108,9 @@ export function apiLevelAtRelease(version: string): number {
 /** The API level of each name that is a release's tag (`v<version>` with a CHANGELOG heading); other names are left out. */
 export function releaseLevels(names: string[], changelog: string): Map<string, number> {
   const released = new Set(changelogVersions(changelog));
-  return new Map(names.filter((name) => released.has(name.replace(/^v/, ''))).map((name) => [name, apiLevelAtRelease(name.replace(/^v/, ''))]));
+  return new Map(
+    names
+      .filter((name) => released.has(name.replace(/^v/, '')))
+      .map((name) => [name, apiLevelAtRelease(name.replace(/^v/, ''))]),
+  );
 }

@@ -16,10 +16,12 @@ export async function runStep(step: Step): Promise<string> {
   }
   if (step.kind === 'wrangler' && !step.attached) return runWrangler(step.args);
   await new Promise<void>((resolvePromise, reject) => {
-    const child = step.kind === 'npm' ? spawn('npm', step.args, { cwd: ROOT, stdio: 'inherit' }) : spawnWrangler(step.args);
+    const child =
+      step.kind === 'npm' ? spawn('npm', step.args, { cwd: ROOT, stdio: 'inherit' }) : spawnWrangler(step.args);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${formatStep(step)} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${formatStep(step)} exited ${code}`)),
+    );
   });
   return '';
 }
-

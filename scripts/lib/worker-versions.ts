@@ -34,7 +34,9 @@ export const versionListSchema = z.array(
   z.object({
     id: z.string(),
     metadata: z.object({ created_on: z.string() }),
-    annotations: z.optional(z.object({ 'workers/message': z.optional(z.string()), 'workers/tag': z.optional(z.string()) })),
+    annotations: z.optional(
+      z.object({ 'workers/message': z.optional(z.string()), 'workers/tag': z.optional(z.string()) }),
+    ),
   }),
 );
 

@@ -2,7 +2,7 @@
  * Runs the project's own wrangler (node_modules/.bin, on the Node the npm
  * scripts run under), offline-friendly: no metrics, no Cloudflare lookups.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './paths.ts';
 
@@ -15,7 +15,12 @@ export const wranglerEnv: NodeJS.ProcessEnv = {
 
 /** Starts wrangler with `args`; the caller owns the child. */
 export function spawnWrangler(args: string[], options: SpawnOptions = {}): ChildProcess {
-  return spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, { cwd: ROOT, env: wranglerEnv, stdio: 'inherit', ...options });
+  return spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
+    cwd: ROOT,
+    env: wranglerEnv,
+    stdio: 'inherit',
+    ...options,
+  });
 }
 
 /**
@@ -51,7 +56,9 @@ function execWrangler(args: string[]): Promise<{ stdout: string; output: string 
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolvePromise({ stdout, output }) : reject(new Error(`wrangler ${args.join(' ')} exited ${code}:\n${output}`)),
+      code === 0
+        ? resolvePromise({ stdout, output })
+        : reject(new Error(`wrangler ${args.join(' ')} exited ${code}:\n${output}`)),
     );
   });
 }

@@ -15,8 +15,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLOSE, COMPAT, subprotocolFor, TOKEN_SUBPROTOCOL, type ClientMessage, type Plan, type Retrospect, type RoomState } from '../../shared/index.ts';
-import { createRoomClient, type CloseVerdict, type RoomClient } from '../../shared/room-client.ts';
+import {
+  CLOSE,
+  type ClientMessage,
+  COMPAT,
+  type Plan,
+  type Retrospect,
+  type RoomState,
+  subprotocolFor,
+  TOKEN_SUBPROTOCOL,
+} from '../../shared/index.ts';
+import { type CloseVerdict, createRoomClient, type RoomClient } from '../../shared/room-client.ts';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../lib/client-address.ts';
 import { noteFailure, type Pairing, type StepStats, type Submission } from './report.ts';
 
@@ -97,7 +106,10 @@ export class Page {
   }
 
   private async fetch(method: string, path: string, body: unknown, client: boolean): Promise<Answer> {
-    const headers: Record<string, string> = { [COMPAT.versionKeyHeader]: this.key, [CLIENT_ADDRESS_HEADER]: this.address };
+    const headers: Record<string, string> = {
+      [COMPAT.versionKeyHeader]: this.key,
+      [CLIENT_ADDRESS_HEADER]: this.address,
+    };
     if (client) {
       headers[COMPAT.buildHeader] = this.build;
       headers[COMPAT.apiHeader] = String(this.level);
@@ -116,10 +128,17 @@ export class Page {
       const routedIn = this.run.stepOfDeployment(Number(res.headers.get('X-Rehearsal-Deployment')));
       if (routedIn && (side === 'old' || side === 'new')) routedIn.served[side]++;
       const text = await res.text();
-      const json = res.headers.get('Content-Type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : null;
+      const json = res.headers.get('Content-Type')?.includes('json')
+        ? (JSON.parse(text) as Record<string, unknown>)
+        : null;
       const objectSide = res.headers.get('X-Rehearsal-Room-Side');
       const pairing = objectSide ? pairingOf(`${side}>${objectSide}`) : 'no room';
-      return { status: res.status, body: json, compat: res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload', pairing };
+      return {
+        status: res.status,
+        body: json,
+        compat: res.status === 409 && res.headers.get(COMPAT.compatHeader) === 'reload',
+        pairing,
+      };
     } catch (error) {
       return { status: 0, body: { error: 'network', message: String(error) }, compat: false, pairing: 'no room' };
     }
@@ -147,7 +166,10 @@ export class Page {
     if (answer.status >= 200 && answer.status < 300) return answer;
     step[this.kind].failed++;
     if (this.kind === 'group' && answer.status >= 500) step.serverErrors[answer.pairing]++;
-    noteFailure(step, `${this.kind} ${name} (client API ${this.level}): ${answer.status} ${String(answer.body?.error ?? '')} ${String(answer.body?.message ?? '')}`.trim());
+    noteFailure(
+      step,
+      `${this.kind} ${name} (client API ${this.level}): ${answer.status} ${String(answer.body?.error ?? '')} ${String(answer.body?.message ?? '')}`.trim(),
+    );
     return null;
   }
 
@@ -203,7 +225,13 @@ async function arrive(run: Run, kind: 'solo' | 'group', name: string): Promise<P
  * new version key, so the split decides their client), runs `visit` studies
  * back to back, leaves, and the next one arrives.
  */
-async function seat(run: Run, kind: 'solo' | 'group', name: string, study: (page: Page) => Promise<void>, visit = STUDIES_PER_VISIT): Promise<void> {
+async function seat(
+  run: Run,
+  kind: 'solo' | 'group',
+  name: string,
+  study: (page: Page) => Promise<void>,
+  visit = STUDIES_PER_VISIT,
+): Promise<void> {
   while (!run.stopping()) {
     const page = await arrive(run, kind, name);
     for (let n = 0; page && n < visit && !run.stopping(); n++) {
@@ -226,16 +254,28 @@ export function soloLearner(run: Run, name: string): Promise<void> {
  */
 async function v1Study(page: Page, mode: 'solo' | 'group'): Promise<void> {
   const { run } = page;
-  const start = () => page.call('POST', '/api/v1/studies', { name: 'rehearsal', totalCycles: 1, minutesPerCycle: 20, mode });
-  const created = mode === 'group' ? await page.actOrReload('start a group study (v1)', start) : await page.act('start a solo study', start);
+  const start = () =>
+    page.call('POST', '/api/v1/studies', { name: 'rehearsal', totalCycles: 1, minutesPerCycle: 20, mode });
+  const created =
+    mode === 'group'
+      ? await page.actOrReload('start a group study (v1)', start)
+      : await page.act('start a solo study', start);
   if (!created || created === 'reloaded') return;
   const progressId = (created.body?.me as { progressId?: string } | undefined)?.progressId;
   if (!progressId) return;
-  const advance = (step: string) => page.act(`leave ${step}`, () => page.call('POST', `/api/v1/progress/${progressId}/advance`, { from: { step, cycle: 1 } }));
+  const advance = (step: string) =>
+    page.act(`leave ${step}`, () =>
+      page.call('POST', `/api/v1/progress/${progressId}/advance`, { from: { step, cycle: 1 } }),
+    );
   await think();
   const { nonce: planNonce, plan } = planOf(run);
   const stepOfPlan = run.stepIndex();
-  if (!(await page.act('save the plan', () => page.call('PUT', `/api/v1/progress/${progressId}/plan`, { cycle: 1, plan })))) return;
+  if (
+    !(await page.act('save the plan', () =>
+      page.call('PUT', `/api/v1/progress/${progressId}/plan`, { cycle: 1, plan }),
+    ))
+  )
+    return;
   run.submitted({ nonce: planNonce, kind: page.kind, step: stepOfPlan });
   for (const step of ['planning', 'studying']) {
     await think();
@@ -244,7 +284,12 @@ async function v1Study(page: Page, mode: 'solo' | 'group'): Promise<void> {
   await think();
   const { nonce: retroNonce, retrospect } = retrospectOf(run);
   const stepOfRetro = run.stepIndex();
-  if (!(await page.act('save the retrospect', () => page.call('PUT', `/api/v1/progress/${progressId}/retrospect`, { cycle: 1, retrospect })))) return;
+  if (
+    !(await page.act('save the retrospect', () =>
+      page.call('PUT', `/api/v1/progress/${progressId}/retrospect`, { cycle: 1, retrospect }),
+    ))
+  )
+    return;
   run.submitted({ nonce: retroNonce, kind: page.kind, step: stepOfRetro });
   await think();
   await advance('retrospect');
@@ -280,33 +325,55 @@ export function roomGroup(run: Run, name: string, guests: number, keepsTab = fal
 }
 
 async function roomStudy(run: Run, host: Page, guests: number): Promise<void> {
-  const opened = await host.actOrReload('open a room', () => host.call('POST', '/api/v2/studies', { name: 'rehearsal', totalCycles: 1, minutesPerCycle: 20 }));
+  const opened = await host.actOrReload('open a room', () =>
+    host.call('POST', '/api/v2/studies', { name: 'rehearsal', totalCycles: 1, minutesPerCycle: 20 }),
+  );
   if (!opened || opened === 'reloaded') return;
   const state = opened.body?.state as RoomState;
   const pages = [host];
   for (let i = 0; i < guests; i++) {
     const guest = await roomCapablePage(run);
     if (!guest || !(await guest.join('guest'))) return;
-    if (!(await guest.act('join the room', () => guest.call('POST', '/api/v2/studies/join', { code: state.code, nickname: 'guest' })))) return;
+    if (
+      !(await guest.act('join the room', () =>
+        guest.call('POST', '/api/v2/studies/join', { code: state.code, nickname: 'guest' }),
+      ))
+    )
+      return;
     pages.push(guest);
   }
   const links = pages.map((page) => new RoomLink(page, state.studyId));
   const [hostLink] = links as [RoomLink];
-  const everyone = async (action: (link: RoomLink) => Promise<boolean>) => (await Promise.all(links.map(action))).every(Boolean);
+  const everyone = async (action: (link: RoomLink) => Promise<boolean>) =>
+    (await Promise.all(links.map(action))).every(Boolean);
   try {
     if (!(await everyone((link) => link.open()))) return;
     await ponder();
     if (!(await hostLink.command('start the room', { type: 'start' }, (s) => s.step === 'planning'))) return;
     await ponder();
     if (!(await everyone((link) => link.submit('plan')))) return;
-    for (const [step, next] of [['planning', 'studying'], ['studying', 'retrospect']] as const) {
+    for (const [step, next] of [
+      ['planning', 'studying'],
+      ['studying', 'retrospect'],
+    ] as const) {
       await ponder();
-      if (!(await hostLink.command(`move to ${next}`, { type: 'advance', from: { step, cycle: 1 }, confirm: true }, (s) => s.step === next))) return;
+      if (
+        !(await hostLink.command(
+          `move to ${next}`,
+          { type: 'advance', from: { step, cycle: 1 }, confirm: true },
+          (s) => s.step === next,
+        ))
+      )
+        return;
     }
     await ponder();
     if (!(await everyone((link) => link.submit('retro')))) return;
     await ponder();
-    await hostLink.command('finish the study', { type: 'advance', from: { step: 'retrospect', cycle: 1 }, confirm: true }, (s) => s.step === 'done');
+    await hostLink.command(
+      'finish the study',
+      { type: 'advance', from: { step: 'retrospect', cycle: 1 }, confirm: true },
+      (s) => s.step === 'done',
+    );
   } finally {
     for (const link of links) link.leave();
   }
@@ -356,7 +423,8 @@ class RoomLink {
    * so a refusal has a status to read), then connects and waits for the first snapshot.
    */
   async open(): Promise<boolean> {
-    if (!(await this.page.act('load the room', () => this.page.call('GET', `/api/v2/studies/${this.studyId}`)))) return false;
+    if (!(await this.page.act('load the room', () => this.page.call('GET', `/api/v2/studies/${this.studyId}`))))
+      return false;
     const step = this.page.run.step();
     step.group.tried++;
     this.client.connect();
@@ -393,7 +461,8 @@ class RoomLink {
       const answer = await this.page.call('GET', `/api/v2/studies/${this.studyId}`);
       if (answer.compat) {
         await this.page.reloadAfterNotice();
-        if (this.page.level < 2) return this.end(`reloaded onto a client of API ${this.page.level}, which has no live rooms`);
+        if (this.page.level < 2)
+          return this.end(`reloaded onto a client of API ${this.page.level}, which has no live rooms`);
       }
     }
     if (this.page.run.stopping()) return this.end('run stopped');

@@ -80,7 +80,16 @@ export interface Report {
   to: string;
   /** Each step with the answers acknowledged in it (a 200 on a plan/retrospect, an `ack` in a room) and how many of those are lost. */
   steps: (StepStats & { submissions: number; lost: number })[];
-  totals: { soloTried: number; soloFailed: number; groupTried: number; groupFailed: number; groupServerErrors: number; submissions: number; found: number; lost: number };
+  totals: {
+    soloTried: number;
+    soloFailed: number;
+    groupTried: number;
+    groupFailed: number;
+    groupServerErrors: number;
+    submissions: number;
+    found: number;
+    lost: number;
+  };
   /** Acknowledged submissions whose text is not in D1 afterwards. */
   lostNonces: string[];
   ok: boolean;
@@ -91,7 +100,8 @@ export interface Report {
 }
 
 /** A step's group server errors, whatever the pairing. */
-const serverErrorsIn = (step: Pick<StepStats, 'serverErrors'>) => Object.values(step.serverErrors).reduce((n, c) => n + c, 0);
+const serverErrorsIn = (step: Pick<StepStats, 'serverErrors'>) =>
+  Object.values(step.serverErrors).reduce((n, c) => n + c, 0);
 
 /**
  * Why group study failed on the server side, or null: a group action the
@@ -125,10 +135,21 @@ export function serverErrorProblem(steps: Pick<StepStats, 'serverErrors'>[]): st
  * action (solo study must keep running through every step) and any group
  * server error (serverErrorProblem); other group failures are listed only.
  */
-export function buildReport(input: { from: string; to: string; steps: StepStats[]; submissions: Submission[]; found: Set<string>; notes?: string[] }): Report {
+export function buildReport(input: {
+  from: string;
+  to: string;
+  steps: StepStats[];
+  submissions: Submission[];
+  found: Set<string>;
+  notes?: string[];
+}): Report {
   const lost = input.submissions.filter((s) => !input.found.has(s.nonce));
   const inStep = (list: Submission[], index: number) => list.filter((s) => s.step === index).length;
-  const steps = input.steps.map((step, index) => ({ ...step, submissions: inStep(input.submissions, index), lost: inStep(lost, index) }));
+  const steps = input.steps.map((step, index) => ({
+    ...step,
+    submissions: inStep(input.submissions, index),
+    lost: inStep(lost, index),
+  }));
   const sum = (pick: (s: StepStats) => number) => steps.reduce((total, step) => total + pick(step), 0);
   const totals = {
     soloTried: sum((s) => s.solo.tried),
@@ -146,12 +167,34 @@ export function buildReport(input: { from: string; to: string; steps: StepStats[
   const serverErrors = serverErrorProblem(steps);
   if (serverErrors) problems.push(serverErrors);
   if (totals.soloTried === 0) problems.push('no solo action was tried: the learners never ran');
-  return { from: input.from, to: input.to, steps, totals, lostNonces: lost.map((s) => s.nonce), ok: problems.length === 0, problems, notes: input.notes ?? [] };
+  return {
+    from: input.from,
+    to: input.to,
+    steps,
+    totals,
+    lostNonces: lost.map((s) => s.nonce),
+    ok: problems.length === 0,
+    problems,
+    notes: input.notes ?? [],
+  };
 }
 
 /** The report as a table for a terminal. */
 export function formatReport(report: Report): string {
-  const header = ['step', 'solo tried/failed', 'group tried/failed', 'group 5xx', 'submitted', 'lost', 'compat', 'reloads', 'reconnects', 'dropped', 'served old/new', 'worker>room oo/on/no/nn'];
+  const header = [
+    'step',
+    'solo tried/failed',
+    'group tried/failed',
+    'group 5xx',
+    'submitted',
+    'lost',
+    'compat',
+    'reloads',
+    'reconnects',
+    'dropped',
+    'served old/new',
+    'worker>room oo/on/no/nn',
+  ];
   const met = (counts: (m: Meeting) => number) => MEETINGS.map(counts).join('/');
   const rows = report.steps.map((s) => [
     s.label,
@@ -169,13 +212,34 @@ export function formatReport(report: Report): string {
   ]);
   const t = report.totals;
   const metTotal = met((m) => report.steps.reduce((n, s) => n + s.met[m], 0));
-  rows.push(['total', `${t.soloTried}/${t.soloFailed}`, `${t.groupTried}/${t.groupFailed}`, String(t.groupServerErrors), String(t.submissions), String(t.lost), '', '', '', '', '', metTotal]);
+  rows.push([
+    'total',
+    `${t.soloTried}/${t.soloFailed}`,
+    `${t.groupTried}/${t.groupFailed}`,
+    String(t.groupServerErrors),
+    String(t.submissions),
+    String(t.lost),
+    '',
+    '',
+    '',
+    '',
+    '',
+    metTotal,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [`Rehearsal ${report.from} -> ${report.to}`, line(header), ...rows.map(line)];
   out.push(`submissions: ${t.submissions} acknowledged, ${t.found} found in D1, ${t.lost} lost`);
   for (const step of report.steps) for (const failure of step.failures) out.push(`  [${step.label}] ${failure}`);
   for (const note of report.notes) out.push(`note: ${note}`);
-  out.push(report.ok ? 'OK: nothing lost, every solo action worked, no group action met a server error' : `FAILED: ${report.problems.join('; ')}`);
+  out.push(
+    report.ok
+      ? 'OK: nothing lost, every solo action worked, no group action met a server error'
+      : `FAILED: ${report.problems.join('; ')}`,
+  );
   return out.join('\n');
 }

@@ -9,9 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { roomGroup, soloLearner, type Run } from './learners.ts';
+import { type Run, roomGroup, soloLearner } from './learners.ts';
 import { buildReport, newStep, type Report, type StepStats, type Submission } from './report.ts';
-import { startStage, type Stage } from './stage.ts';
+import { type Stage, startStage } from './stage.ts';
 
 /** What to rehearse and how hard. */
 export interface RehearsalOptions {
@@ -64,9 +64,14 @@ export async function rehearse(options: RehearsalOptions): Promise<Report> {
       // The first host keeps one page open all run: the compat notice, both ways, every time.
       ...Array.from({ length: options.rooms }, (_, i) => roomGroup(run, `room${i}`, options.guests, i === 0)),
     ];
-    options.log(`step 0 %: ${options.soloLearners} solo learners, ${options.rooms} room groups of ${options.guests + 1}`);
+    options.log(
+      `step 0 %: ${options.soloLearners} solo learners, ${options.rooms} room groups of ${options.guests + 1}`,
+    );
     await sleep(options.stepSeconds * 1000);
-    const plan = [...options.percents.map((p) => ({ label: `${p} %`, p })), ...(options.rollback ? [{ label: 'rollback 0 %', p: 0 }] : [])];
+    const plan = [
+      ...options.percents.map((p) => ({ label: `${p} %`, p })),
+      ...(options.rollback ? [{ label: 'rollback 0 %', p: 0 }] : []),
+    ];
     let migrated = false;
     for (const { label, p } of plan) {
       if (p > 0 && !migrated) {
@@ -78,7 +83,8 @@ export async function rehearse(options: RehearsalOptions): Promise<Report> {
       const step = newStep(label, p);
       steps.push(step);
       const { dropped, deployment } = await stage.deploy(p);
-      if (deployment !== stage.firstDeployment + steps.length - 1) throw new Error(`the router is at deployment ${deployment}; something else stepped it`);
+      if (deployment !== stage.firstDeployment + steps.length - 1)
+        throw new Error(`the router is at deployment ${deployment}; something else stepped it`);
       step.socketsDropped = dropped;
       options.log(`step ${label}${step.socketsDropped ? ` (${step.socketsDropped} room sockets dropped)` : ''}`);
       await sleep(options.stepSeconds * 1000);
@@ -93,7 +99,14 @@ export async function rehearse(options: RehearsalOptions): Promise<Report> {
     }
     options.log('looking for every acknowledged answer in D1');
     const found = await settle(stage, submissions);
-    return buildReport({ from: options.from, to: options.to, steps, submissions, found, notes: notesFor(stage.hasRooms) });
+    return buildReport({
+      from: options.from,
+      to: options.to,
+      steps,
+      submissions,
+      found,
+      notes: notesFor(stage.hasRooms),
+    });
   } finally {
     await stage.stop();
   }

@@ -11,9 +11,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readD1Migrations } from '@cloudflare/vitest-plugin';
-import { startDevServer, statusOf, type DevServer } from '../lib/dev-server.ts';
+import { type DevServer, startDevServer, statusOf } from '../lib/dev-server.ts';
 import type { Meeting, Side } from './split.ts';
-import { prepareVersion, removeWorktrees, writeRoomHost, writeRouterConfig, type PreparedVersion } from './versions.ts';
+import { type PreparedVersion, prepareVersion, removeWorktrees, writeRoomHost, writeRouterConfig } from './versions.ts';
 
 /** Both versions behind the router, the deployment at 0 % (all traffic on the old one). */
 export interface Stage {
@@ -38,7 +38,12 @@ export interface Stage {
 }
 
 /** Builds both releases, starts them behind the router, and sets the deployment to 0 %. */
-export async function startStage(options: { from: string; to: string; port: number; log: (line: string) => void }): Promise<Stage> {
+export async function startStage(options: {
+  from: string;
+  to: string;
+  port: number;
+  log: (line: string) => void;
+}): Promise<Stage> {
   const work = await mkdtemp(join(tmpdir(), 'haru-rehearsal-'));
   // An interrupted run removes its state too (wrangler is stopped by an exit handler of its own).
   const removeWork = () => rmSync(work, { recursive: true, force: true, maxRetries: 5 });
@@ -54,12 +59,18 @@ export async function startStage(options: { from: string; to: string; port: numb
   };
   try {
     // One after the other: two wrangler processes writing one local KV at once fail.
-    for (const [side, ref] of [['old', options.from], ['new', options.to]] as const) {
+    for (const [side, ref] of [
+      ['old', options.from],
+      ['new', options.to],
+    ] as const) {
       options.log(`building ${side} version from ${ref}`);
       versions.push(await prepareVersion(side, ref, work, persistTo));
     }
     const pair = versions as [PreparedVersion, PreparedVersion];
-    for (const v of pair) options.log(`  ${v.side}: ${v.ref} (${v.commit}), build ${v.build.id} at API ${v.build.apiLevel}${v.hasRooms ? ', with rooms' : ''}`);
+    for (const v of pair)
+      options.log(
+        `  ${v.side}: ${v.ref} (${v.commit}), build ${v.build.id} at API ${v.build.apiLevel}${v.hasRooms ? ', with rooms' : ''}`,
+      );
     const token = randomBytes(24).toString('hex');
     const roomHost = await writeRoomHost(work, pair);
     server = await startDevServer({
@@ -67,7 +78,11 @@ export async function startStage(options: { from: string; to: string; port: numb
       persistTo,
       port: options.port,
       // One secret for both versions: a guest token from one must open the other.
-      env: { TOKEN_SECRET: randomBytes(32).toString('hex'), OPS_TOKEN: randomBytes(32).toString('hex'), CONTROL_TOKEN: token },
+      env: {
+        TOKEN_SECRET: randomBytes(32).toString('hex'),
+        OPS_TOKEN: randomBytes(32).toString('hex'),
+        CONTROL_TOKEN: token,
+      },
       ready: async (url) => (await statusOf(`${url}/healthz`)) === 200,
     });
     const url = server.url;
@@ -83,9 +98,11 @@ export async function startStage(options: { from: string; to: string; port: numb
       return JSON.parse(text) as unknown;
     };
     const hasRooms = { old: pair[0].hasRooms, new: pair[1].hasRooms };
-    const deploy = async (newPercent: number) => (await control('/__rehearsal/deploy', { newPercent, hasRooms })) as { dropped: number; deployment: number };
+    const deploy = async (newPercent: number) =>
+      (await control('/__rehearsal/deploy', { newPercent, hasRooms })) as { dropped: number; deployment: number };
     const { deployment: firstDeployment } = await deploy(0);
-    const query = async (sql: string) => ((await control('/__rehearsal/query', { sql })) as { rows: Record<string, unknown>[] }).rows;
+    const query = async (sql: string) =>
+      ((await control('/__rehearsal/query', { sql })) as { rows: Record<string, unknown>[] }).rows;
     return {
       url,
       versions: pair,
@@ -94,21 +111,27 @@ export async function startStage(options: { from: string; to: string; port: numb
       firstDeployment,
       deploy,
       async meetings() {
-        return ((await control('/__rehearsal/status', {})) as { meetings: Record<number, Partial<Record<Meeting, number>>> }).meetings;
+        return (
+          (await control('/__rehearsal/status', {})) as { meetings: Record<number, Partial<Record<Meeting, number>>> }
+        ).meetings;
       },
       async migrate(side) {
         const version = side === 'old' ? pair[0] : pair[1];
         const applied: string[] = [];
         for (const migration of await readD1Migrations(version.migrationsDir)) {
-          if (((await control('/__rehearsal/migrate', migration)) as { applied: boolean }).applied) applied.push(migration.name);
+          if (((await control('/__rehearsal/migrate', migration)) as { applied: boolean }).applied)
+            applied.push(migration.name);
         }
         for (const name of applied) options.log(`  applied ${side} migration ${name}`);
         return applied;
       },
       async dumpDatabase() {
-        const tables = await query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'");
+        const tables = await query(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+        );
         const parts: string[] = [];
-        for (const { name } of tables) parts.push(JSON.stringify(await query(`SELECT * FROM "${String(name).replaceAll('"', '""')}"`)));
+        for (const { name } of tables)
+          parts.push(JSON.stringify(await query(`SELECT * FROM "${String(name).replaceAll('"', '""')}"`)));
         return parts.join('\n');
       },
       stop,

@@ -10,8 +10,8 @@ import { existsSync, symlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { experimental_readRawConfig } from 'wrangler';
-import { ROOT } from '../lib/paths.ts';
 import { writeDevConfig } from '../lib/dev-server.ts';
+import { ROOT } from '../lib/paths.ts';
 import { releaseCommit } from '../lib/releases.ts';
 import type { Side } from './split.ts';
 
@@ -50,7 +50,8 @@ const ROOM_HOST = 'haru-rehearsal-rooms';
 
 /** A config's Durable Object bindings, as wrangler reads them. */
 type ObjectBinding = { name: string; class_name: string; script_name?: string };
-const objectBindings = (config: Record<string, unknown>) => ((config.durable_objects as { bindings?: ObjectBinding[] } | undefined)?.bindings ?? []);
+const objectBindings = (config: Record<string, unknown>) =>
+  (config.durable_objects as { bindings?: ObjectBinding[] } | undefined)?.bindings ?? [];
 
 /** Worktrees added and not yet removed: removed on exit too, so an interrupted run leaves none behind. */
 const added = new Set<string>();
@@ -64,17 +65,25 @@ process.once('exit', () => {
   }
 });
 
-const git = (args: string[], cwd = ROOT) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const git = (args: string[], cwd = ROOT) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** Runs one of a release's own scripts under this Node (24), in its tree; rejects with its output. */
 function runScript(dir: string, script: string, args: string[]): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(dir, script), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(dir, script), ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${script} ${args.join(' ')} in ${dir} exited ${code}:\n${output}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`${script} ${args.join(' ')} in ${dir} exited ${code}:\n${output}`)),
+    );
   });
 }
 
@@ -94,7 +103,12 @@ function resolveRef(ref: string): string {
  * publishes it into the local KV under `persistTo` with its own publish
  * script (publishing only adds keys), and writes its worker config.
  */
-export async function prepareVersion(side: Side, ref: string, work: string, persistTo: string): Promise<PreparedVersion> {
+export async function prepareVersion(
+  side: Side,
+  ref: string,
+  work: string,
+  persistTo: string,
+): Promise<PreparedVersion> {
   let dir = ROOT;
   let commit = 'working tree';
   if (ref !== WORKING_TREE) {
@@ -102,7 +116,8 @@ export async function prepareVersion(side: Side, ref: string, work: string, pers
     dir = join(work, side);
     git(['worktree', 'add', '--detach', '--force', dir, commit]);
     added.add(dir);
-    if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    if (!existsSync(join(dir, 'node_modules')))
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   }
   const out = join(work, `${side}-dist`);
   await runScript(dir, 'scripts/build.ts', ['--out', out]);
@@ -110,7 +125,9 @@ export async function prepareVersion(side: Side, ref: string, work: string, pers
   const build = JSON.parse(await readFile(join(out, 'build.json'), 'utf8')) as { id: string; apiLevel: number };
   const source = join(dir, 'wrangler.toml');
   const { rawConfig } = experimental_readRawConfig({ config: source });
-  const hasRooms = objectBindings(rawConfig as Record<string, unknown>).some((binding) => binding.class_name === 'Room');
+  const hasRooms = objectBindings(rawConfig as Record<string, unknown>).some(
+    (binding) => binding.class_name === 'Room',
+  );
   const db = rawConfig.d1_databases?.[0];
   const buildJson = join(out, 'build.json');
   let entry = '';

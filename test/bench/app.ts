@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildClient, writeBuild } from '../../scripts/lib/client-build.ts';
-import { applyMigrations, freePort, startApp, tempDir, type RunningApp } from '../browser/harness.ts';
+import { applyMigrations, freePort, type RunningApp, startApp, tempDir } from '../browser/harness.ts';
 
 /** The bench worker entry: the real app and Room, plus PartyRoom and ClockRoom. */
 const BENCH_WORKER = fileURLToPath(new URL('./worker/index.ts', import.meta.url));

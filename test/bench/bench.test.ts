@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULTS, report, runBench, type BenchOptions } from './run.ts';
+import { type BenchOptions, DEFAULTS, report, runBench } from './run.ts';
 
 const TINY: BenchOptions = {
   ...DEFAULTS,

@@ -7,14 +7,26 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { API_LEVEL, parseServerMessage, RATE_LIMIT, subprotocolFor, TOKEN_SUBPROTOCOL, type ClientMessage, type RoomState } from '../../shared/index.ts';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../scripts/lib/client-address.ts';
+import {
+  API_LEVEL,
+  type ClientMessage,
+  parseServerMessage,
+  RATE_LIMIT,
+  type RoomState,
+  subprotocolFor,
+  TOKEN_SUBPROTOCOL,
+} from '../../shared/index.ts';
 
 /** How long one HTTP call, socket open or round may take before the bench gives up. */
 export const WAIT_MS = 30_000;
 
 /** Runs `task` over `items` with at most `limit` in flight; results in order. */
-export async function inParallel<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -30,7 +42,9 @@ export async function inParallel<T, R>(items: readonly T[], limit: number, task:
 /** Rejects after `ms` with `what` in the message, unless `promise` settles first. */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`bench: ${what} took over ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`bench: ${what} took over ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -101,7 +115,13 @@ export async function hostStudy(base: string, token: string, headers: ExtraHeade
 }
 
 /** Joins `room` by its code as the member of `token`, with nickname `b<index>`. */
-export async function joinStudy(base: string, room: OpenedRoom, token: string, index: number, headers: ExtraHeaders = {}): Promise<Learner> {
+export async function joinStudy(
+  base: string,
+  room: OpenedRoom,
+  token: string,
+  index: number,
+  headers: ExtraHeaders = {},
+): Promise<Learner> {
   const body = { code: room.code, nickname: `b${index}` };
   const { participantId } = await post<{ participantId: string }>(base, '/api/v2/studies/join', body, headers, token);
   return { token, participantId };
@@ -226,7 +246,11 @@ function tallyKey(text: string): string {
  * Opens a socket; resolves once `ready(text)` says a received message means
  * the socket is in (a room's snapshot), or on open when `ready` is omitted.
  */
-export function openSocket(url: string, options: SocketOptions, ready?: (text: string) => boolean): Promise<BenchSocket> {
+export function openSocket(
+  url: string,
+  options: SocketOptions,
+  ready?: (text: string) => boolean,
+): Promise<BenchSocket> {
   return within(
     new Promise<BenchSocket>((resolve, reject) => {
       const ws = new WebSocket(url, options.protocols ?? [], {
@@ -340,9 +364,13 @@ export async function timeBroadcast(
   const start = performance.now();
   act();
   try {
-    await within(all, WAIT_MS, `${what} (${broadcastLeft} of ${sockets.length} sockets still waiting)`).catch((error: Error) => {
-      throw new Error(`${error.message}; ${also ? `acting socket: ${also.socket.describe()}` : `first socket: ${sockets[0]?.describe()}`}`);
-    });
+    await within(all, WAIT_MS, `${what} (${broadcastLeft} of ${sockets.length} sockets still waiting)`).catch(
+      (error: Error) => {
+        throw new Error(
+          `${error.message}; ${also ? `acting socket: ${also.socket.describe()}` : `first socket: ${sockets[0]?.describe()}`}`,
+        );
+      },
+    );
   } finally {
     for (const socket of sockets) socket.onText = null;
   }

@@ -113,5 +113,9 @@ export function findWorkerd(port: number): Workerd[] {
   const inodes = listeningInodes(port);
   return descendants(process.pid, table)
     .filter((pid) => table.get(pid)?.comm === 'workerd')
-    .map((pid) => ({ pid, role: holdsSocket(pid, inodes) ? ('proxy' as const) : ('worker' as const), rssKiB: rssKiB(pid) }));
+    .map((pid) => ({
+      pid,
+      role: holdsSocket(pid, inodes) ? ('proxy' as const) : ('worker' as const),
+      rssKiB: rssKiB(pid),
+    }));
 }

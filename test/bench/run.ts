@@ -22,10 +22,22 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startBenchApp, type BenchApp } from './app.ts';
-import { openSocket, roomSocket, isSnapshot, openRoom, type Summary, type BenchSocket } from './client.ts';
+import { type BenchApp, startBenchApp } from './app.ts';
+import { type BenchSocket, isSnapshot, openRoom, openSocket, roomSocket, type Summary } from './client.ts';
 import { findWorkerd } from './proc.ts';
-import { BIG_CONNECT_LIMIT, bigRoom, closeAll, cycleMessages, fanOut, haruRoom, partyRoom, type BigRoomResult, type CycleCount, type FanOutRoom, type MemoryPoint } from './scenarios.ts';
+import {
+  BIG_CONNECT_LIMIT,
+  type BigRoomResult,
+  bigRoom,
+  type CycleCount,
+  closeAll,
+  cycleMessages,
+  type FanOutRoom,
+  fanOut,
+  haruRoom,
+  type MemoryPoint,
+  partyRoom,
+} from './scenarios.ts';
 
 /** What one run measures. */
 export interface BenchOptions {
@@ -112,7 +124,9 @@ function checkOpenFileLimit(options: BenchOptions): void {
   const needed = 2 * sockets + 512;
   const limit = openFileLimit();
   if (limit !== null && limit < needed) {
-    throw new Error(`bench: this run needs about ${needed} open files, the limit is ${limit}; raise it first (ulimit -n ${Math.max(needed, 8192)}) or lower --big`);
+    throw new Error(
+      `bench: this run needs about ${needed} open files, the limit is ${limit}; raise it first (ulimit -n ${Math.max(needed, 8192)}) or lower --big`,
+    );
   }
 }
 
@@ -136,15 +150,20 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const probe = roomSocket(port, probeRoom.studyId, probeRoom.learners[0]!.token);
     const deflateNegotiated = {
       haru: await negotiated(() => openSocket(probe.url, { deflate: true, protocols: probe.protocols }, isSnapshot)),
-      party: options.party ? await negotiated(() => openSocket(`ws://127.0.0.1:${port}/parties/party-room/probe`, { deflate: true })) : 'not run',
+      party: options.party
+        ? await negotiated(() => openSocket(`ws://127.0.0.1:${port}/parties/party-room/probe`, { deflate: true }))
+        : 'not run',
     };
     log(`permessage-deflate when offered: haru ${deflateNegotiated.haru}; party ${deflateNegotiated.party}`);
 
-    log(`fan-out: ${options.sockets} sockets per room, ${options.warmup} warm-up + ${options.rounds} timed rounds each...`);
+    log(
+      `fan-out: ${options.sockets} sockets per room, ${options.warmup} warm-up + ${options.rounds} timed rounds each...`,
+    );
     const rooms: FanOutRoom[] = [];
     for (const deflate of options.deflate === 'both' ? [false, true] : [options.deflate === 'on']) {
       rooms.push(await haruRoom(base, port, options.sockets, deflate));
-      if (options.party) rooms.push(await partyRoom(port, options.sockets, deflate, `bench-deflate-${deflate ? 'on' : 'off'}`));
+      if (options.party)
+        rooms.push(await partyRoom(port, options.sockets, deflate, `bench-deflate-${deflate ? 'on' : 'off'}`));
     }
     const summaries = await fanOut(rooms, { rounds: options.rounds, warmup: options.warmup });
     const fanOutResults = rooms.map((room, i) => ({ label: room.label, summary: summaries[i]! }));
@@ -158,13 +177,23 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
 
     let big: BigRoomResult | null = null;
     if (options.big > 0) {
-      log(`big room: ${options.big} learners join, connect, then ${options.bigWarmup} + ${options.bigRounds} broadcasts...`);
-      const { sockets, ...result } = await bigRoom(base, port, { size: options.big, rounds: options.bigRounds, warmup: options.bigWarmup, party: options.party });
+      log(
+        `big room: ${options.big} learners join, connect, then ${options.bigWarmup} + ${options.bigRounds} broadcasts...`,
+      );
+      const { sockets, ...result } = await bigRoom(base, port, {
+        size: options.big,
+        rounds: options.bigRounds,
+        warmup: options.bigWarmup,
+        party: options.party,
+      });
       leftOpen = sockets;
       big = result;
     }
 
-    if (bench.reloaded()) throw new Error('bench: wrangler dev reloaded the worker during the run (a source file changed); the figures are not comparable, run it again');
+    if (bench.reloaded())
+      throw new Error(
+        'bench: wrangler dev reloaded the worker during the run (a source file changed); the figures are not comparable, run it again',
+      );
     return {
       date: new Date().toISOString(),
       machine: `${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}`,
@@ -205,21 +234,37 @@ const POLLING = { minutes: 80, low: Math.round((80 * 60) / 3), high: Math.round(
 /** The report printed to stdout (Markdown tables). */
 export function report(result: BenchResult, options: BenchOptions): string {
   const lines: string[] = [];
-  const deflate = { off: 'not offered (`perMessageDeflate: false`)', on: 'offered (`perMessageDeflate: true`)', both: 'off and on, as labelled' }[options.deflate];
+  const deflate = {
+    off: 'not offered (`perMessageDeflate: false`)',
+    on: 'offered (`perMessageDeflate: true`)',
+    both: 'off and on, as labelled',
+  }[options.deflate];
   lines.push(`# Haru Study benchmark, ${result.date}`);
   lines.push('');
-  lines.push(`Machine: ${result.machine}; Node ${result.node}; wrangler ${result.wrangler} (\`wrangler dev\`, its proxy workerd in front of the worker's workerd), 127.0.0.1 only.`);
-  lines.push(`Client: one Node process, \`ws\` ${result.ws}; permessage-deflate on the fan-out sockets: ${deflate}; on the cycle and big-room sockets: off.`);
-  lines.push(`When a socket offers permessage-deflate, it gets: Haru room "${result.deflateNegotiated.haru}", PartyServer room "${result.deflateNegotiated.party}".`);
+  lines.push(
+    `Machine: ${result.machine}; Node ${result.node}; wrangler ${result.wrangler} (\`wrangler dev\`, its proxy workerd in front of the worker's workerd), 127.0.0.1 only.`,
+  );
+  lines.push(
+    `Client: one Node process, \`ws\` ${result.ws}; permessage-deflate on the fan-out sockets: ${deflate}; on the cycle and big-room sockets: off.`,
+  );
+  lines.push(
+    `When a socket offers permessage-deflate, it gets: Haru room "${result.deflateNegotiated.haru}", PartyServer room "${result.deflateNegotiated.party}".`,
+  );
   lines.push(`workerd processes: ${result.workerd.map((w) => `${w.role} (pid ${w.pid})`).join(', ') || 'not found'}.`);
   lines.push('');
-  lines.push(`## 1. Fan-out: one participant's message -> the last of ${options.sockets} sockets receives the broadcast (ms)`);
-  lines.push(`${options.rounds} timed rounds per room after ${options.warmup} warm-up, the acting socket rotating, rooms alternating in blocks of 50.`);
+  lines.push(
+    `## 1. Fan-out: one participant's message -> the last of ${options.sockets} sockets receives the broadcast (ms)`,
+  );
+  lines.push(
+    `${options.rounds} timed rounds per room after ${options.warmup} warm-up, the acting socket rotating, rooms alternating in blocks of 50.`,
+  );
   lines.push('');
   lines.push('| room | rounds | min | p50 | p95 | p99 | max | mean |');
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const { label, summary: s } of result.fanOut) {
-    lines.push(`| ${label} | ${s.n} | ${ms(s.min)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${ms(s.mean)} |`);
+    lines.push(
+      `| ${label} | ${s.n} | ${ms(s.min)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${ms(s.mean)} |`,
+    );
   }
   if (result.cycles.length > 0) {
     const keepAlive = Math.floor((POLLING.minutes * 60) / options.keepAliveSeconds);
@@ -231,9 +276,13 @@ export function report(result: BenchResult, options: BenchOptions): string {
     lines.push(
       `Keep-alive: a client that pings every ${options.keepAliveSeconds} s adds ${keepAlive} \`ping\` + ${keepAlive} \`pong\` over ${POLLING.minutes} min, answered by the runtime without waking the room (${result.cycles.every((c) => c.keepAliveAnswered) ? 'checked: a ping got its pong' : 'NOT answered in this run'}); not in the protocol counts.`,
     );
-    lines.push(`First Haru Study: a request every 2-3 s for ${POLLING.minutes} min = ${POLLING.low.toLocaleString('en')}-${POLLING.high.toLocaleString('en')} requests per participant (each a request and a response).`);
+    lines.push(
+      `First Haru Study: a request every 2-3 s for ${POLLING.minutes} min = ${POLLING.low.toLocaleString('en')}-${POLLING.high.toLocaleString('en')} requests per participant (each a request and a response).`,
+    );
     lines.push('');
-    lines.push(`| participants | host sent | host received | others sent | others received (min-max, mean) | most per participant | with keep-alive | polling / most (protocol; with keep-alive) |`);
+    lines.push(
+      `| participants | host sent | host received | others sent | others received (min-max, mean) | most per participant | with keep-alive | polling / most (protocol; with keep-alive) |`,
+    );
     lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const cycle of result.cycles) {
       const host = cycle.participants[0]!;
@@ -252,30 +301,43 @@ export function report(result: BenchResult, options: BenchOptions): string {
     }
     const largest = result.cycles[result.cycles.length - 1]!;
     lines.push('');
-    lines.push(`What the host of the ${largest.size}-participant room received: ${Object.entries(largest.participants[0]!.tally).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+    lines.push(
+      `What the host of the ${largest.size}-participant room received: ${Object.entries(largest.participants[0]!.tally)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}.`,
+    );
   }
   if (result.big) {
     const b = result.big;
-    const row = (label: string, s: Summary) => `| ${label} | ${s.n} | ${ms(s.min)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${ms(s.mean)} |`;
+    const row = (label: string, s: Summary) =>
+      `| ${label} | ${s.n} | ${ms(s.min)} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.p99)} | ${ms(s.max)} | ${ms(s.mean)} |`;
     lines.push('');
     lines.push(`## 3. A ${b.size.toLocaleString('en')}-socket room`);
     lines.push(
       `Haru: ${b.size} learners joined over HTTP in ${(b.setupMs / 1000).toFixed(1)} s and connected in ${(b.connectMs / 1000).toFixed(1)} s (${BIG_CONNECT_LIMIT} at a time, each connection announced to everyone already in); ${b.allReceived} of ${b.size} sockets received every one of the ${b.broadcast.n} timed broadcasts (and the warm-up ones).`,
     );
-    if (b.party) lines.push(`PartyServer (measured after Haru's room, whose sockets stayed connected): ${b.size} sockets connected in ${(b.party.connectMs / 1000).toFixed(1)} s (${BIG_CONNECT_LIMIT} at a time).`);
+    if (b.party)
+      lines.push(
+        `PartyServer (measured after Haru's room, whose sockets stayed connected): ${b.size} sockets connected in ${(b.party.connectMs / 1000).toFixed(1)} s (${BIG_CONNECT_LIMIT} at a time).`,
+      );
     lines.push('');
-    lines.push(`One participant's message -> the last of ${b.size} sockets receives the broadcast (ms), permessage-deflate off:`);
+    lines.push(
+      `One participant's message -> the last of ${b.size} sockets receives the broadcast (ms), permessage-deflate off:`,
+    );
     lines.push('');
     lines.push('| room | rounds | min | p50 | p95 | p99 | max | mean |');
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     lines.push(row(`Haru room (${b.size} sockets)`, b.broadcast));
     if (b.party) lines.push(row(`PartyServer room (${b.size} sockets)`, b.party.broadcast));
     lines.push('');
-    lines.push('RSS (/proc/<pid>/status VmRSS) of the worker\'s workerd (runs the worker and its Durable Objects) and of the proxy workerd in front of it:');
+    lines.push(
+      "RSS (/proc/<pid>/status VmRSS) of the worker's workerd (runs the worker and its Durable Objects) and of the proxy workerd in front of it:",
+    );
     lines.push('');
     lines.push('| moment | worker workerd RSS | proxy workerd RSS |');
     lines.push('| --- | ---: | ---: |');
-    for (const m of [...b.memory, ...(b.party?.memory ?? [])]) lines.push(`| ${m.label} | ${mib(m.workerKiB)} | ${mib(m.proxyKiB)} |`);
+    for (const m of [...b.memory, ...(b.party?.memory ?? [])])
+      lines.push(`| ${m.label} | ${mib(m.workerKiB)} | ${mib(m.proxyKiB)} |`);
     const delta = (before: MemoryPoint | undefined, after: MemoryPoint | undefined, what: string) => {
       if (!before?.workerKiB || !after?.workerKiB) return;
       const d = after.workerKiB - before.workerKiB;
@@ -287,10 +349,17 @@ export function report(result: BenchResult, options: BenchOptions): string {
     lines.push('');
     lines.push(`Connecting the ${b.size} sockets:`);
     delta(b.memory[1], b.memory[2], 'Haru');
-    if (b.party) delta(b.party.memory[0], b.party.memory[1], 'PartyServer (after Haru\'s room, in the same processes: memory freed there may be reused here)');
+    if (b.party)
+      delta(
+        b.party.memory[0],
+        b.party.memory[1],
+        "PartyServer (after Haru's room, in the same processes: memory freed there may be reused here)",
+      );
   }
   lines.push('');
-  lines.push(`Run took ${result.seconds.toFixed(0)} s; 1-minute load average ${result.load.start.toFixed(2)} at the start, ${result.load.end.toFixed(2)} at the end.`);
+  lines.push(
+    `Run took ${result.seconds.toFixed(0)} s; 1-minute load average ${result.load.start.toFixed(2)} at the start, ${result.load.end.toFixed(2)} at the end.`,
+  );
   return lines.join('\n');
 }
 
@@ -333,7 +402,13 @@ export function parseOptions(argv: string[]): BenchOptions & { json?: string } {
     warmup: int(values.warmup, DEFAULTS.warmup, 0),
     party: !values['no-party'],
     deflate: deflateMode(values.deflate),
-    cycleSizes: values.cycle === undefined ? DEFAULTS.cycleSizes : values.cycle.split(',').filter(Boolean).map((x) => int(x, 0, 1)),
+    cycleSizes:
+      values.cycle === undefined
+        ? DEFAULTS.cycleSizes
+        : values.cycle
+            .split(',')
+            .filter(Boolean)
+            .map((x) => int(x, 0, 1)),
     big: int(values.big, DEFAULTS.big, 0),
     bigRounds: int(values['big-rounds'], DEFAULTS.bigRounds, 1),
     bigWarmup: int(values['big-warmup'], DEFAULTS.bigWarmup, 0),

@@ -5,8 +5,9 @@
  * and a 1,000-socket room with the worker's memory.
  */
 import { performance } from 'node:perf_hooks';
-import { PLANNING_MINUTES, RETROSPECT_MINUTES, type Plan, type Retrospect, type RoomStep } from '../../shared/index.ts';
+import { PLANNING_MINUTES, type Plan, RETROSPECT_MINUTES, type Retrospect, type RoomStep } from '../../shared/index.ts';
 import {
+  type BenchSocket,
   CLOCK_ROOMS,
   connectRoom,
   createMembers,
@@ -16,23 +17,25 @@ import {
   joinStudy,
   moveRoomClock,
   nextMessage,
+  type OpenedRoom,
   openRoom,
   openSocket,
   roomSocket,
+  type Summary,
   sendMessage,
   summarize,
   timeBroadcast,
   WAIT_MS,
   within,
-  type BenchSocket,
-  type OpenedRoom,
-  type Summary,
 } from './client.ts';
 import { findWorkerd, type Workerd } from './proc.ts';
 
 /** What a learner writes: short answers, so the bench times the room, not the payload. */
 const PLAN: Plan = { toDo: 'Read chapter 3 and take notes', completionCondition: 'Notes for every section' };
-const RETROSPECT: Retrospect = { doneAsExpected: 'Mostly, two sections left', experiencedDifficulty: 'Kept checking my phone' };
+const RETROSPECT: Retrospect = {
+  doneAsExpected: 'Mostly, two sections left',
+  experiencedDifficulty: 'Kept checking my phone',
+};
 
 /** A room the bench can run timed rounds in. */
 export interface FanOutRoom {
@@ -42,10 +45,13 @@ export interface FanOutRoom {
   round(r: number): Promise<number>;
 }
 
-const isStep = (step: RoomStep) => (text: string) => text.includes('"kind":"step"') && text.includes(`"step":"${step}"`);
-const isSubmittedBy = (participantId: string) => (text: string) => text.includes('"kind":"submitted"') && text.includes(participantId);
+const isStep = (step: RoomStep) => (text: string) =>
+  text.includes('"kind":"step"') && text.includes(`"step":"${step}"`);
+const isSubmittedBy = (participantId: string) => (text: string) =>
+  text.includes('"kind":"submitted"') && text.includes(participantId);
 const isAck = (id: string) => (text: string) => text === JSON.stringify({ type: 'ack', id });
-const isTimeUp = (step: RoomStep) => (text: string) => text.includes('"kind":"time_up"') && text.includes(`"step":"${step}"`);
+const isTimeUp = (step: RoomStep) => (text: string) =>
+  text.includes('"kind":"time_up"') && text.includes(`"step":"${step}"`);
 
 /**
  * Haru's room with `size` connected learners, started (planning), where a
@@ -54,7 +60,13 @@ const isTimeUp = (step: RoomStep) => (text: string) => text.includes('"kind":"ti
  * learner acting rotates each round, and each waits for room under the
  * per-socket rate limit, so the bench never trips it.
  */
-export async function haruRoom(base: string, port: number, size: number, deflate: boolean, connectLimit = 8): Promise<FanOutRoom & { room: OpenedRoom }> {
+export async function haruRoom(
+  base: string,
+  port: number,
+  size: number,
+  deflate: boolean,
+  connectLimit = 8,
+): Promise<FanOutRoom & { room: OpenedRoom }> {
   const room = await openRoom(base, size);
   const sockets = await connectRoom(port, room, { deflate }, connectLimit);
   const fan = await haruRoomFrom(room, sockets);
@@ -66,7 +78,13 @@ export async function haruRoom(base: string, port: number, size: number, deflate
  * connection sending a message the size of Haru's `submitted` event, which
  * the server broadcasts to every connection (the sender included).
  */
-export async function partyRoom(port: number, size: number, deflate: boolean, name = 'bench', connectLimit = 8): Promise<FanOutRoom> {
+export async function partyRoom(
+  port: number,
+  size: number,
+  deflate: boolean,
+  name = 'bench',
+  connectLimit = 8,
+): Promise<FanOutRoom> {
   const url = `ws://127.0.0.1:${port}/parties/party-room/${name}`;
   const sockets = await inParallel(Array.from({ length: size }), connectLimit, () => openSocket(url, { deflate }));
   const participantId = crypto.randomUUID();
@@ -77,8 +95,17 @@ export async function partyRoom(port: number, size: number, deflate: boolean, na
       const actor = sockets[r % size]!;
       await actor.underRateLimit();
       // Same shape and size as Haru's broadcast, numbered so each round's is unique.
-      const payload = JSON.stringify({ type: 'event', seq: r, event: { kind: 'submitted', participantId, cycle: 1, step: 'planning' } });
-      return timeBroadcast(sockets, () => actor.send(payload), (text) => text === payload, `party round ${r}`);
+      const payload = JSON.stringify({
+        type: 'event',
+        seq: r,
+        event: { kind: 'submitted', participantId, cycle: 1, step: 'planning' },
+      });
+      return timeBroadcast(
+        sockets,
+        () => actor.send(payload),
+        (text) => text === payload,
+        `party round ${r}`,
+      );
     },
   };
 }
@@ -88,7 +115,10 @@ export async function partyRoom(port: number, size: number, deflate: boolean, na
  * alternating blocks of `block` rounds between the rooms so that drift in the
  * machine's load hits each the same.
  */
-export async function fanOut(rooms: FanOutRoom[], options: { rounds: number; warmup: number; block?: number }): Promise<Summary[]> {
+export async function fanOut(
+  rooms: FanOutRoom[],
+  options: { rounds: number; warmup: number; block?: number },
+): Promise<Summary[]> {
   const block = options.block ?? 50;
   const samples = rooms.map(() => [] as number[]);
   let r = 0;
@@ -172,8 +202,12 @@ export async function cycleMessages(base: string, port: number, size: number): P
     sockets.push(await connect(token));
   }
   const host = sockets[0]!;
-  const everyone = (what: string, match: (text: string) => boolean, act: () => void | Promise<void>, also?: { socket: BenchSocket; match: (text: string) => boolean }) =>
-    timeBroadcast(sockets, () => void act(), match, what, also);
+  const everyone = (
+    what: string,
+    match: (text: string) => boolean,
+    act: () => void | Promise<void>,
+    also?: { socket: BenchSocket; match: (text: string) => boolean },
+  ) => timeBroadcast(sockets, () => void act(), match, what, also);
   const passTime = (minutes: number, step: RoomStep) => {
     clockShiftMs += minutes * 60_000 + 1_000;
     return everyone(`${step} time up`, isTimeUp(step), () => moveRoomClock(base, room.studyId, clockShiftMs));
@@ -181,12 +215,22 @@ export async function cycleMessages(base: string, port: number, size: number): P
   const submitAll = async (kind: 'plan' | 'retrospect', step: RoomStep) => {
     for (const [i, socket] of sockets.entries()) {
       const id = `${kind}-${i}`;
-      const message = kind === 'plan' ? { type: 'submit' as const, id, cycle: 1, plan: PLAN } : { type: 'retro' as const, id, cycle: 1, retrospect: RETROSPECT };
-      await everyone(`${step} submit ${i}`, isSubmittedBy(room.learners[i]!.participantId), () => sendMessage(socket, message), { socket, match: isAck(id) });
+      const message =
+        kind === 'plan'
+          ? { type: 'submit' as const, id, cycle: 1, plan: PLAN }
+          : { type: 'retro' as const, id, cycle: 1, retrospect: RETROSPECT };
+      await everyone(
+        `${step} submit ${i}`,
+        isSubmittedBy(room.learners[i]!.participantId),
+        () => sendMessage(socket, message),
+        { socket, match: isAck(id) },
+      );
     }
   };
   const advance = (from: RoomStep, to: RoomStep) =>
-    everyone(`advance to ${to}`, isStep(to), () => sendMessage(host, { type: 'advance', from: { step: from, cycle: 1 } }));
+    everyone(`advance to ${to}`, isStep(to), () =>
+      sendMessage(host, { type: 'advance', from: { step: from, cycle: 1 } }),
+    );
 
   await everyone('start', isStep('planning'), () => sendMessage(host, { type: 'start' }));
   await submitAll('plan', 'planning');
@@ -253,7 +297,10 @@ export const BIG_CONNECT_LIMIT = 32;
  * before and after connecting, then timed broadcasts; closed again after
  * (the peer does nothing on a close).
  */
-async function bigPartyRoom(port: number, options: { size: number; rounds: number; warmup: number }): Promise<NonNullable<BigRoomResult['party']>> {
+async function bigPartyRoom(
+  port: number,
+  options: { size: number; rounds: number; warmup: number },
+): Promise<NonNullable<BigRoomResult['party']>> {
   const memory = [memoryPoint(port, `PartyServer: before ${options.size} sockets`)];
   const t0 = performance.now();
   const fan = await partyRoom(port, options.size, false, 'big', BIG_CONNECT_LIMIT);

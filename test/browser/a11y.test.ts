@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, startSuite, startWorldClock, type Suite } from './harness.ts';
+import { newContext, type Suite, startSuite, startWorldClock } from './harness.ts';
 import {
   answer,
   createRoom,
@@ -25,10 +25,10 @@ import {
   expectTitle,
   open,
   pickNickname,
+  type Step,
   submitJoin,
   submitRetrospect,
   UI_TIMEOUT,
-  type Step,
 } from './learner.ts';
 
 const MINUTE = 60_000;
@@ -42,7 +42,11 @@ function focused(page: Page): Promise<{ tag: string; id: string; text: string }>
 }
 
 /** Waits until focus is on the element `expected` describes (headings take focus in an effect, after paint). */
-async function expectFocus(page: Page, expected: { tag: string; id: string; text: string }, why: string): Promise<void> {
+async function expectFocus(
+  page: Page,
+  expected: { tag: string; id: string; text: string },
+  why: string,
+): Promise<void> {
   await eventually(
     () => focused(page),
     (now) => now.tag === expected.tag && now.id === expected.id && now.text === expected.text,
@@ -65,9 +69,12 @@ async function pressButton(page: Page, name: string): Promise<void> {
 
 describe('accessibility', { timeout: 170_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite({ clock: true });
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite({ clock: true });
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
   const context = async (): Promise<{ context: BrowserContext; suite: Suite }> => {
@@ -86,7 +93,10 @@ describe('accessibility', { timeout: 170_000 }, () => {
         document.getElementById('main')?.append(field);
       });
       await assert.rejects(expectNoViolations(page, 'a page with an unlabelled field'), (error: Error) => {
-        assert.match(error.message, /axe found 1 violation\(s\) on a page with an unlabelled field:\nlabel \(critical\): .*\n {2}at #unlabelled/);
+        assert.match(
+          error.message,
+          /axe found 1 violation\(s\) on a page with an unlabelled field:\nlabel \(critical\): .*\n {2}at #unlabelled/,
+        );
         return true;
       });
     } finally {
@@ -94,7 +104,9 @@ describe('accessibility', { timeout: 170_000 }, () => {
     }
   });
 
-  test('a whole solo cycle and the records: no axe violations, keyboard operable, focus follows the step', { timeout: 90_000 }, async () => {
+  test('a whole solo cycle and the records: no axe violations, keyboard operable, focus follows the step', {
+    timeout: 90_000,
+  }, async () => {
     const { context: device, suite } = await context();
     try {
       const clock = await startWorldClock(device, suite.app, Date.now());
@@ -113,7 +125,11 @@ describe('accessibility', { timeout: 170_000 }, () => {
       assert.equal((await focused(page)).id, 'nickname', `Tab reaches the nickname field (after ${tabs} presses)`);
       await page.keyboard.press('Enter');
       await page.getByText(en.fieldRequired).waitFor({ timeout: UI_TIMEOUT });
-      await expectFocus(page, { tag: 'input', id: 'nickname', text: '' }, 'an empty nickname keeps focus on the field, now marked invalid');
+      await expectFocus(
+        page,
+        { tag: 'input', id: 'nickname', text: '' },
+        'an empty nickname keeps focus on the field, now marked invalid',
+      );
       assert.equal(await nickname.getAttribute('aria-invalid'), 'true');
       await expectNoViolations(page, 'the nickname step with a field error');
       await page.keyboard.type('hana');
@@ -168,7 +184,9 @@ describe('accessibility', { timeout: 170_000 }, () => {
     }
   });
 
-  test('group study, join error, not-found page and the update notice: no axe violations', { timeout: 60_000 }, async () => {
+  test('group study, join error, not-found page and the update notice: no axe violations', {
+    timeout: 60_000,
+  }, async () => {
     const { context: device, suite } = await context();
     try {
       const page = await device.newPage();
@@ -198,7 +216,12 @@ describe('accessibility', { timeout: 170_000 }, () => {
         route.fulfill({
           status: 409,
           headers: { 'Content-Type': 'application/json', 'X-Haru-Compat': 'reload', 'X-Haru-Api-Range': '2-3' },
-          body: JSON.stringify({ error: 'client_outdated', message: 'Reload.', serverVersion: 'next', apiRange: { min: 2, max: 3 } }),
+          body: JSON.stringify({
+            error: 'client_outdated',
+            message: 'Reload.',
+            serverVersion: 'next',
+            apiRange: { min: 2, max: 3 },
+          }),
         }),
       );
       await page.evaluate(() => window.dispatchEvent(new Event('online')));

@@ -16,7 +16,10 @@ function describeViolations(violations: AxeResults['violations']): string {
     .map((v) =>
       [
         `${v.id} (${v.impact ?? 'no impact'}): ${v.help} <${v.helpUrl}>`,
-        ...v.nodes.map((node) => `  at ${node.target.join(' ')}\n    ${node.html}\n    ${(node.failureSummary ?? '').replaceAll('\n', '\n    ')}`),
+        ...v.nodes.map(
+          (node) =>
+            `  at ${node.target.join(' ')}\n    ${node.html}\n    ${(node.failureSummary ?? '').replaceAll('\n', '\n    ')}`,
+        ),
       ].join('\n'),
     )
     .join('\n');

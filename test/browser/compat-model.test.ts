@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createCompatModel, IDLE_BEFORE_RELOAD_MS } from '../../client/compat/model.ts';
 
-const MISMATCH = { error: 'client_outdated', message: 'Reload.', serverVersion: 'v2', apiRange: { min: 2, max: 2 } } as const;
+const MISMATCH = {
+  error: 'client_outdated',
+  message: 'Reload.',
+  serverVersion: 'v2',
+  apiRange: { min: 2, max: 2 },
+} as const;
 
 /** A page of build `buildId` sharing `storage` (sessionStorage survives reloads). */
 function page(buildId: string, storage: Map<string, string>, clock: { t: number }) {

@@ -21,12 +21,12 @@ import {
   freePort,
   launchBrowser,
   newContext,
-  prepareBuild,
-  startApp,
-  tempDir,
   type PreparedBuild,
+  prepareBuild,
   type RunningApp,
+  startApp,
   type TempDir,
+  tempDir,
 } from './harness.ts';
 
 /** Where the compat model remembers its last reload (client/compat/model.ts). */
@@ -42,7 +42,8 @@ async function recordNotices(context: BrowserContext): Promise<string[]> {
     let shown = false;
     new MutationObserver(() => {
       const notice = document.querySelector(selector);
-      if (notice && !shown) (window as unknown as { __haruNoticeShown(text: string): void }).__haruNoticeShown(notice.textContent ?? '');
+      if (notice && !shown)
+        (window as unknown as { __haruNoticeShown(text: string): void }).__haruNoticeShown(notice.textContent ?? '');
       shown = notice !== null;
     }).observe(document, { childList: true, subtree: true, characterData: true });
   }, NOTICE);
@@ -137,7 +138,9 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
     assert.ok(a.build.info.apiLevel < apiRangeFor(b.build.info.apiLevel).min, "B's worker no longer serves A's level");
   });
 
-  test('an open page of build A shows the notice, keeps the draft and reloads onto build B', { timeout: 90_000 }, async () => {
+  test('an open page of build A shows the notice, keeps the draft and reloads onto build B', {
+    timeout: 90_000,
+  }, async () => {
     const browser = ready();
     const context = await newContext(browser);
     try {
@@ -186,7 +189,10 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
       // Without further typing, the page reloads by itself once the learner is idle.
       await reloaded;
       const idleFor = Date.now() - activityAt;
-      assert.ok(idleFor >= IDLE_BEFORE_RELOAD_MS - 250, `reloaded only after ${IDLE_BEFORE_RELOAD_MS} ms idle (took ${idleFor} ms)`);
+      assert.ok(
+        idleFor >= IDLE_BEFORE_RELOAD_MS - 250,
+        `reloaded only after ${IDLE_BEFORE_RELOAD_MS} ms idle (took ${idleFor} ms)`,
+      );
       assert.equal(loads, 2);
 
       // It is build B's page now, accepted by B's worker, and the draft is still there.
@@ -201,7 +207,9 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
       assert.equal((version as { build: string }).build, b.build.info.id);
       assert.equal(await page.locator(NOTICE).count(), 0, 'no notice on the new page');
       // The accepted check lifted the loop guard, and nothing reloads again.
-      await page.waitForFunction((key) => sessionStorage.getItem(key) === null, GUARD_KEY, { timeout: NOTICE_TIMEOUT_MS });
+      await page.waitForFunction((key) => sessionStorage.getItem(key) === null, GUARD_KEY, {
+        timeout: NOTICE_TIMEOUT_MS,
+      });
       await page.waitForTimeout(1_500);
       assert.equal(loads, 2, 'exactly one reload');
       assert.deepEqual(
@@ -214,7 +222,9 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
     }
   });
 
-  test('right after a compat reload the page asks instead of reloading again, and "Reload now" works', { timeout: 90_000 }, async () => {
+  test('right after a compat reload the page asks instead of reloading again, and "Reload now" works', {
+    timeout: 90_000,
+  }, async () => {
     const browser = ready();
     const context = await newContext(browser);
     try {
@@ -248,7 +258,9 @@ describe('compat reload across a deployment', { timeout: 180_000 }, () => {
       assert.equal(await buildOf(page), b.build.info.id);
       assert.equal(await page.locator('#nickname').inputValue(), 'hana');
       assert.equal(await page.locator(NOTICE).count(), 0);
-      await page.waitForFunction((key) => sessionStorage.getItem(key) === null, GUARD_KEY, { timeout: NOTICE_TIMEOUT_MS });
+      await page.waitForFunction((key) => sessionStorage.getItem(key) === null, GUARD_KEY, {
+        timeout: NOTICE_TIMEOUT_MS,
+      });
     } finally {
       await context.close();
     }

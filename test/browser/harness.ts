@@ -10,12 +10,20 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
-import { buildClient, writeBuild, type ClientBuild } from '../../scripts/lib/client-build.ts';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import { buildClient, type ClientBuild, writeBuild } from '../../scripts/lib/client-build.ts';
+import {
+  type ConfigureDev,
+  type DevServer,
+  freePort,
+  startDevServer,
+  statusOf,
+  writeDevConfig,
+} from '../../scripts/lib/dev-server.ts';
 import { publishBuild } from '../../scripts/lib/publish.ts';
-import { freePort, startDevServer, statusOf, writeDevConfig, type ConfigureDev, type DevServer } from '../../scripts/lib/dev-server.ts';
 
 export { freePort };
+
 import { runWrangler } from '../../scripts/lib/wrangler.ts';
 
 /** Debian's Chromium; the tests never download a browser. */
@@ -121,7 +129,9 @@ export async function startApp(options: {
   };
   if (served !== expected) {
     await stop();
-    throw new Error(`wrangler dev on ${server.url} serves build ${served}, not ${expected} from ${buildJson}:\n${server.output()}`);
+    throw new Error(
+      `wrangler dev on ${server.url} serves build ${served}, not ${expected} from ${buildJson}:\n${server.output()}`,
+    );
   }
   return { ...server, stop, opsToken };
 }

@@ -14,12 +14,12 @@ import {
   freePort,
   launchBrowser,
   newContext,
-  prepareBuild,
-  startApp,
-  tempDir,
   type PreparedBuild,
+  prepareBuild,
   type RunningApp,
+  startApp,
   type TempDir,
+  tempDir,
 } from './harness.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -113,7 +113,9 @@ describe('home page', { timeout: 150_000 }, () => {
     await dir?.remove();
   });
 
-  test('renders from immutable hashed assets, with no console errors or CSP violations', { timeout: 30_000 }, async () => {
+  test('renders from immutable hashed assets, with no console errors or CSP violations', {
+    timeout: 30_000,
+  }, async () => {
     const { app, browser } = ready();
     const { context, problems } = await watchedContext(browser);
     try {

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { en, type Catalog } from '../../client/i18n/en.ts';
+import { type Catalog, en } from '../../client/i18n/en.ts';
 import { ko } from '../../client/i18n/ko.ts';
-import { newContext, startSuite, type Suite } from './harness.ts';
+import { newContext, type Suite, startSuite } from './harness.ts';
 import { eventually, open, UI_TIMEOUT } from './learner.ts';
 
 const htmlLang = (page: Page) => page.evaluate(() => document.documentElement.lang);
@@ -49,17 +49,26 @@ async function switchTo(page: Page, name: string, lang: string): Promise<void> {
   const button = page.getByRole('button', { name, exact: true });
   assert.equal(await button.getAttribute('lang'), lang, 'the switch is marked with the language it names');
   await button.click();
-  await eventually(() => htmlLang(page), (value) => value === lang, `<html lang> becomes ${lang}`);
+  await eventually(
+    () => htmlLang(page),
+    (value) => value === lang,
+    `<html lang> becomes ${lang}`,
+  );
 }
 
 describe('the app in Korean and in English', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite();
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite();
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
-  test('a Korean browser gets Korean, switches to English and keeps it across a reload', { timeout: 45_000 }, async () => {
+  test('a Korean browser gets Korean, switches to English and keeps it across a reload', {
+    timeout: 45_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const context = await newContext(suite.browser, { locale: 'ko-KR' });
     try {
@@ -106,7 +115,9 @@ describe('the app in Korean and in English', { timeout: 150_000 }, () => {
     }
   });
 
-  test('an English browser gets English, switches to Korean and keeps it across a reload', { timeout: 45_000 }, async () => {
+  test('an English browser gets English, switches to Korean and keeps it across a reload', {
+    timeout: 45_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const context = await newContext(suite.browser, { locale: 'en-US' });
     try {

@@ -8,7 +8,10 @@ import { describe, test } from 'node:test';
 import { createIdentity } from '../../client/identity/store.ts';
 
 const KEY = 'haru.identity';
-const HANA = { member: { id: '11111111-1111-4111-8111-111111111111', nickname: 'hana' }, token: '11111111-1111-4111-8111-111111111111.1.old' };
+const HANA = {
+  member: { id: '11111111-1111-4111-8111-111111111111', nickname: 'hana' },
+  token: '11111111-1111-4111-8111-111111111111.1.old',
+};
 
 /** A storage like localStorage, over a map the test can read. */
 function storage(initial: Record<string, string> = {}) {
@@ -33,7 +36,7 @@ describe('identity store', () => {
     assert.equal(createIdentity(store).current.value?.token, fresh);
   });
 
-  test("ignores a renewed token for another member, or when nobody is signed in", () => {
+  test('ignores a renewed token for another member, or when nobody is signed in', () => {
     const store = storage({ [KEY]: JSON.stringify(HANA) });
     const identity = createIdentity(store);
     identity.renew('22222222-2222-4222-8222-222222222222.2.other');
@@ -45,7 +48,11 @@ describe('identity store', () => {
   });
 
   test('a refused token (an expired one) leads back to the nickname step, which says why, and leaves drafts alone', () => {
-    const store = storage({ [KEY]: JSON.stringify(HANA), 'haru.draft.nickname': 'hana', 'haru.draft.plan.toDo': 'chapter 3' });
+    const store = storage({
+      [KEY]: JSON.stringify(HANA),
+      'haru.draft.nickname': 'hana',
+      'haru.draft.plan.toDo': 'chapter 3',
+    });
     const identity = createIdentity(store);
     identity.expire();
     assert.equal(identity.current.value, null);

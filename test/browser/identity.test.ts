@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { TOKEN_RENEWAL_HEADER } from '../../shared/compat.ts';
-import { newContext, startSuite, startWorldClock, type Suite, type WorldClock } from './harness.ts';
+import { newContext, type Suite, startSuite, startWorldClock, type WorldClock } from './harness.ts';
 import { answer, createStudy, eventually, expectStep, open, pickNickname, UI_TIMEOUT } from './learner.ts';
 
 const DAY = 24 * 60 * 60_000;
@@ -18,11 +18,15 @@ const PLAN = { toDo: 'Read chapter 4', completionCondition: 'Notes on every sect
 
 /** The guest token the page keeps (client/identity/store.ts), or null. */
 const storedToken = (page: Page) =>
-  page.evaluate(() => (JSON.parse(localStorage.getItem('haru.identity') ?? 'null') as { token?: string } | null)?.token ?? null);
+  page.evaluate(
+    () => (JSON.parse(localStorage.getItem('haru.identity') ?? 'null') as { token?: string } | null)?.token ?? null,
+  );
 
 /** Goes to "My records" (an authenticated call) and resolves with that call's answer. */
 async function visitMyRecords(page: Page) {
-  const answered = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/me/records', { timeout: UI_TIMEOUT });
+  const answered = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/v1/me/records', {
+    timeout: UI_TIMEOUT,
+  });
   await page.getByTestId('my-records-link').click();
   const res = await answered;
   await page.getByRole('heading', { level: 1, name: en.myRecords }).waitFor({ timeout: UI_TIMEOUT });
@@ -31,13 +35,19 @@ async function visitMyRecords(page: Page) {
 
 describe('a guest token over months', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite({ clock: true });
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite({ clock: true });
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
   /** A learner signed in as `nickname` on a page whose clock moves with the worker's; the context is closed after `act`. */
-  async function asLearner(nickname: string, act: (page: Page, clock: WorldClock, url: string) => Promise<void>): Promise<void> {
+  async function asLearner(
+    nickname: string,
+    act: (page: Page, clock: WorldClock, url: string) => Promise<void>,
+  ): Promise<void> {
     assert.ok(suite, 'setup did not finish');
     const context = await newContext(suite.browser);
     try {
@@ -61,7 +71,11 @@ describe('a guest token over months', { timeout: 150_000 }, () => {
       const renewedAnswer = await visitMyRecords(page);
       const renewed = renewedAnswer.headers()[TOKEN_RENEWAL_HEADER.toLowerCase()];
       assert.ok(renewed && renewed !== first, 'the answer carried a fresh token');
-      await eventually(() => storedToken(page), (token) => token === renewed, 'the page keeps the fresh token');
+      await eventually(
+        () => storedToken(page),
+        (token) => token === renewed,
+        'the page keeps the fresh token',
+      );
 
       // 89 days on, the first token is past its 90 days; the learner, on the fresh one, is still in.
       await clock.fastForward(89 * DAY);
@@ -72,21 +86,29 @@ describe('a guest token over months', { timeout: 150_000 }, () => {
     }),
   );
 
-  test('a learner away for longer than 90 days picks a nickname again, told why, with their drafts kept', { timeout: 60_000 }, () =>
-    asLearner('mina', async (page, clock) => {
-      await createStudy(page, { name: 'Math', cycles: 1, minutes: 25, mode: 'solo' });
-      await expectStep(page, 'planning');
-      await answer(page, PLAN);
-      const drafts = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('haru.draft.')).sort());
-      const typed = await eventually(drafts, (keys) => keys.length >= 2, 'the typed plan is saved as drafts');
+  test(
+    'a learner away for longer than 90 days picks a nickname again, told why, with their drafts kept',
+    { timeout: 60_000 },
+    () =>
+      asLearner('mina', async (page, clock) => {
+        await createStudy(page, { name: 'Math', cycles: 1, minutes: 25, mode: 'solo' });
+        await expectStep(page, 'planning');
+        await answer(page, PLAN);
+        const drafts = () =>
+          page.evaluate(() =>
+            Object.keys(localStorage)
+              .filter((key) => key.startsWith('haru.draft.'))
+              .sort(),
+          );
+        const typed = await eventually(drafts, (keys) => keys.length >= 2, 'the typed plan is saved as drafts');
 
-      await clock.fastForward(91 * DAY);
-      await page.reload({ timeout: 15_000 });
-      await page.getByTestId('nickname-step').waitFor({ timeout: UI_TIMEOUT });
-      assert.equal(await page.getByTestId('identity-expired').textContent(), en.identityExpired);
-      assert.equal(await page.getByRole('alert').count(), 0, 'no error, only the calm notice');
-      assert.equal(await storedToken(page), null, 'the expired token is dropped');
-      assert.deepEqual(await drafts(), typed, 'the drafts are still there');
-    }),
+        await clock.fastForward(91 * DAY);
+        await page.reload({ timeout: 15_000 });
+        await page.getByTestId('nickname-step').waitFor({ timeout: UI_TIMEOUT });
+        assert.equal(await page.getByTestId('identity-expired').textContent(), en.identityExpired);
+        assert.equal(await page.getByRole('alert').count(), 0, 'no error, only the calm notice');
+        assert.equal(await storedToken(page), null, 'the expired token is dropped');
+        assert.deepEqual(await drafts(), typed, 'the drafts are still there');
+      }),
   );
 });

@@ -37,7 +37,10 @@ export function studyIdOf(page: Page): string {
 }
 
 /** Fills the home page's "start a study" form and submits it. */
-async function submitCreate(page: Page, study: { name: string; cycles: number; minutes: number; mode: 'solo' | 'group' }): Promise<void> {
+async function submitCreate(
+  page: Page,
+  study: { name: string; cycles: number; minutes: number; mode: 'solo' | 'group' },
+): Promise<void> {
   const form = page.getByTestId('create-form');
   await form.getByRole('radio', { name: study.mode === 'solo' ? en.modeSolo : en.modeGroup }).check();
   await form.getByLabel(en.studyName, { exact: true }).fill(study.name);
@@ -47,7 +50,10 @@ async function submitCreate(page: Page, study: { name: string; cycles: number; m
 }
 
 /** Starts a solo study from the home page; resolves with its id once its planning step shows. (Group studies: `createRoom`.) */
-export async function createStudy(page: Page, study: { name: string; cycles: number; minutes: number; mode: 'solo' }): Promise<string> {
+export async function createStudy(
+  page: Page,
+  study: { name: string; cycles: number; minutes: number; mode: 'solo' },
+): Promise<string> {
   await submitCreate(page, study);
   await page.waitForURL(/\/study\/[^/]+$/, { timeout: UI_TIMEOUT });
   await expectStep(page, 'planning');
@@ -55,7 +61,10 @@ export async function createStudy(page: Page, study: { name: string; cycles: num
 }
 
 /** Opens a live group study from the home page; resolves with its id once its lobby is live. */
-export async function createRoom(page: Page, study: { name: string; cycles: number; minutes: number }): Promise<string> {
+export async function createRoom(
+  page: Page,
+  study: { name: string; cycles: number; minutes: number },
+): Promise<string> {
   await submitCreate(page, { ...study, mode: 'group' });
   await page.waitForURL(/\/room\/[^/]+$/, { timeout: UI_TIMEOUT });
   await page.getByRole('heading', { level: 2, name: en.lobbyTitle }).waitFor({ timeout: UI_TIMEOUT });
@@ -84,7 +93,11 @@ export function participant(page: Page, nickname: string): Locator {
  * Waits until the room page shows `nickname` doing `activity` (e.g. `planSubmitted`)
  * and, when given, `online` or not: what the list says, in the catalog's words.
  */
-export async function expectParticipant(page: Page, nickname: string, expected: { activity?: keyof typeof en.activity; online?: boolean }): Promise<void> {
+export async function expectParticipant(
+  page: Page,
+  nickname: string,
+  expected: { activity?: keyof typeof en.activity; online?: boolean },
+): Promise<void> {
   const entry = participant(page, nickname);
   const shown = async () => ({
     activity: await entry.getByTestId('activity').textContent({ timeout: UI_TIMEOUT }),
@@ -111,7 +124,9 @@ export async function submitJoin(page: Page, code: string, nickname: string): Pr
 /** Waits until the study page shows `step`: the page says so, and so does the step's heading. */
 export async function expectStep(page: Page, step: Step): Promise<void> {
   await page.locator(`main[data-testid="study-page"][data-step="${step}"]`).waitFor({ timeout: UI_TIMEOUT });
-  await page.getByRole('heading', { level: 2, name: en.stepTitles[step], exact: true }).waitFor({ timeout: UI_TIMEOUT });
+  await page
+    .getByRole('heading', { level: 2, name: en.stepTitles[step], exact: true })
+    .waitFor({ timeout: UI_TIMEOUT });
 }
 
 /** The step the study page shows now (no waiting). */
@@ -148,7 +163,11 @@ export async function submitRetrospect(page: Page, next: Step = 'done'): Promise
 export function shownAnswers(scope: Locator): Promise<Record<string, string>> {
   return scope
     .locator('[data-field]')
-    .evaluateAll((items) => Object.fromEntries(items.map((item) => [item.getAttribute('data-field') ?? '', item.querySelector('dd')?.textContent ?? ''])));
+    .evaluateAll((items) =>
+      Object.fromEntries(
+        items.map((item) => [item.getAttribute('data-field') ?? '', item.querySelector('dd')?.textContent ?? '']),
+      ),
+    );
 }
 
 /** Seconds on a `mm:ss` display. */
@@ -161,7 +180,12 @@ function seconds(text: string | null): number | null {
  * Polls `read` from Node (not in the page, whose timers may be faked) until
  * `ok` holds, then returns the value; fails with `what` and the last value.
  */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 5_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!ok(value)) {
@@ -194,5 +218,9 @@ export async function expectCountdown(page: Page, min: string, max: string, why:
 
 /** Waits until the tab title matches `expected`. */
 export function expectTitle(page: Page, expected: RegExp, why: string): Promise<string> {
-  return eventually(() => page.title(), (title) => expected.test(title), `${why}: the tab title should match ${expected}`);
+  return eventually(
+    () => page.title(),
+    (title) => expected.test(title),
+    `${why}: the tab title should match ${expected}`,
+  );
 }

@@ -22,8 +22,9 @@ import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, startSuite, startWorldClock, type RunningApp, type Suite } from './harness.ts';
+import { newContext, type RunningApp, type Suite, startSuite, startWorldClock } from './harness.ts';
 import {
+  type Answers,
   answer,
   createRoom,
   eventually,
@@ -38,15 +39,22 @@ import {
   studyIdOf,
   submitJoin,
   UI_TIMEOUT,
-  type Answers,
 } from './learner.ts';
 
 const MINUTE = 60_000;
 
 const MINA_PLAN = { toDo: 'Vocabulary list 12', completionCondition: 'I can say all 40 words' };
 const MINA_RETRO = { doneAsExpected: 'Yes, 38 of 40', experiencedDifficulty: 'Irregular plurals' };
-const JUN_PLAN = { toDo: 'Grammar drill on particles', completionCondition: 'Two pages without mistakes', whatCanYouDo: 'Phone away' };
-const JUN_RETRO = { doneAsExpected: 'One page only', experiencedDifficulty: 'Got distracted', lesson: 'Phone in the other room' };
+const JUN_PLAN = {
+  toDo: 'Grammar drill on particles',
+  completionCondition: 'Two pages without mistakes',
+  whatCanYouDo: 'Phone away',
+};
+const JUN_RETRO = {
+  doneAsExpected: 'One page only',
+  experiencedDifficulty: 'Got distracted',
+  lesson: 'Phone in the other room',
+};
 const SORA_PLAN = { toDo: 'Listening, episode 4', completionCondition: 'Transcript of the first 5 minutes' };
 const SORA_RETRO = { doneAsExpected: 'Mostly', experiencedDifficulty: 'Fast speakers' };
 
@@ -57,7 +65,10 @@ function otherCode(code: string): string {
 
 /** Rings the room's alarm now (see the file comment); the room decides by its own (moved) clock. */
 async function ringRoomAlarm(app: RunningApp, studyId: string): Promise<void> {
-  const res = await fetch(`${app.url}/__test/rooms/${encodeURIComponent(studyId)}/alarm`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(`${app.url}/__test/rooms/${encodeURIComponent(studyId)}/alarm`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(5_000),
+  });
   assert.equal(res.status, 200, `the room's alarm rang: ${await res.text()}`);
 }
 
@@ -93,7 +104,9 @@ async function expectSaveState(page: Page, state: keyof typeof en.saveStates): P
 async function fieldValues(page: Page, answers: Answers): Promise<Answers> {
   const values: Answers = {};
   for (const question of Object.keys(answers) as (keyof Answers)[]) {
-    values[question] = await page.getByLabel(en.questions[question], { exact: true }).inputValue({ timeout: UI_TIMEOUT });
+    values[question] = await page
+      .getByLabel(en.questions[question], { exact: true })
+      .inputValue({ timeout: UI_TIMEOUT });
   }
   return values;
 }
@@ -101,7 +114,8 @@ async function fieldValues(page: Page, answers: Answers): Promise<Answers> {
 /** Waits until focus is on the heading of the step that just appeared. */
 async function expectFocusOnStepHeading(page: Page, title: string): Promise<void> {
   await eventually(
-    () => page.evaluate(() => ({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent ?? '' })),
+    () =>
+      page.evaluate(() => ({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent ?? '' })),
     (now) => now.id === 'step-heading' && now.text === title,
     `focus should be on the "${title}" heading`,
   );
@@ -137,9 +151,12 @@ async function expectRecords(page: Page, expected: { heading: string; answers: A
 
 describe('a live group study', { timeout: 240_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite({ clock: true });
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite({ clock: true });
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
   /** A fresh device that can run axe (CSP bypassed; reduced motion, so colours are checked at rest). */
@@ -148,10 +165,17 @@ describe('a live group study', { timeout: 240_000 }, () => {
     return newContext(suite.browser, { bypassCSP: true, reducedMotion: 'reduce' });
   };
 
-  test('three learners: lobby, live states, offline and back with nothing lost, confirm, time up, records', { timeout: 150_000 }, async () => {
+  test('three learners: lobby, live states, offline and back with nothing lost, confirm, time up, records', {
+    timeout: 150_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const { app } = suite;
-    const [minaDevice, junDevice, soraDevice, lateDevice] = [await device(), await device(), await device(), await device()];
+    const [minaDevice, junDevice, soraDevice, lateDevice] = [
+      await device(),
+      await device(),
+      await device(),
+      await device(),
+    ];
     const all = [minaDevice, junDevice, soraDevice, lateDevice];
     try {
       // One time for everyone: the host's world clock moves the server; the others' pages follow.
@@ -259,7 +283,11 @@ describe('a live group study', { timeout: 240_000 }, () => {
         await expectParticipant(page, 'sora', { activity: 'studying' });
       }
       assert.equal(await mina.getByRole('dialog').count(), 0, 'no question when everyone submitted');
-      assert.deepEqual(await shownAnswers(sora.getByTestId('my-plan')), SORA_PLAN, 'sora sees the plan sent while offline');
+      assert.deepEqual(
+        await shownAnswers(sora.getByTestId('my-plan')),
+        SORA_PLAN,
+        'sora sees the plan sent while offline',
+      );
       assert.deepEqual(await shownAnswers(jun.getByTestId('my-plan')), JUN_PLAN);
       await expectNoViolations(jun, 'a live studying step (guest)');
 
@@ -330,8 +358,16 @@ describe('a live group study', { timeout: 240_000 }, () => {
       await junDevice.clock.fastForward(2 * MINUTE);
       await ringRoomAlarm(app, studyId);
       await jun.locator('main[data-host="true"]').waitFor({ timeout: UI_TIMEOUT });
-      await eventually(() => jun.getByTestId('room-announcement').textContent(), (text) => text === en.announce.youHost, 'jun is told');
-      assert.equal(await participant(jun, 'jun').getByText(en.host, { exact: true }).count(), 1, 'the list names jun as host');
+      await eventually(
+        () => jun.getByTestId('room-announcement').textContent(),
+        (text) => text === en.announce.youHost,
+        'jun is told',
+      );
+      assert.equal(
+        await participant(jun, 'jun').getByText(en.host, { exact: true }).count(),
+        1,
+        'the list names jun as host',
+      );
       assert.equal(await participant(jun, 'mina').getByText(en.host, { exact: true }).count(), 0);
 
       // mina comes back as a participant; jun moves the group on (mina has no plan, so jun confirms).
@@ -353,7 +389,9 @@ describe('a live group study', { timeout: 240_000 }, () => {
     }
   });
 
-  test('the line, against a scripted room: subprotocols, resync on a gap, old and bad messages ignored, keep-alive, reconnect, 4409', { timeout: 60_000 }, async () => {
+  test('the line, against a scripted room: subprotocols, resync on a gap, old and bad messages ignored, keep-alive, reconnect, 4409', {
+    timeout: 60_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const { app } = suite;
     const minaDevice = await device();
@@ -362,7 +400,12 @@ describe('a live group study', { timeout: 240_000 }, () => {
       const mina = await learner(minaDevice, app, 'mina');
       const studyId = await createRoom(mina, { name: 'Real', cycles: 1, minutes: 25 });
       // From here on the page's socket talks to this script instead of the room.
-      const lines: { protocols: string[]; received: string[]; send: (message: unknown) => void; close: (code: number, reason: string) => Promise<void> }[] = [];
+      const lines: {
+        protocols: string[];
+        received: string[];
+        send: (message: unknown) => void;
+        close: (code: number, reason: string) => Promise<void>;
+      }[] = [];
       await mina.routeWebSocket(/\/socket/, (ws) => {
         const received: string[] = [];
         ws.onMessage((message) => void received.push(String(message)));
@@ -374,26 +417,61 @@ describe('a live group study', { timeout: 240_000 }, () => {
         });
       });
       const me = { id: 'p-mina', nickname: 'mina', isHost: true, online: true, submitted: false };
-      const state = { studyId, name: 'Scripted', totalCycles: 1, minutesPerCycle: 25, code: 'ABCDEF', step: 'waiting', cycle: 1, deadline: null, participants: [me] };
-      const snapshot = (seq: number, participants: object[]) => ({ type: 'snapshot', seq, you: me.id, state: { ...state, participants }, serverNow: Date.now() });
+      const state = {
+        studyId,
+        name: 'Scripted',
+        totalCycles: 1,
+        minutesPerCycle: 25,
+        code: 'ABCDEF',
+        step: 'waiting',
+        cycle: 1,
+        deadline: null,
+        participants: [me],
+      };
+      const snapshot = (seq: number, participants: object[]) => ({
+        type: 'snapshot',
+        seq,
+        you: me.id,
+        state: { ...state, participants },
+        serverNow: Date.now(),
+      });
       const joined = (seq: number, nickname: string) => ({
         type: 'event',
         seq,
-        event: { kind: 'joined', participant: { id: `p-${nickname}`, nickname, isHost: false, online: false, submitted: false } },
+        event: {
+          kind: 'joined',
+          participant: { id: `p-${nickname}`, nickname, isHost: false, online: false, submitted: false },
+        },
       });
       const line = async (n: number) => {
-        const found = await eventually(async () => lines[n], (opened) => opened !== undefined, `connection ${n + 1} opened`, UI_TIMEOUT);
+        const found = await eventually(
+          async () => lines[n],
+          (opened) => opened !== undefined,
+          `connection ${n + 1} opened`,
+          UI_TIMEOUT,
+        );
         assert.ok(found);
         return found;
       };
       const received = (n: number, text: string) =>
-        eventually(async () => lines[n]?.received ?? [], (messages) => messages.includes(text), `the page sent ${text} on connection ${n + 1}`);
-      const names = () => mina.getByTestId('participant').evaluateAll((items) => items.map((item) => item.getAttribute('data-participant')));
+        eventually(
+          async () => lines[n]?.received ?? [],
+          (messages) => messages.includes(text),
+          `the page sent ${text} on connection ${n + 1}`,
+        );
+      const names = () =>
+        mina
+          .getByTestId('participant')
+          .evaluateAll((items) => items.map((item) => item.getAttribute('data-participant')));
 
       await mina.reload({ timeout: 15_000 });
       const first = await line(0);
       assert.equal(first.protocols[0], 'haru.2', 'the API level goes as the first subprotocol');
-      assert.match(first.protocols[1] ?? '', /^haru-token\.[0-9a-f-]{36}\.\d+\.[\w-]+$/, 'the guest token goes as a subprotocol');
+      assert.match(
+        first.protocols[1] ?? '',
+        /^haru-token\.[0-9a-f-]{36}\.\d+\.[\w-]+$/,
+        'the guest token goes as a subprotocol',
+      );
 
       // Events before the snapshot are ignored; the snapshot is the room.
       first.send(joined(4, 'early'));
@@ -410,14 +488,22 @@ describe('a live group study', { timeout: 240_000 }, () => {
       first.send({ type: 'event', seq: 8, event: { kind: 'confetti' } });
       first.send({ type: 'snapshot', seq: 8, you: me.id, state: { name: 'broken' }, serverNow: 0 });
       first.send(joined(8, 'ria'));
-      await eventually(names, (shown) => JSON.stringify(shown) === JSON.stringify(['mina', 'kai', 'ria']), 'the list is mina, kai, ria');
+      await eventually(
+        names,
+        (shown) => JSON.stringify(shown) === JSON.stringify(['mina', 'kai', 'ria']),
+        'the list is mina, kai, ria',
+      );
 
       // Keep-alive: a ping every 30 s; silence after one means a dead line: the page reconnects.
       await minaDevice.clock.fastForward(30_000);
       await received(0, 'ping');
       first.send('pong');
       await minaDevice.clock.fastForward(30_000);
-      await eventually(async () => first.received.filter((m) => m === 'ping').length, (pings) => pings === 2, 'a second ping');
+      await eventually(
+        async () => first.received.filter((m) => m === 'ping').length,
+        (pings) => pings === 2,
+        'a second ping',
+      );
       await minaDevice.clock.fastForward(11_000);
       await expectConnection(mina, 'reconnecting');
       const second = await line(1);
@@ -438,7 +524,11 @@ describe('a live group study', { timeout: 240_000 }, () => {
       await expectConnection(mina, 'closed');
       await minaDevice.clock.fastForward(60_000);
       assert.equal(lines.length, 3, 'no reconnect after 4409');
-      assert.equal(await mina.getByRole('heading', { level: 1, name: 'Scripted' }).count(), 1, 'the room stays on screen under the notice');
+      assert.equal(
+        await mina.getByRole('heading', { level: 1, name: 'Scripted' }).count(),
+        1,
+        'the room stays on screen under the notice',
+      );
     } finally {
       await minaDevice.close();
     }

@@ -15,7 +15,7 @@ import { ko } from '../../client/i18n/ko.ts';
 import { LIMITS } from '../../shared/domain.ts';
 import type { NicknameRefusal } from '../../shared/nickname.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, startSuite, type Suite } from './harness.ts';
+import { newContext, type Suite, startSuite } from './harness.ts';
 import { open, UI_TIMEOUT } from './learner.ts';
 
 const FAMILY = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}';
@@ -59,12 +59,17 @@ async function typeNickname(page: Page, name: string, seen: number, label = en.n
 
 describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite();
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite();
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
-  test('the counter agrees with the server, and a refused name gets the server sentence before anything is sent', { timeout: 60_000 }, async () => {
+  test('the counter agrees with the server, and a refused name gets the server sentence before anything is sent', {
+    timeout: 60_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const context = await newContext(suite.browser, { bypassCSP: true, reducedMotion: 'reduce' });
     try {
@@ -80,7 +85,11 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
       for (const [label, typed, seen, expected] of NAMES) {
         await typeNickname(page, typed, seen);
         assert.equal(await field.inputValue(), typed, `${label}: the input keeps every character typed`);
-        assert.equal(await counter.textContent(), en.charCount(seen, MAX), `${label}: the counter says what the learner sees`);
+        assert.equal(
+          await counter.textContent(),
+          en.charCount(seen, MAX),
+          `${label}: the counter says what the learner sees`,
+        );
 
         const verdict = await serverVerdict(suite.app.url, typed);
         if (expected === 'accepted') {
@@ -91,7 +100,9 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
         const pageSays = expected === 'tooLong' ? en.fieldTooLong(MAX) : en.nicknameRefusals[expected];
         assert.equal(
           verdict.message,
-          expected === 'tooLong' ? `nickname: Too big: expected string to have <=${MAX} characters` : `nickname: ${pageSays}`,
+          expected === 'tooLong'
+            ? `nickname: Too big: expected string to have <=${MAX} characters`
+            : `nickname: ${pageSays}`,
           `${label}: the server's sentence`,
         );
         // The page refuses it too, before sending anything, in the server's words.
@@ -105,7 +116,10 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
       // Past the limit, with an error: the counter and the error are read with the field, and pass axe.
       await typeNickname(page, FAMILY.repeat(11), 11);
       await page.getByRole('button', { name: en.nicknameSubmit, exact: true }).click();
-      await page.locator('#nickname-error').getByText(en.fieldTooLong(MAX), { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+      await page
+        .locator('#nickname-error')
+        .getByText(en.fieldTooLong(MAX), { exact: true })
+        .waitFor({ timeout: UI_TIMEOUT });
       assert.equal(await field.getAttribute('aria-describedby'), 'nickname-hint nickname-count nickname-error');
       assert.equal(await counter.getAttribute('class'), 'counter over');
       await expectNoViolations(page, 'the nickname step with a name past the limit');
@@ -114,7 +128,9 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
       await typeNickname(page, 'e\u0301'.repeat(10), 10);
       await page.getByRole('button', { name: en.nicknameSubmit, exact: true }).click();
       const kept = '\u00E9'.repeat(10);
-      await page.getByRole('heading', { level: 1, name: en.homeTitle(kept), exact: true }).waitFor({ timeout: UI_TIMEOUT });
+      await page
+        .getByRole('heading', { level: 1, name: en.homeTitle(kept), exact: true })
+        .waitFor({ timeout: UI_TIMEOUT });
       assert.deepEqual(signUps, ['POST'], 'one sign-up, for the accepted name');
       // The join form starts from that name, counted the same way.
       assert.equal(await page.getByLabel(en.joinNickname, { exact: true }).inputValue(), kept);
@@ -127,7 +143,9 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
     }
   });
 
-  test('a browser without Intl.Segmenter still counts, never fewer characters than the server', { timeout: 30_000 }, async () => {
+  test('a browser without Intl.Segmenter still counts, never fewer characters than the server', {
+    timeout: 30_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const context = await newContext(suite.browser);
     try {
@@ -152,7 +170,10 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
       await typeNickname(page, '\u202Etsoh', 5, ko.nickname);
       assert.equal(await page.getByTestId('nickname-count').textContent(), ko.charCount(5, MAX));
       await page.getByRole('button', { name: ko.nicknameSubmit, exact: true }).click();
-      await page.locator('#nickname-error').getByText(ko.nicknameRefusals.bidi, { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+      await page
+        .locator('#nickname-error')
+        .getByText(ko.nicknameRefusals.bidi, { exact: true })
+        .waitFor({ timeout: UI_TIMEOUT });
     } finally {
       await context.close();
     }

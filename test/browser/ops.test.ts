@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { COMPAT } from '../../shared/compat.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, startSuite, type RunningApp, type Suite } from './harness.ts';
+import { newContext, type RunningApp, type Suite, startSuite } from './harness.ts';
 
 /** Telemetry reaches D1 within 10 s of the first call (worker/ops/telemetry.ts): wait for it through the JSON. */
 async function waitForTraffic(app: RunningApp, build: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const res = await fetch(`${app.url}/ops/api/summary?minutes=5`, { headers: { Authorization: `Bearer ${app.opsToken}` } });
+    const res = await fetch(`${app.url}/ops/api/summary?minutes=5`, {
+      headers: { Authorization: `Bearer ${app.opsToken}` },
+    });
     const summary = (await res.json()) as { clientBuilds: { name: string }[] };
     if (summary.clientBuilds.some((b) => b.name === build)) return;
     assert.ok(Date.now() < deadline, `no telemetry for ${build} after 20 s`);
@@ -23,9 +25,12 @@ async function waitForTraffic(app: RunningApp, build: string): Promise<void> {
 
 describe('operator view', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite();
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite();
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
   test('signs in through the form, shows the charts and verdicts, signs out', { timeout: 60_000 }, async () => {
@@ -33,7 +38,8 @@ describe('operator view', { timeout: 150_000 }, () => {
     const { app, browser } = suite;
     // The page's own build: a build id no published build has would count as "(unknown)", not as a series.
     const { build } = (await (await fetch(`${app.url}/api/version`)).json()) as { build: string };
-    for (let i = 0; i < 3; i++) await (await fetch(`${app.url}/api/version`, { headers: { [COMPAT.buildHeader]: build } })).body?.cancel();
+    for (let i = 0; i < 3; i++)
+      await (await fetch(`${app.url}/api/version`, { headers: { [COMPAT.buildHeader]: build } })).body?.cancel();
     await (await fetch(`${app.url}/api/nowhere`, { headers: { [COMPAT.buildHeader]: build } })).body?.cancel();
     await waitForTraffic(app, build);
 
@@ -51,7 +57,9 @@ describe('operator view', { timeout: 150_000 }, () => {
       assert.equal(await page.getByRole('alert').textContent(), 'That is not the operator token.');
 
       await page.getByLabel('Operator token').fill(app.opsToken);
-      const signedIn = page.waitForResponse((res) => res.url() === `${app.url}/ops` && res.request().method() === 'GET');
+      const signedIn = page.waitForResponse(
+        (res) => res.url() === `${app.url}/ops` && res.request().method() === 'GET',
+      );
       await page.getByRole('button', { name: 'Sign in' }).click();
       assert.equal((await signedIn).status(), 200);
       await page.getByRole('heading', { name: /Retire verdicts/ }).waitFor();

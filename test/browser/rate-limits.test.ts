@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { ko } from '../../client/i18n/ko.ts';
 import { RATE_LIMIT_RULES } from '../../worker/http/rate-limit-rules.ts';
-import { newContext, startSuite, type Suite } from './harness.ts';
+import { newContext, type Suite, startSuite } from './harness.ts';
 import { open, pickNickname, submitJoin, UI_TIMEOUT } from './learner.ts';
 
 /** A page whose uncaught errors are collected, so a test can say the page did not crash. */
@@ -43,7 +43,10 @@ function postUntilRefused(page: Page, path: string, body: unknown, max: number):
 
 /** The status of the next `path` POST the page makes while `act` runs. */
 async function statusOfPost(page: Page, path: string, act: () => Promise<void>): Promise<number> {
-  const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path), act()]);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
+    act(),
+  ]);
   return response.status();
 }
 
@@ -69,9 +72,12 @@ async function refusedAttempt(attempt: () => Promise<Attempt>): Promise<Attempt>
 
 describe('a calm message on a 429', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite();
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite();
+    },
+    { timeout: 90_000 },
+  );
   const contexts: BrowserContext[] = [];
   after(async () => {
     try {
@@ -81,7 +87,9 @@ describe('a calm message on a 429', { timeout: 150_000 }, () => {
     }
   });
 
-  test('joining by code after the guesses are used up: says when to try again, in English and then in Korean, and keeps the code', { timeout: 60_000 }, async () => {
+  test('joining by code after the guesses are used up: says when to try again, in English and then in Korean, and keeps the code', {
+    timeout: 60_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const { app, browser } = suite;
     const { limit, period } = RATE_LIMIT_RULES.joinsPerMember;
@@ -105,7 +113,11 @@ describe('a calm message on a 429', { timeout: 150_000 }, () => {
     const form = page.getByTestId('join-form');
     assert.equal(await form.getByLabel(en.joinCode, { exact: true }).inputValue(), 'ABCDEF', 'the code is still there');
     assert.equal(await form.getByLabel(en.joinNickname, { exact: true }).inputValue(), 'Mina');
-    assert.equal(await page.getByRole('heading', { level: 1, name: en.homeTitle('Mina') }).count(), 1, 'still on the home page');
+    assert.equal(
+      await page.getByRole('heading', { level: 1, name: en.homeTitle('Mina') }).count(),
+      1,
+      'still on the home page',
+    );
 
     // The message is kept as a code, so it follows a language switch.
     await page.getByRole('button', { name: '한국어', exact: true }).click();
@@ -114,7 +126,9 @@ describe('a calm message on a 429', { timeout: 150_000 }, () => {
     assert.deepEqual(crashes, []);
   });
 
-  test('signing up after the address used up its sign-ups: says when to try again in Korean, and keeps the nickname', { timeout: 60_000 }, async () => {
+  test('signing up after the address used up its sign-ups: says when to try again in Korean, and keeps the nickname', {
+    timeout: 60_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const { app, browser } = suite;
     const { limit, period } = RATE_LIMIT_RULES.signUpsPerAddress;
@@ -127,7 +141,9 @@ describe('a calm message on a 429', { timeout: 150_000 }, () => {
       const signUps = await postUntilRefused(page, '/api/v1/members', { nickname: 'n' }, 2 * limit + 1);
       assert.equal(signUps.at(-1), 429, 'the sign-ups are used up');
       await page.getByLabel(ko.nickname, { exact: true }).fill('하나');
-      const status = await statusOfPost(page, '/api/v1/members', () => page.getByRole('button', { name: ko.nicknameSubmit, exact: true }).click());
+      const status = await statusOfPost(page, '/api/v1/members', () =>
+        page.getByRole('button', { name: ko.nicknameSubmit, exact: true }).click(),
+      );
       return { page, crashes, status };
     });
 
@@ -135,7 +151,11 @@ describe('a calm message on a 429', { timeout: 150_000 }, () => {
     await alert.waitFor({ timeout: UI_TIMEOUT });
     assert.equal(await alert.getAttribute('data-error'), 'rate_limited');
     assert.equal(await alert.textContent(), ko.rateLimited(period));
-    assert.equal(await page.getByLabel(ko.nickname, { exact: true }).inputValue(), '하나', 'the nickname is still there');
+    assert.equal(
+      await page.getByLabel(ko.nickname, { exact: true }).inputValue(),
+      '하나',
+      'the nickname is still there',
+    );
     assert.equal(await page.getByTestId('nickname-step').count(), 1, 'still on the nickname step');
     assert.deepEqual(crashes, []);
   });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { API_LEVEL, CLOSE, subprotocolFor, TOKEN_SUBPROTOCOL } from '../../shared/index.ts';
-import { newContext, startSuite, type Suite } from './harness.ts';
+import { newContext, type Suite, startSuite } from './harness.ts';
 import { open } from './learner.ts';
 
 /** What the page's socket saw: whether it opened, the protocol the server selected, how it closed. */
@@ -77,14 +77,17 @@ describe('the socket door in Chromium', () => {
   const quick = { timeout: 10_000 };
 
   // Build, publish, migrate and start wrangler dev: about 20 s with both cores busy, as the other suites allow.
-  before(async () => {
-    suite = await startSuite();
-    hostToken = await signUp(suite.app.url, 'host');
-    strangerToken = await signUp(suite.app.url, 'stranger');
-    studyId = await openRoom(suite.app.url, hostToken);
-    page = await (await newContext(suite.browser)).newPage();
-    await open(page, suite.app.url);
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite();
+      hostToken = await signUp(suite.app.url, 'host');
+      strangerToken = await signUp(suite.app.url, 'stranger');
+      studyId = await openRoom(suite.app.url, hostToken);
+      page = await (await newContext(suite.browser)).newPage();
+      await open(page, suite.app.url);
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
   test('lets the host in, selecting the level it offered', quick, async () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
-import { newContext, startSuite, startWorldClock, type Suite } from './harness.ts';
+import { newContext, type Suite, startSuite, startWorldClock } from './harness.ts';
 import {
   answer,
   createStudy,
@@ -59,12 +59,17 @@ const paletteColour = (page: Page, name: string) =>
 
 describe('a solo study', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite({ clock: true });
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite({ clock: true });
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
-  test('one cycle from nickname to records, with drafts surviving a reload and a deadline that waits for the learner', { timeout: 90_000 }, async () => {
+  test('one cycle from nickname to records, with drafts surviving a reload and a deadline that waits for the learner', {
+    timeout: 90_000,
+  }, async () => {
     assert.ok(suite, 'setup did not finish');
     const { app, browser } = suite;
     const context = await newContext(browser, { timezoneId: TIMEZONE });
@@ -85,7 +90,11 @@ describe('a solo study', { timeout: 150_000 }, () => {
       // A reload in the middle of the step: same step, same deadline, the typed text is still there.
       await page.reload({ timeout: 15_000 });
       await expectStep(page, 'planning');
-      assert.equal(await page.getByLabel(en.questions.toDo).inputValue(), PLAN.toDo, 'the toDo draft survived the reload');
+      assert.equal(
+        await page.getByLabel(en.questions.toDo).inputValue(),
+        PLAN.toDo,
+        'the toDo draft survived the reload',
+      );
       assert.equal(
         await page.getByLabel(en.questions.completionCondition).inputValue(),
         PLAN.completionCondition,
@@ -102,7 +111,11 @@ describe('a solo study', { timeout: 150_000 }, () => {
       assert.deepEqual(await shownAnswers(page.getByTestId('step-studying')), PLAN, 'the plan is shown while studying');
       // The colour changes with a short CSS transition, which runs on real time.
       const studyingBackground = await paletteColour(page, '--studying-bg');
-      await eventually(() => pageBackground(page), (colour) => colour === studyingBackground, 'the page takes the studying colour');
+      await eventually(
+        () => pageBackground(page),
+        (colour) => colour === studyingBackground,
+        'the page takes the studying colour',
+      );
 
       // 25 minutes in: 35 left, here and in a page opened now at the same point.
       await clock.fastForward(25 * MINUTE);
@@ -112,7 +125,12 @@ describe('a solo study', { timeout: 150_000 }, () => {
       try {
         await open(again, app.url, `/study/${encodeURIComponent(studyId)}`);
         await expectStep(again, 'studying');
-        await expectCountdown(again, '34:40', '35:00', 'a page opened 25 minutes into studying counts to the same deadline');
+        await expectCountdown(
+          again,
+          '34:40',
+          '35:00',
+          'a page opened 25 minutes into studying counts to the same deadline',
+        );
       } finally {
         await again.close();
       }
@@ -120,13 +138,21 @@ describe('a solo study', { timeout: 150_000 }, () => {
       // Past the deadline: the page says time is up, in the title and in colour, and waits.
       await clock.fastForward(36 * MINUTE);
       await expectTitle(page, new RegExp(`^${en.timeUpTitle} · Haru Study$`), 'the tab title says the time is up');
-      await eventually(() => countdown.textContent(), (text) => text === '00:00', 'the countdown stops at 00:00');
+      await eventually(
+        () => countdown.textContent(),
+        (text) => text === '00:00',
+        'the countdown stops at 00:00',
+      );
       assert.equal(await currentStep(page), 'studying', "time's up does not move the learner on");
       await page.locator('main.study.time-up[data-time-up="true"]').waitFor({ timeout: UI_TIMEOUT });
       assert.equal(await page.getByTestId('time-up').textContent(), en.timeUpNote);
       const timeUpBackground = await paletteColour(page, '--time-up-bg');
       assert.notEqual(timeUpBackground, studyingBackground);
-      await eventually(() => pageBackground(page), (colour) => colour === timeUpBackground, 'the page turns the time-up colour');
+      await eventually(
+        () => pageBackground(page),
+        (colour) => colour === timeUpBackground,
+        'the page turns the time-up colour',
+      );
       assert.equal(
         await countdown.evaluate((el) => getComputedStyle(el).color),
         await page.evaluate(() => {
@@ -169,7 +195,11 @@ describe('a solo study', { timeout: 150_000 }, () => {
       const cycle = records.getByTestId('cycle-record');
       assert.equal(await cycle.count(), 1);
       assert.equal(await cycle.getAttribute('data-cycle'), '1');
-      assert.deepEqual(await shownAnswers(cycle), { ...PLAN, ...RETROSPECT }, 'the record shows the plan and the retrospect');
+      assert.deepEqual(
+        await shownAnswers(cycle),
+        { ...PLAN, ...RETROSPECT },
+        'the record shows the plan and the retrospect',
+      );
 
       // "My records": the study is in the list...
       await page.getByRole('navigation').getByRole('link', { name: en.myRecords }).click();

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
+import { after, before, describe, test } from 'node:test';
 import { en } from '../../client/i18n/en.ts';
 import { ko } from '../../client/i18n/ko.ts';
-import { newContext, startSuite, type Suite } from './harness.ts';
+import { newContext, type Suite, startSuite } from './harness.ts';
 import { open, UI_TIMEOUT } from './learner.ts';
 
 /** The local D1 database file under `persistTo` (miniflare keeps one SQLite file per database). */
@@ -25,16 +25,21 @@ async function d1File(persistTo: string): Promise<string> {
 
 describe('the database busy for a moment', { timeout: 150_000 }, () => {
   let suite: Suite | undefined;
-  before(async () => {
-    suite = await startSuite();
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      suite = await startSuite();
+    },
+    { timeout: 90_000 },
+  );
   after(() => suite?.close());
 
   for (const [language, t, locale] of [
     ['English', en, 'en-US'],
     ['Korean', ko, 'ko-KR'],
   ] as const) {
-    test(`signing up while D1 is locked: 503, a calm message in ${language}, the nickname kept; it works once unlocked`, { timeout: 60_000 }, async () => {
+    test(`signing up while D1 is locked: 503, a calm message in ${language}, the nickname kept; it works once unlocked`, {
+      timeout: 60_000,
+    }, async () => {
       assert.ok(suite, 'setup did not finish');
       const { app, browser, persistTo } = suite;
       const context = await newContext(browser, { locale });
@@ -48,7 +53,10 @@ describe('the database busy for a moment', { timeout: 150_000 }, () => {
         const lock = new DatabaseSync(await d1File(persistTo));
         try {
           lock.exec('BEGIN EXCLUSIVE');
-          const [refused] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/members'), submit.click()]);
+          const [refused] = await Promise.all([
+            page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/members'),
+            submit.click(),
+          ]);
           assert.equal(refused.status(), 503);
           assert.equal(refused.headers()['retry-after'], '5');
           const alert = page.getByTestId('nickname-form-error');

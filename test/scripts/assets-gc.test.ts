@@ -2,24 +2,28 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { planAssetsGc, type GcInput } from '../../scripts/lib/assets-gc.ts';
-import type { WorkerVersion } from '../../scripts/lib/worker-versions.ts';
+import { type GcInput, planAssetsGc } from '../../scripts/lib/assets-gc.ts';
 import type { ClientBuild } from '../../scripts/lib/client-build.ts';
-import { ROOT } from '../../scripts/lib/paths.ts';
 import { readManifest } from '../../scripts/lib/kv.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { publishBuild } from '../../scripts/lib/publish.ts';
+import type { WorkerVersion } from '../../scripts/lib/worker-versions.ts';
 import { wranglerJson } from '../../scripts/lib/wrangler.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = 100 * DAY;
 const build = (id: string, days: number, files: string[]) => ({ id, publishedAt: NOW - days * DAY, files });
-const version = (id: string, day: number, buildId?: string): WorkerVersion => ({ id, createdOn: new Date(day * DAY).toISOString(), build: buildId });
+const version = (id: string, day: number, buildId?: string): WorkerVersion => ({
+  id,
+  createdOn: new Date(day * DAY).toISOString(),
+  build: buildId,
+});
 const INPUT: GcInput = {
   builds: [
     build('old', 30, ['assets/shared-aaaaaaaa.js', 'assets/old-bbbbbbbb.js']),
@@ -70,10 +74,15 @@ describe('planAssetsGc', () => {
   });
 
   it('refuses while a kept version names no build, until --live names it', () => {
-    const unnamed = { ...INPUT, versions: [version('v-old', 60, 'old'), version('v-target', 70), version('v-live', 80, 'live')] };
+    const unnamed = {
+      ...INPUT,
+      versions: [version('v-old', 60, 'old'), version('v-target', 70), version('v-live', 80, 'live')],
+    };
     const refused = planAssetsGc(unnamed);
     assert.ok(!refused.ok);
-    assert.deepEqual(refused.problems, ['version v-target names no build in its message: name the build it serves with --live v-target=<build-id>']);
+    assert.deepEqual(refused.problems, [
+      'version v-target names no build in its message: name the build it serves with --live v-target=<build-id>',
+    ]);
     const named = planAssetsGc({ ...unnamed, named: new Map([['v-target', 'target']]) });
     assert.ok(named.ok);
     assert.deepEqual(named.remove, ['old']);
@@ -82,7 +91,10 @@ describe('planAssetsGc', () => {
   it('refuses for a deployed version older than the versions listed, until --live names it', () => {
     const refused = planAssetsGc({ ...INPUT, deployed: ['v-gone', 'v-live'] });
     assert.ok(!refused.ok);
-    assert.match(refused.problems.join('\n'), /deployed version v-gone is older than the versions listed: name the build it serves with --live v-gone=<build-id>/);
+    assert.match(
+      refused.problems.join('\n'),
+      /deployed version v-gone is older than the versions listed: name the build it serves with --live v-gone=<build-id>/,
+    );
     assert.ok(planAssetsGc({ ...INPUT, deployed: ['v-gone', 'v-live'], named: new Map([['v-gone', 'old']]) }).ok);
   });
 
@@ -106,10 +118,12 @@ describe('planAssetsGc', () => {
     assert.deepEqual(problems({ deployed: [] }), ['the worker has no deployment: wrong worker or account?']);
   });
 
-  it('only warns when a rollback target\'s build is already gone', () => {
+  it("only warns when a rollback target's build is already gone", () => {
     const plan = planAssetsGc({ ...INPUT, builds: INPUT.builds.filter((b) => b.id !== 'target') });
     assert.ok(plan.ok);
-    assert.deepEqual(plan.warnings, ['version v-target serves build target, which is no longer published: publish it again before rolling back to it']);
+    assert.deepEqual(plan.warnings, [
+      'version v-target serves build target, which is no longer published: publish it again before rolling back to it',
+    ]);
   });
 });
 
@@ -134,12 +148,22 @@ function fakeBuild(id: string): ClientBuild {
  * order, an earlier deployment of the first and the current one of `deployed`;
  * returns the flags that make gc read them.
  */
-async function savedAccount(dir: string, versions: { id: string; message: string }[], deployed: string[]): Promise<string[]> {
+async function savedAccount(
+  dir: string,
+  versions: { id: string; message: string }[],
+  deployed: string[],
+): Promise<string[]> {
   const at = (day: number) => new Date(Date.UTC(2026, 10, 1 + day)).toISOString();
   const list = versions.map((v, i) => ({
     id: v.id,
     number: i + 1,
-    metadata: { author_email: 'ops@example.com', source: 'wrangler', created_on: at(i), modified_on: at(i), hasPreview: false },
+    metadata: {
+      author_email: 'ops@example.com',
+      source: 'wrangler',
+      created_on: at(i),
+      modified_on: at(i),
+      hasPreview: false,
+    },
     annotations: { 'workers/message': v.message, 'workers/tag': `v2.0.${i}`, 'workers/triggered_by': 'upload' },
   }));
   const deployment = (day: number, ids: string[]) => ({
@@ -153,7 +177,10 @@ async function savedAccount(dir: string, versions: { id: string; message: string
   });
   const files = [join(dir, 'versions.json'), join(dir, 'deployments.json')] as const;
   await writeFile(files[0], JSON.stringify(list));
-  await writeFile(files[1], JSON.stringify([deployment(0, [versions[0]?.id ?? '']), deployment(versions.length, deployed)]));
+  await writeFile(
+    files[1],
+    JSON.stringify([deployment(0, [versions[0]?.id ?? '']), deployment(versions.length, deployed)]),
+  );
   return ['--versions-json', files[0], '--deployments-json', files[1]];
 }
 
@@ -168,7 +195,10 @@ async function publishedKv(t: TestContext, builds: Record<string, number>) {
 
 /** Runs `npm run assets:gc` on that local KV with `args`. */
 const runGc = (persistTo: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  promisify(execFile)(process.execPath, ['scripts/assets-gc.ts', '--local', '--persist-to', persistTo, ...args], { cwd: ROOT, env });
+  promisify(execFile)(process.execPath, ['scripts/assets-gc.ts', '--local', '--persist-to', persistTo, ...args], {
+    cwd: ROOT,
+    env,
+  });
 
 /** How a run that must fail failed: its exit code and what it printed to stderr. */
 const failure = (run: Promise<unknown>, why: string) =>
@@ -182,8 +212,13 @@ const V2 = '10000000-0000-4000-8000-000000000002';
 const V3 = '10000000-0000-4000-8000-000000000003';
 
 describe('npm run assets:gc on local KV', () => {
-  it('keeps the deployed build and a rollback target\'s; lists on --dry-run, then deletes only the build of a dropped version and its own asset', async (t) => {
-    const { persistTo, target } = await publishedKv(t, { aaaaaaaaaaaaaaaa: 30, bbbbbbbbbbbbbbbb: 30, eeeeeeeeeeeeeeee: 30, cccccccccccccccc: 0 });
+  it("keeps the deployed build and a rollback target's; lists on --dry-run, then deletes only the build of a dropped version and its own asset", async (t) => {
+    const { persistTo, target } = await publishedKv(t, {
+      aaaaaaaaaaaaaaaa: 30,
+      bbbbbbbbbbbbbbbb: 30,
+      eeeeeeeeeeeeeeee: 30,
+      cccccccccccccccc: 0,
+    });
     const account = await savedAccount(
       persistTo,
       [
@@ -195,7 +230,11 @@ describe('npm run assets:gc on local KV', () => {
     );
     const gc = (...args: string[]) => runGc(persistTo, ['--keep-versions', '2', ...account, ...args]);
     const keys = async () =>
-      ((await wranglerJson(['kv', 'key', 'list', '--binding', 'ASSETS_KV', '--local', '--persist-to', persistTo])) as { name: string }[])
+      (
+        (await wranglerJson(['kv', 'key', 'list', '--binding', 'ASSETS_KV', '--local', '--persist-to', persistTo])) as {
+          name: string;
+        }[]
+      )
         .map((k) => k.name)
         .sort();
     const before = await keys();
@@ -215,11 +254,19 @@ describe('npm run assets:gc on local KV', () => {
       before.filter((k) => !k.includes('aaaaaaaaaaaaaaaa')),
     );
     assert.ok((await keys()).includes('asset/assets/shared-aaaaaaaa.js'));
-    assert.deepEqual((await readManifest(target)).map((b) => b.id).sort(), ['bbbbbbbbbbbbbbbb', 'cccccccccccccccc', 'eeeeeeeeeeeeeeee']);
+    assert.deepEqual((await readManifest(target)).map((b) => b.id).sort(), [
+      'bbbbbbbbbbbbbbbb',
+      'cccccccccccccccc',
+      'eeeeeeeeeeeeeeee',
+    ]);
   });
 
-  it('refuses, deleting nothing, while a kept version\'s message names no build; --live <version>=<build> lets it go on', async (t) => {
-    const { persistTo, target } = await publishedKv(t, { aaaaaaaaaaaaaaaa: 30, bbbbbbbbbbbbbbbb: 30, eeeeeeeeeeeeeeee: 30 });
+  it("refuses, deleting nothing, while a kept version's message names no build; --live <version>=<build> lets it go on", async (t) => {
+    const { persistTo, target } = await publishedKv(t, {
+      aaaaaaaaaaaaaaaa: 30,
+      bbbbbbbbbbbbbbbb: 30,
+      eeeeeeeeeeeeeeee: 30,
+    });
     const account = await savedAccount(
       persistTo,
       [
@@ -228,7 +275,10 @@ describe('npm run assets:gc on local KV', () => {
       ],
       [V2],
     );
-    const refused = await failure(runGc(persistTo, account), 'gc went on without knowing what a rollback target serves');
+    const refused = await failure(
+      runGc(persistTo, account),
+      'gc went on without knowing what a rollback target serves',
+    );
     assert.equal(refused.code, 1);
     assert.equal(
       refused.stderr,
@@ -246,26 +296,50 @@ describe('npm run assets:gc on local KV', () => {
     const server = createServer((req, res) => {
       asked.push(`${req.url} ${req.headers.authorization}`);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ days: 10, from: 0, builds: [{ build: 'aaaaaaaaaaaaaaaa', lastRequested: Date.now() - 2 * DAY }] }));
+      res.end(
+        JSON.stringify({
+          days: 10,
+          from: 0,
+          builds: [{ build: 'aaaaaaaaaaaaaaaa', lastRequested: Date.now() - 2 * DAY }],
+        }),
+      );
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     t.after(() => server.close());
     const { port } = server.address() as { port: number };
-    const { persistTo, target } = await publishedKv(t, { aaaaaaaaaaaaaaaa: 30, bbbbbbbbbbbbbbbb: 30, dddddddddddddddd: 30 });
-    const account = await savedAccount(persistTo, [{ id: V1, message: 'Release 2.0.0 (build bbbbbbbbbbbbbbbb)' }], [V1]);
-    const gc = (...args: string[]) => runGc(persistTo, [...account, ...args], { ...process.env, OPS_TOKEN: 'gc-test-token' });
+    const { persistTo, target } = await publishedKv(t, {
+      aaaaaaaaaaaaaaaa: 30,
+      bbbbbbbbbbbbbbbb: 30,
+      dddddddddddddddd: 30,
+    });
+    const account = await savedAccount(
+      persistTo,
+      [{ id: V1, message: 'Release 2.0.0 (build bbbbbbbbbbbbbbbb)' }],
+      [V1],
+    );
+    const gc = (...args: string[]) =>
+      runGc(persistTo, [...account, ...args], { ...process.env, OPS_TOKEN: 'gc-test-token' });
     const { stdout } = await gc('--telemetry', `http://127.0.0.1:${port}`, '--keep-days', '9.5', '--dry-run');
     assert.deepEqual(asked, ['/ops/api/builds?days=10 Bearer gc-test-token']);
     assert.match(stdout, /keep builds: aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb\n/);
     assert.match(stdout, /delete builds: dddddddddddddddd\n/);
 
     // D1 keeps 30 days of telemetry: a longer window is refused before anything is asked or deleted.
-    const refused = await failure(gc('--telemetry', `http://127.0.0.1:${port}`, '--keep-days', '31'), 'a 31-day window was accepted');
+    const refused = await failure(
+      gc('--telemetry', `http://127.0.0.1:${port}`, '--keep-days', '31'),
+      'a 31-day window was accepted',
+    );
     assert.equal(refused.code, 2);
-    assert.equal(refused.stderr, '--keep-days 31 with --telemetry: D1 keeps 30 days of telemetry, so older requests are unknown\n');
+    assert.equal(
+      refused.stderr,
+      '--keep-days 31 with --telemetry: D1 keeps 30 days of telemetry, so older requests are unknown\n',
+    );
     // An unreachable worker: one line saying so, exit 1, nothing deleted.
-    const unreachable = await failure(gc('--telemetry', 'http://127.0.0.1:1', '--keep-days', '7'), 'gc went on without telemetry');
+    const unreachable = await failure(
+      gc('--telemetry', 'http://127.0.0.1:1', '--keep-days', '7'),
+      'gc went on without telemetry',
+    );
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, /^could not read when builds were last requested: fetch failed\n$/);
     assert.equal(asked.length, 1);

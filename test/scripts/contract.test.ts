@@ -1,11 +1,11 @@
 /** The contract planner, fed a verdict: refuses without a safe one, plans copy + apply with it. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/lib/paths.ts';
-import { planContract, type ContractInput } from '../../scripts/lib/contract.ts';
+import { describe, it } from 'node:test';
+import { type ContractInput, planContract } from '../../scripts/lib/contract.ts';
 import { readMigrationFiles } from '../../scripts/lib/migration-files.ts';
-import { lastRequestedFrom, opsSummaryFrom, type OpsSummary } from '../../scripts/lib/ops-summary.ts';
+import { lastRequestedFrom, type OpsSummary, opsSummaryFrom } from '../../scripts/lib/ops-summary.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { formatStep } from '../../scripts/lib/plan-step.ts';
 
 const [contract] = readMigrationFiles(join(ROOT, 'migrations-contract'));
@@ -45,7 +45,9 @@ describe('planContract', () => {
   });
 
   it('with a safe verdict, copies the contract into migrations/ and applies it', () => {
-    const plan = planContract(input(verdict(true), { retire: ['v1.5.0'], target: ['--local', '--persist-to', '/tmp/x'] }));
+    const plan = planContract(
+      input(verdict(true), { retire: ['v1.5.0'], target: ['--local', '--persist-to', '/tmp/x'] }),
+    );
     assert.ok(plan.ok);
     assert.deepEqual(plan.steps.map(formatStep), [
       `cp migrations-contract/${contract.name} migrations/${contract.name}`,
@@ -57,13 +59,17 @@ describe('planContract', () => {
     const plan = planContract(input(verdict(true), { migrations: [...migrations, contract] }));
     assert.ok(plan.ok);
     assert.deepEqual(plan.steps.map(formatStep), ['npx wrangler d1 migrations apply DB --remote']);
-    const changed = planContract(input(verdict(true), { migrations: [...migrations, { ...contract, sql: `${contract.sql}\n-- x` }] }));
+    const changed = planContract(
+      input(verdict(true), { migrations: [...migrations, { ...contract, sql: `${contract.sql}\n-- x` }] }),
+    );
     assert.equal(changed.ok, false);
   });
 
   it('the contract SQL passes the migration check only as a contract step', () => {
     assert.equal(contract.name, '0006_contract_v1.sql');
-    const unmarked = planContract(input(verdict(true), { contract: { ...contract, sql: contract.sql.split('\n').slice(1).join('\n') } }));
+    const unmarked = planContract(
+      input(verdict(true), { contract: { ...contract, sql: contract.sql.split('\n').slice(1).join('\n') } }),
+    );
     assert.ok(!unmarked.ok);
     assert.match(unmarked.problems.join('\n'), /not marked as a contract step/);
     assert.match(unmarked.problems.join('\n'), /migration check: 0006_contract_v1\.sql: DROP TABLE pomodoro_content/);
@@ -73,10 +79,31 @@ describe('planContract', () => {
 describe('planContract for releases from before telemetry', () => {
   /** A summary from a version that writes telemetry: no verdict for the old releases, one for API level 1. */
   const byLevel = (safe: boolean): OpsSummary => ({
-    verdicts: [{ version: '0a1b2c3d-e5f6', tag: 'v2.2.0', safeToRetire: false, reasons: ['it is the version answering this request'] }],
-    levels: [{ apiLevel: 1, safeToRetire: safe, reasons: safe ? ['no request at API level 1'] : ['4 requests at API level 1 or from its builds in the last 30 minutes'] }],
+    verdicts: [
+      {
+        version: '0a1b2c3d-e5f6',
+        tag: 'v2.2.0',
+        safeToRetire: false,
+        reasons: ['it is the version answering this request'],
+      },
+    ],
+    levels: [
+      {
+        apiLevel: 1,
+        safeToRetire: safe,
+        reasons: safe
+          ? ['no request at API level 1']
+          : ['4 requests at API level 1 or from its builds in the last 30 minutes'],
+      },
+    ],
   });
-  const old = { retire: ['v1.0.0', 'v1.5.0'], releaseLevels: new Map([['v1.0.0', 1], ['v1.5.0', 1]]) };
+  const old = {
+    retire: ['v1.0.0', 'v1.5.0'],
+    releaseLevels: new Map([
+      ['v1.0.0', 1],
+      ['v1.5.0', 1],
+    ]),
+  };
 
   it('judges a release without telemetry by its API level, and refuses while that level is still called', () => {
     const plan = planContract(input(byLevel(false), old));
@@ -93,9 +120,13 @@ describe('planContract for releases from before telemetry', () => {
       { id: 'old-id', createdOn: '2026-01-01T00:00:00Z', tag: 'v1.5.0' },
       { id: 'new-id', createdOn: '2026-12-01T00:00:00Z', tag: 'v2.2.0' },
     ];
-    const split = planContract(input(byLevel(true), { ...old, deployments: { versions, deployed: ['old-id', 'new-id'] } }));
+    const split = planContract(
+      input(byLevel(true), { ...old, deployments: { versions, deployed: ['old-id', 'new-id'] } }),
+    );
     assert.ok(!split.ok);
-    assert.deepEqual(split.problems, ['v1.5.0 is still deployed (version old-id): deploy the current release at 100% first']);
+    assert.deepEqual(split.problems, [
+      'v1.5.0 is still deployed (version old-id): deploy the current release at 100% first',
+    ]);
     const unlisted = planContract(input(byLevel(true), { ...old, deployments: { versions, deployed: ['gone-id'] } }));
     assert.ok(!unlisted.ok);
     assert.match(unlisted.problems.join('\n'), /version gone-id is deployed but not among the versions wrangler lists/);
@@ -108,7 +139,10 @@ describe('planContract for releases from before telemetry', () => {
     assert.match(tagged.problems.join('\n'), /v2\.2\.0 \(version 0a1b2c3d-e5f6\) is not safe to retire yet/);
     const current = planContract(input(byLevel(true), { retire: ['v2.0.0'], releaseLevels: new Map([['v2.0.0', 2]]) }));
     assert.ok(!current.ok);
-    assert.match(current.problems.join('\n'), /v2\.0\.0 wrote no telemetry and speaks API level 2, which the ops view has no verdict for/);
+    assert.match(
+      current.problems.join('\n'),
+      /v2\.0\.0 wrote no telemetry and speaks API level 2, which the ops view has no verdict for/,
+    );
   });
 });
 
@@ -132,14 +166,24 @@ describe('lastRequestedFrom', () => {
     const seen: string[] = [];
     const fake: typeof fetch = async (url, init) => {
       seen.push(`${String(url)} ${new Headers(init?.headers).get('authorization')}`);
-      return Response.json({ days: 7, from: 0, builds: [{ build: 'new', lastRequested: 180_000 }, { build: 'old', lastRequested: 60_000 }] });
+      return Response.json({
+        days: 7,
+        from: 0,
+        builds: [
+          { build: 'new', lastRequested: 180_000 },
+          { build: 'old', lastRequested: 60_000 },
+        ],
+      });
     };
     const last = await lastRequestedFrom('https://haru.example', 'tok', 7, fake);
     assert.deepEqual(seen, ['https://haru.example/ops/api/builds?days=7 Bearer tok']);
-    assert.deepEqual([...last], [
-      ['new', 180_000],
-      ['old', 60_000],
-    ]);
+    assert.deepEqual(
+      [...last],
+      [
+        ['new', 180_000],
+        ['old', 60_000],
+      ],
+    );
     const refused: typeof fetch = async () => Response.json({ error: 'invalid_query' }, { status: 400 });
     await assert.rejects(lastRequestedFrom('https://haru.example', 'tok', 31, refused), /answered 400/);
   });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { experimental_readRawConfig } from 'wrangler';
 import { ROOT } from '../../scripts/lib/paths.ts';
-import { BLOBS, DOUBLES, INDEX, UNKNOWN_BUILD, outcomeOf } from '../../worker/ops/data-point.ts';
+import { BLOBS, DOUBLES, INDEX, outcomeOf, UNKNOWN_BUILD } from '../../worker/ops/data-point.ts';
 
 /**
  * The Grafana data source Cloudflare documents for Analytics Engine: the
@@ -91,7 +91,12 @@ function problems(sql: string, layout: Layout, dataset: string): string[] {
     } else if (comparison) {
       const check = VALUES[name];
       const [, , operand = ''] = comparison;
-      const literals = operand.startsWith('(') ? operand.slice(1, -1).split(',').map((s) => s.trim()) : [operand];
+      const literals = operand.startsWith('(')
+        ? operand
+            .slice(1, -1)
+            .split(',')
+            .map((s) => s.trim())
+        : [operand];
       for (const literal of literals) {
         if (!check?.(literal)) found.push(`${column} (${name}) compared with ${literal}, which ${name} never holds`);
       }
@@ -120,14 +125,24 @@ function dataset(): string {
 }
 
 type Target = { refId?: string; query?: string; rawSql?: string; datasource?: { type?: string; uid?: string } };
-type Panel = { title?: string; type?: string; datasource?: { type?: string; uid?: string }; targets?: Target[]; panels?: Panel[] };
+type Panel = {
+  title?: string;
+  type?: string;
+  datasource?: { type?: string; uid?: string };
+  targets?: Target[];
+  panels?: Panel[];
+};
 type Dashboard = { __inputs?: { name: string; type: string; pluginId: string }[]; panels?: Panel[] };
 
 const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs/grafana/haru-study.json'), 'utf8')) as Dashboard;
 const panels = (dashboard.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])]);
 /** Each panel's queries, whatever field the plugin keeps the SQL in. */
 const dashboardQueries = panels.flatMap((p) =>
-  (p.targets ?? []).map((t) => ({ where: `panel "${p.title}" ${t.refId}`, title: p.title, sql: t.query ?? t.rawSql ?? '' })),
+  (p.targets ?? []).map((t) => ({
+    where: `panel "${p.title}" ${t.refId}`,
+    title: p.title,
+    sql: t.query ?? t.rawSql ?? '',
+  })),
 );
 
 /** Every ```sql block of the doc, with the `###` heading it sits under. */
@@ -145,13 +160,19 @@ const queries = [...dashboardQueries, ...docQueries];
 describe('Grafana dashboard and telemetry SQL', () => {
   it('have a query for every required panel, in the dashboard and in the doc', () => {
     for (const title of REQUIRED) {
-      assert.ok(dashboardQueries.some((q) => q.title === title && q.sql.trim()), `dashboard panel "${title}" has a query`);
-      assert.ok(docQueries.some((q) => q.title === title && q.sql.trim()), `docs/telemetry-sql.md "### ${title}" has a sql block`);
+      assert.ok(
+        dashboardQueries.some((q) => q.title === title && q.sql.trim()),
+        `dashboard panel "${title}" has a query`,
+      );
+      assert.ok(
+        docQueries.some((q) => q.title === title && q.sql.trim()),
+        `docs/telemetry-sql.md "### ${title}" has a sql block`,
+      );
     }
   });
 
   // Each of these fails as soon as data-point.ts reorders or renames a field, or wrangler.toml renames the dataset.
-  it("name every blob and double by its position in data-point.ts, compare fields only with values they hold, and read the TELEMETRY dataset sample-corrected", () => {
+  it('name every blob and double by its position in data-point.ts, compare fields only with values they hold, and read the TELEMETRY dataset sample-corrected', () => {
     const name = dataset();
     assert.ok(queries.length >= REQUIRED.length * 2);
     for (const q of queries) assert.deepEqual(problems(q.sql, LAYOUT, name), [], `${q.where}:\n${q.sql}`);
@@ -159,7 +180,8 @@ describe('Grafana dashboard and telemetry SQL', () => {
 
   it('would fail under a reordered layout or another dataset (the checks are not vacuous)', () => {
     const name = dataset();
-    const swapped = (names: readonly string[], i: number) => names.map((n, k) => names[k === i ? i + 1 : k === i + 1 ? i : k] ?? n);
+    const swapped = (names: readonly string[], i: number) =>
+      names.map((n, k) => names[k === i ? i + 1 : k === i + 1 ? i : k] ?? n);
     // Every swap of two neighbouring blobs or doubles breaks some query, and every query breaks under some swap.
     const layouts: Layout[] = [
       ...BLOBS.slice(1).map((_, i) => ({ blobs: swapped(BLOBS, i), doubles: DOUBLES })),

@@ -17,7 +17,10 @@ test('three wrangler devs started together all come up', { timeout: 150_000 }, a
   try {
     await writeFile(join(dir, 'index.js'), "export default { fetch: () => new Response('up') };\n");
     const config = join(dir, 'wrangler.json');
-    await writeFile(config, JSON.stringify({ name: 'dev-server-test', main: join(dir, 'index.js'), compatibility_date: '2025-01-01' }));
+    await writeFile(
+      config,
+      JSON.stringify({ name: 'dev-server-test', main: join(dir, 'index.js'), compatibility_date: '2025-01-01' }),
+    );
     const start = async (n: number) =>
       startDevServer({
         configs: [config],
@@ -27,7 +30,8 @@ test('three wrangler devs started together all come up', { timeout: 150_000 }, a
       });
     const started = await Promise.allSettled([1, 2, 3].map(start));
     try {
-      for (const result of started) assert.equal(result.status, 'fulfilled', result.status === 'rejected' ? String(result.reason) : '');
+      for (const result of started)
+        assert.equal(result.status, 'fulfilled', result.status === 'rejected' ? String(result.reason) : '');
     } finally {
       await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
     }

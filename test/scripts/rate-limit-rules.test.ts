@@ -14,7 +14,11 @@ import { RATE_LIMIT_RULES } from '../../worker/http/rate-limit-rules.ts';
 describe('rate limit rules', () => {
   it("match wrangler.toml's [[ratelimits]] one to one: name, limit and period, each with a namespace of its own", () => {
     const { rawConfig } = experimental_readRawConfig({ config: join(ROOT, 'wrangler.toml') });
-    const limits = (rawConfig.ratelimits ?? []) as { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
+    const limits = (rawConfig.ratelimits ?? []) as {
+      name: string;
+      namespace_id: string;
+      simple: { limit: number; period: number };
+    }[];
     const bindings = limits.map((r) => ({ name: r.name, limit: r.simple.limit, period: r.simple.period }));
     const rules = Object.values(RATE_LIMIT_RULES).map((r) => ({ name: r.binding, limit: r.limit, period: r.period }));
     assert.deepEqual(bindings, rules);

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from '../../scripts/lib/paths.ts';
 import { freePort } from '../../scripts/lib/dev-server.ts';
 import { readMigrationFiles } from '../../scripts/lib/migration-files.ts';
+import { ROOT } from '../../scripts/lib/paths.ts';
 import { releaseCommit } from '../../scripts/lib/releases.ts';
 import { bucketOf, roomSide, sideFor } from '../../scripts/rehearsal/split.ts';
-import { startStage, type Stage } from '../../scripts/rehearsal/stage.ts';
+import { type Stage, startStage } from '../../scripts/rehearsal/stage.ts';
 
 const KEY = 'Cloudflare-Workers-Version-Key';
 
@@ -23,9 +23,17 @@ async function sideOf(stage: Stage, path: string, headers: Record<string, string
 }
 
 /** Opens a room socket through the router; resolves with how it closes once `ready` ran after the snapshot. */
-function roomSocket(stage: Stage, studyId: string, token: string, ready: (socket: WebSocket) => void): Promise<{ code: number; snapshot: boolean }> {
+function roomSocket(
+  stage: Stage,
+  studyId: string,
+  token: string,
+  ready: (socket: WebSocket) => void,
+): Promise<{ code: number; snapshot: boolean }> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`${stage.url.replace('http', 'ws')}/api/v2/studies/${studyId}/socket`, ['haru.2', `haru-token.${token}`]);
+    const socket = new WebSocket(`${stage.url.replace('http', 'ws')}/api/v2/studies/${studyId}/socket`, [
+      'haru.2',
+      `haru-token.${token}`,
+    ]);
     let snapshot = false;
     socket.addEventListener('message', (event) => {
       if ((JSON.parse(String(event.data)) as { type: string }).type === 'snapshot' && !snapshot) {
@@ -38,13 +46,30 @@ function roomSocket(stage: Stage, studyId: string, token: string, ready: (socket
 }
 
 /** A new member and the live room they open (through whichever version serves `key`). */
-async function openRoom(stage: Stage, key: string): Promise<{ studyId: string; token: string; auth: Record<string, string> }> {
+async function openRoom(
+  stage: Stage,
+  key: string,
+): Promise<{ studyId: string; token: string; auth: Record<string, string> }> {
   const json = { 'Content-Type': 'application/json', 'X-Haru-Api': '2', [KEY]: key };
-  const member = (await (await fetch(`${stage.url}/api/v1/members`, { method: 'POST', headers: json, body: JSON.stringify({ nickname: 'router' }) })).json()) as { token: string };
+  const member = (await (
+    await fetch(`${stage.url}/api/v1/members`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ nickname: 'router' }),
+    })
+  ).json()) as { token: string };
   const auth = { ...json, Authorization: `Bearer ${member.token}` };
-  const opened = await fetch(`${stage.url}/api/v2/studies`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'host', totalCycles: 1, minutesPerCycle: 20 }) });
+  const opened = await fetch(`${stage.url}/api/v2/studies`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name: 'host', totalCycles: 1, minutesPerCycle: 20 }),
+  });
   assert.equal(opened.status, 201);
-  return { studyId: ((await opened.json()) as { state: { studyId: string } }).state.studyId, token: member.token, auth };
+  return {
+    studyId: ((await opened.json()) as { state: { studyId: string } }).state.studyId,
+    token: member.token,
+    auth,
+  };
 }
 
 describe('rehearsal router', () => {
@@ -63,7 +88,11 @@ describe('rehearsal router', () => {
 
   it('refuses the control API without the run token', async () => {
     for (const headers of [{}, { 'X-Rehearsal-Token': 'guess' }]) {
-      const res = await fetch(`${stage.url}/__rehearsal/deploy`, { method: 'POST', headers, body: JSON.stringify({ newPercent: 100 }) });
+      const res = await fetch(`${stage.url}/__rehearsal/deploy`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ newPercent: 100 }),
+      });
       assert.equal(res.status, 401);
       assert.deepEqual(await res.json(), { error: 'unauthorized' });
     }
@@ -98,12 +127,22 @@ describe('rehearsal router', () => {
     const keys = Array.from({ length: 12 }, (_, i) => `learner-${i}`);
     for (const workerSide of ['old', 'new'] as const) {
       const key = keys.find((k) => sideFor(bucketOf(k), 50) === workerSide) as string;
-      const res = await fetch(`${stage.url}/api/v2/studies/${studyId}`, { headers: { ...auth, [KEY]: key }, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${stage.url}/api/v2/studies/${studyId}`, {
+        headers: { ...auth, [KEY]: key },
+        signal: AbortSignal.timeout(10_000),
+      });
       assert.equal(res.status, 200, `${workerSide} worker, ${objectSide} object: ${await res.text()}`);
-      assert.deepEqual([res.headers.get('X-Rehearsal-Side'), res.headers.get('X-Rehearsal-Room-Side')], [workerSide, objectSide]);
+      assert.deepEqual(
+        [res.headers.get('X-Rehearsal-Side'), res.headers.get('X-Rehearsal-Room-Side')],
+        [workerSide, objectSide],
+      );
     }
     const met = (await stage.meetings())[deployment];
-    assert.deepEqual(met, { [`old>${objectSide}`]: 1, [`new>${objectSide}`]: 1 }, 'one worker of each version met the object');
+    assert.deepEqual(
+      met,
+      { [`old>${objectSide}`]: 1, [`new>${objectSide}`]: 1 },
+      'one worker of each version met the object',
+    );
   });
 
   it('drops the sockets of a room object a step moves with 4503; the object then runs the other code on the same storage', async () => {
@@ -136,12 +175,17 @@ describe('room host across releases', () => {
 
   it("runs a room object on the code its assignment names, so this tree's worker meets Release 1.5's room, which has no `view`", async () => {
     await stage.deploy(50);
-    const newKey = Array.from({ length: 12 }, (_, i) => `learner-${i}`).find((k) => sideFor(bucketOf(k), 50) === 'new') as string;
+    const newKey = Array.from({ length: 12 }, (_, i) => `learner-${i}`).find(
+      (k) => sideFor(bucketOf(k), 50) === 'new',
+    ) as string;
     // Rooms opened by the new worker; about half are assigned the old version (1.5.0, whose room has no `view`).
     for (let i = 0; i < 20; i++) {
       const { studyId, auth } = await openRoom(stage, newKey);
       if (roomSide(studyId, 50, stage.hasRooms) !== 'old') continue;
-      const res = await fetch(`${stage.url}/api/v2/studies/${studyId}`, { headers: auth, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${stage.url}/api/v2/studies/${studyId}`, {
+        headers: auth,
+        signal: AbortSignal.timeout(10_000),
+      });
       // This worker falls back to 1.5's `state()`; 2.0.0's does not, which the 1.5 -> 2.0.0 rehearsal (rehearse.test.ts) shows as 500.
       assert.equal(res.status, 200, await res.text());
       assert.deepEqual([res.headers.get('X-Rehearsal-Side'), res.headers.get('X-Rehearsal-Room-Side')], ['new', 'old']);

@@ -29,7 +29,11 @@ describe('traffic split', () => {
     const onNew = ids.filter((id) => roomSide(id, 50, both) === 'new').length;
     assert.ok(onNew > 400 && onNew < 600, `${onNew} of 1000 rooms on new at 50 %`);
     const sides = ids.map((id) => roomSide(id, 50, both));
-    assert.deepEqual(ids.map((id) => roomSide(id, 50, both)), sides, 'a room gets the same version every time it is asked');
+    assert.deepEqual(
+      ids.map((id) => roomSide(id, 50, both)),
+      sides,
+      'a room gets the same version every time it is asked',
+    );
     assert.equal(roomSide('s', 10, { old: false, new: true }), 'new');
     assert.equal(roomSide('s', 0, { old: false, new: true }), null, 'a version at 0 % serves no room');
     assert.equal(roomSide('s', 100, { old: true, new: false }), null);
@@ -56,7 +60,16 @@ describe('report', () => {
   it('is ok when every acknowledged answer is in D1 and no solo action failed (4xx group refusals are shown, not fatal)', () => {
     const report = buildReport({ from: 'v1', to: '.', steps: steps(), submissions, found: new Set(['n1', 'n2']) });
     assert.equal(report.ok, true);
-    assert.deepEqual(report.totals, { soloTried: 18, soloFailed: 0, groupTried: 4, groupFailed: 1, groupServerErrors: 0, submissions: 2, found: 2, lost: 0 });
+    assert.deepEqual(report.totals, {
+      soloTried: 18,
+      soloFailed: 0,
+      groupTried: 4,
+      groupFailed: 1,
+      groupServerErrors: 0,
+      submissions: 2,
+      found: 2,
+      lost: 0,
+    });
   });
 
   it('fails on a group action answered 5xx, naming the pairings, version skew first', () => {
@@ -68,7 +81,8 @@ describe('report', () => {
     const report = buildReport({ from: 'v1', to: '.', steps: failing, submissions, found: new Set(['n1', 'n2']) });
     assert.equal(report.ok, false);
     assert.equal(report.totals.groupServerErrors, 15);
-    const why = '15 group actions answered 5xx or lost their socket to a worker failure (version skew: new worker > old room 11; same version: new worker > new room 1; naming no room: 3)';
+    const why =
+      '15 group actions answered 5xx or lost their socket to a worker failure (version skew: new worker > old room 11; same version: new worker > new room 1; naming no room: 3)';
     assert.deepEqual(report.problems, [why]);
     assert.match(formatReport(report), /^10 % +8\/0 +4\/1 +10 /m);
     assert.ok(formatReport(report).endsWith(`FAILED: ${why}`));
@@ -78,13 +92,19 @@ describe('report', () => {
     assert.equal(serverErrorProblem(steps()), null);
     const one = newStep('50 %', 50);
     one.serverErrors['old>new'] = 1;
-    assert.equal(serverErrorProblem([one]), '1 group action answered 5xx or lost their socket to a worker failure (version skew: old worker > new room 1)');
+    assert.equal(
+      serverErrorProblem([one]),
+      '1 group action answered 5xx or lost their socket to a worker failure (version skew: old worker > new room 1)',
+    );
   });
 
   it('counts an acknowledged answer missing from D1 as lost, in the step it was made, and fails', () => {
     const report = buildReport({ from: 'v1', to: '.', steps: steps(), submissions, found: new Set(['n2']) });
     assert.equal(report.ok, false);
-    assert.deepEqual(report.steps.map((s) => s.lost), [1, 0]);
+    assert.deepEqual(
+      report.steps.map((s) => s.lost),
+      [1, 0],
+    );
     assert.deepEqual(report.lostNonces, ['n1']);
     assert.match(report.problems.join(), /1 acknowledged submission\(s\) are not in D1/);
     assert.match(formatReport(report), /FAILED/);
@@ -97,11 +117,16 @@ describe('report', () => {
     const report = buildReport({ from: 'v1', to: '.', steps: failing, submissions, found: new Set(['n1', 'n2']) });
     assert.equal(report.ok, false);
     assert.match(formatReport(report), /\[10 %\] solo save the plan: 500/);
-    assert.equal(buildReport({ from: 'v1', to: '.', steps: [newStep('0 %', 0)], submissions: [], found: new Set() }).ok, false);
+    assert.equal(
+      buildReport({ from: 'v1', to: '.', steps: [newStep('0 %', 0)], submissions: [], found: new Set() }).ok,
+      false,
+    );
   });
 
   it('prints one row per step and a total', () => {
-    const text = formatReport(buildReport({ from: 'v1.0.0', to: '.', steps: steps(), submissions, found: new Set(['n1', 'n2']) }));
+    const text = formatReport(
+      buildReport({ from: 'v1.0.0', to: '.', steps: steps(), submissions, found: new Set(['n1', 'n2']) }),
+    );
     assert.match(text, /^Rehearsal v1\.0\.0 -> \./);
     assert.match(text, /^10 % +8\/0 +4\/1 +0 +1 +0/m);
     assert.match(text, /^total +18\/0 +4\/1 +0 +2 +0/m);

@@ -33,9 +33,14 @@ const SUMMARY = {
 /** Runs the release script; resolves with its exit code and what it printed. */
 function release(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['scripts/release.ts', ...args], { cwd: ROOT, env: { ...process.env, OPS_TOKEN } }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      ['scripts/release.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, OPS_TOKEN } },
+      (error, stdout, stderr) => {
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -81,15 +86,23 @@ describe('npm run release', () => {
   it('will not raise a share without the error rates unless forced', async () => {
     const blind = await release(['--to', '50', '--from', 'old-id', '--version', 'new-id', '--dry-run']);
     assert.equal(blind.code, 2);
-    assert.match(blind.out, /compares its error rate with the old one first: give --from <old version id> and --ops <base url>/);
+    assert.match(
+      blind.out,
+      /compares its error rate with the old one first: give --from <old version id> and --ops <base url>/,
+    );
   });
 
   it('refuses to upload under a tag an uploaded version already carries', async () => {
     const versions = join(dir, 'versions.json');
-    const listed = [{ id: 'taken-id', metadata: { created_on: '2026-12-01T00:00:00Z' }, annotations: { 'workers/tag': 'v-taken' } }];
+    const listed = [
+      { id: 'taken-id', metadata: { created_on: '2026-12-01T00:00:00Z' }, annotations: { 'workers/tag': 'v-taken' } },
+    ];
     await writeFile(versions, JSON.stringify(listed));
     const taken = await release(['--to', '10', '--tag', 'v-taken', '--versions-json', versions, '--dry-run']);
     assert.equal(taken.code, 1, taken.out);
-    assert.match(taken.out, /tag v-taken is already carried by uploaded version taken-id: a new version needs a tag of its own/);
+    assert.match(
+      taken.out,
+      /tag v-taken is already carried by uploaded version taken-id: a new version needs a tag of its own/,
+    );
   });
 });

@@ -1,9 +1,10 @@
 /** The release and rollback planners: their steps, and each refusal (migration check, contract step, Durable Object change or migration). */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { ROOT } from '../../scripts/lib/paths.ts';
+import { formatStep } from '../../scripts/lib/plan-step.ts';
 import {
   CODE_UPDATE_MODE,
   deploySpecs,
@@ -13,13 +14,12 @@ import {
   pendingMigrationNames,
   planRelease,
   planRollback,
-  ROLLBACK_LIMITS_URL,
-  uploadedVersionId,
   type ReleaseInput,
+  ROLLBACK_LIMITS_URL,
   type RollbackInput,
+  uploadedVersionId,
 } from '../../scripts/lib/release-plan.ts';
 import { changelogVersions, fileAtRelease, previousRelease } from '../../scripts/lib/releases.ts';
-import { formatStep } from '../../scripts/lib/plan-step.ts';
 
 const ROOM = { classes: ['Room'], migrationTags: ['v1-room'] };
 const BASE: ReleaseInput = {
@@ -45,7 +45,10 @@ describe('a version of its own', () => {
   it('refuses a tag an uploaded version already carries, and asks for the version', () => {
     const plan = planRelease({ ...BASE, uploadedTags: [{ id: 'old-id', tag: 'v2.0.0' }] });
     assert.ok(!plan.ok);
-    assert.match(plan.problems.join('\n'), /^tag v2\.0\.0 is already carried by uploaded version old-id: a new version needs a tag of its own; add a `## \[<next version>\]` heading/);
+    assert.match(
+      plan.problems.join('\n'),
+      /^tag v2\.0\.0 is already carried by uploaded version old-id: a new version needs a tag of its own; add a `## \[<next version>\]` heading/,
+    );
     // Shifting traffic to an uploaded version uploads nothing, so its tag is not new.
     assert.ok(planRelease({ ...BASE, uploadedTags: [{ id: 'new-id', tag: 'v2.0.0' }], version: 'new-id' }).ok);
   });
@@ -53,7 +56,10 @@ describe('a version of its own', () => {
   it('refuses while package.json names a release that is out and the CHANGELOG lists unreleased changes', () => {
     const stale = planRelease({ ...BASE, unreleased: { version: '2.0.0', alreadyReleased: true, changes: true } });
     assert.ok(!stale.ok);
-    assert.match(stale.problems.join('\n'), /package.json says 2\.0\.0, which is already released, and CHANGELOG.md lists unreleased changes/);
+    assert.match(
+      stale.problems.join('\n'),
+      /package.json says 2\.0\.0, which is already released, and CHANGELOG.md lists unreleased changes/,
+    );
     // Re-uploading a release with nothing unreleased (a new version of the same code) is allowed.
     assert.ok(planRelease({ ...BASE, unreleased: { version: '2.0.0', alreadyReleased: true, changes: false } }).ok);
   });
@@ -80,7 +86,10 @@ describe('errorRateGate', () => {
       'new new-id: 12 of 300 answers were 5xx (4.00 %) in the last 10 minutes',
       'allowed margin: 1.00 percentage points',
     ]);
-    assert.match(refused.problem ?? '', /^the new version's 5xx rate is 3\.95 points worse than the old one's, more than the 1\.00 allowed/);
+    assert.match(
+      refused.problem ?? '',
+      /^the new version's 5xx rate is 3\.95 points worse than the old one's, more than the 1\.00 allowed/,
+    );
     assert.equal(gate([2000, 1], [300, 12], 5).ok, true);
   });
 
@@ -119,7 +128,10 @@ describe('planRelease', () => {
   });
 
   it('refuses when the migration check fails', () => {
-    const plan = planRelease({ ...BASE, migrations: [...BASE.migrations, { name: '0002_b.sql', sql: 'DROP TABLE t;' }] });
+    const plan = planRelease({
+      ...BASE,
+      migrations: [...BASE.migrations, { name: '0002_b.sql', sql: 'DROP TABLE t;' }],
+    });
     assert.ok(!plan.ok);
     assert.match(plan.problems.join('\n'), /migration check: 0002_b\.sql: DROP TABLE t/);
   });
@@ -133,10 +145,16 @@ describe('planRelease', () => {
   });
 
   it('refuses a Durable Object change that needs wrangler deploy', () => {
-    const plan = planRelease({ ...BASE, released: { version: '1.0.0', durableObjects: { classes: [], migrationTags: [] } } });
+    const plan = planRelease({
+      ...BASE,
+      released: { version: '1.0.0', durableObjects: { classes: [], migrationTags: [] } },
+    });
     assert.ok(!plan.ok);
     assert.deepEqual(plan.problems.length, 2);
-    assert.match(plan.problems[0] ?? '', /adds Durable Object migration "v1-room" since release 1\.0\.0: .*wrangler deploy/);
+    assert.match(
+      plan.problems[0] ?? '',
+      /adds Durable Object migration "v1-room" since release 1\.0\.0: .*wrangler deploy/,
+    );
   });
 });
 
@@ -158,24 +176,43 @@ describe('planRollback', () => {
     assert.deepEqual(plan.steps, [
       {
         kind: 'wrangler',
-        args: ['rollback', 'v15-id', '--message', 'Roll back to release 1.5.0', '--durable-objects-code-update-mode', 'immediate'],
+        args: [
+          'rollback',
+          'v15-id',
+          '--message',
+          'Roll back to release 1.5.0',
+          '--durable-objects-code-update-mode',
+          'immediate',
+        ],
         attached: true,
       },
     ]);
   });
 
   it('refuses across a Durable Object migration, with the reason and what to do instead', () => {
-    const plan = planRollback({ ...ROLLBACK, target: { ...ROLLBACK.target, version: '1.0.0', durableObjects: { classes: [], migrationTags: [] } } });
+    const plan = planRollback({
+      ...ROLLBACK,
+      target: { ...ROLLBACK.target, version: '1.0.0', durableObjects: { classes: [], migrationTags: [] } },
+    });
     assert.ok(!plan.ok);
     assert.deepEqual(plan.problems.length, 3);
-    assert.match(plan.problems[0] ?? '', /adds Durable Object migration "v1-room" since release 1\.0\.0: Cloudflare refuses a rollback across a Durable Object migration/);
+    assert.match(
+      plan.problems[0] ?? '',
+      /adds Durable Object migration "v1-room" since release 1\.0\.0: Cloudflare refuses a rollback across a Durable Object migration/,
+    );
     assert.ok(plan.problems[0]?.includes(ROLLBACK_LIMITS_URL));
     assert.match(plan.problems[1] ?? '', /binds new Durable Object class Room since release 1\.0\.0/);
-    assert.match(plan.problems[2] ?? '', /^instead roll forward: .*npm run release.*release 1\.0\.0's code that keeps this tree's Durable Object bindings/);
+    assert.match(
+      plan.problems[2] ?? '',
+      /^instead roll forward: .*npm run release.*release 1\.0\.0's code that keeps this tree's Durable Object bindings/,
+    );
   });
 
   it('refuses to go back to a release that has a migration tag this tree no longer has', () => {
-    const plan = planRollback({ ...ROLLBACK, target: { ...ROLLBACK.target, durableObjects: { classes: ['Room'], migrationTags: ['v1-room', 'v2-rename'] } } });
+    const plan = planRollback({
+      ...ROLLBACK,
+      target: { ...ROLLBACK.target, durableObjects: { classes: ['Room'], migrationTags: ['v1-room', 'v2-rename'] } },
+    });
     assert.ok(!plan.ok);
     assert.match(plan.problems[0] ?? '', /removes Durable Object migration "v2-rename" since release 1\.5\.0/);
   });
@@ -208,9 +245,15 @@ describe('release inputs', () => {
   });
 
   it('parses wrangler output', () => {
-    assert.equal(uploadedVersionId('Uploaded haru-study\nWorker Version ID: 3c4a9b1e-0000-4000-8000-123456789abc\n'), '3c4a9b1e-0000-4000-8000-123456789abc');
+    assert.equal(
+      uploadedVersionId('Uploaded haru-study\nWorker Version ID: 3c4a9b1e-0000-4000-8000-123456789abc\n'),
+      '3c4a9b1e-0000-4000-8000-123456789abc',
+    );
     assert.throws(() => uploadedVersionId('nothing'));
-    assert.deepEqual(pendingMigrationNames('│ 0003_telemetry.sql │\n│ 0004_contract_v1.sql │'), ['0003_telemetry.sql', '0004_contract_v1.sql']);
+    assert.deepEqual(pendingMigrationNames('│ 0003_telemetry.sql │\n│ 0004_contract_v1.sql │'), [
+      '0003_telemetry.sql',
+      '0004_contract_v1.sql',
+    ]);
     assert.deepEqual(pendingMigrationNames('✅ No migrations to apply!'), []);
   });
 });

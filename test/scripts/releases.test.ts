@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { ROOT } from '../../scripts/lib/paths.ts';
 import { releaseBeforeTree, releaseLevels } from '../../scripts/lib/releases.ts';
 
-const RELEASES = '## [2.0.0] - 2026-11-25 - Release 2\n\n- live rooms\n\n## [1.5.0] - 2026-11-25 - Release 1.5\n\n- the bridge\n';
+const RELEASES =
+  '## [2.0.0] - 2026-11-25 - Release 2\n\n- live rooms\n\n## [1.5.0] - 2026-11-25 - Release 1.5\n\n- the bridge\n';
 
 describe('releaseBeforeTree', () => {
   it('is the newest release while Unreleased lists changes', () => {
@@ -26,10 +27,13 @@ describe('releaseBeforeTree', () => {
 describe('releaseLevels', () => {
   it('reads the API level each named release spoke from its code in git, and leaves out names that are no release', () => {
     const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
-    assert.deepEqual([...releaseLevels(['v1.0.0', 'v1.5.0', 'v2.0.0', '0a1b2c3d', 'v9.9.9'], changelog)], [
-      ['v1.0.0', 1],
-      ['v1.5.0', 1],
-      ['v2.0.0', 2],
-    ]);
+    assert.deepEqual(
+      [...releaseLevels(['v1.0.0', 'v1.5.0', 'v2.0.0', '0a1b2c3d', 'v9.9.9'], changelog)],
+      [
+        ['v1.0.0', 1],
+        ['v1.5.0', 1],
+        ['v2.0.0', 2],
+      ],
+    );
   });
 });

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLIENT_BUILD } from '../../scripts/lib/release-plan.ts';
-import { buildOfMessage, deployedVersionIds, deploymentListSchema, versionListSchema, versionMessage, workerVersions } from '../../scripts/lib/worker-versions.ts';
+import {
+  buildOfMessage,
+  deployedVersionIds,
+  deploymentListSchema,
+  versionListSchema,
+  versionMessage,
+  workerVersions,
+} from '../../scripts/lib/worker-versions.ts';
 
 describe('version messages', () => {
   it('name the build a version serves, and read it back', () => {
@@ -48,7 +55,11 @@ describe('wrangler JSON', () => {
       created_on: `2026-11-0${day}T00:00:00.000Z`,
       versions: ids.map((version_id) => ({ version_id, percentage: 100 / ids.length })),
     });
-    const list = deploymentListSchema.parse([deployment(3, ['v2', 'v3']), deployment(1, ['v1']), deployment(2, ['v2'])]);
+    const list = deploymentListSchema.parse([
+      deployment(3, ['v2', 'v3']),
+      deployment(1, ['v1']),
+      deployment(2, ['v2']),
+    ]);
     assert.deepEqual(deployedVersionIds(list), ['v2', 'v3']);
     assert.deepEqual(deployedVersionIds([]), []);
   });

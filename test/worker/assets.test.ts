@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assetKeys, buildInfoSchema, manifestMetaSchema } from '../../shared/index.ts';
-import { appFor, bodyBytes, buildA, buildB, expectJsonError, publish, snapshotKv, type FakeBuild } from './helpers.ts';
+import { appFor, bodyBytes, buildA, buildB, expectJsonError, type FakeBuild, publish, snapshotKv } from './helpers.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const PUBLISHED_A = 1_700_000_000_000;
@@ -41,7 +41,7 @@ describe('publishing builds A then B', () => {
     for (const [key, record] of afterA) expect(afterB.get(key), key).toEqual(record);
   });
 
-  it('adds only B\'s own keys, sharing the unchanged chunk as one key', () => {
+  it("adds only B's own keys, sharing the unchanged chunk as one key", () => {
     const added = [...afterB.keys()].filter((key) => !afterA.has(key)).sort();
     expect(added).toEqual(
       [
@@ -149,7 +149,11 @@ describe('asset headers', () => {
     ['*', () => '*'],
   ])('answers 304 with no body when If-None-Match is %s', async (_, ifNoneMatch) => {
     const etag = mainJs().etag;
-    const res = await appFor(a).request('/assets/main-AAAAAAAA.js', { headers: { 'If-None-Match': ifNoneMatch(etag) } }, env);
+    const res = await appFor(a).request(
+      '/assets/main-AAAAAAAA.js',
+      { headers: { 'If-None-Match': ifNoneMatch(etag) } },
+      env,
+    );
     expect(res.status).toBe(304);
     expect(res.headers.get('ETag')).toBe(etag);
     expect(res.headers.get('Cache-Control')).toBe(IMMUTABLE);

@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPAT, compatErrorSchema, versionInfoSchema } from '../../shared/index.ts';
-import { appFor, buildA, expectJsonError, expectVersionHeaders, publish, type FakeBuild } from './helpers.ts';
+import { appFor, buildA, expectJsonError, expectVersionHeaders, type FakeBuild, publish } from './helpers.ts';
 
 let a: FakeBuild;
 
@@ -124,13 +124,16 @@ describe('GET /api/version', () => {
     expect(await res.json()).toMatchObject({ error: 'client_too_new', apiRange: { min: 1, max: 1 } });
   });
 
-  it.each(['abc', '1.5', '-1', '', '1e2', '0x1', '12345', '1 2'])('answers X-Haru-Api: "%s" with 400 bad_api_header', async (level) => {
-    const res = await appFor(a).request('/api/version', api(level), env);
-    const body = await expectJsonError(res, 400, 'bad_api_header');
-    expect(body.message).toContain(COMPAT.apiHeader);
-    expect(res.headers.get(COMPAT.compatHeader)).toBeNull();
-    expectVersionHeaders(res, '1-1');
-  });
+  it.each(['abc', '1.5', '-1', '', '1e2', '0x1', '12345', '1 2'])(
+    'answers X-Haru-Api: "%s" with 400 bad_api_header',
+    async (level) => {
+      const res = await appFor(a).request('/api/version', api(level), env);
+      const body = await expectJsonError(res, 400, 'bad_api_header');
+      expect(body.message).toContain(COMPAT.apiHeader);
+      expect(res.headers.get(COMPAT.compatHeader)).toBeNull();
+      expectVersionHeaders(res, '1-1');
+    },
+  );
 
   it.each(['bad build!', 'a'.repeat(65), '-leadingdash', '.hidden', 'build/../x', 'a"b', 'a,b'])(
     'answers X-Haru-Build: "%s" with 400 bad_build_header',

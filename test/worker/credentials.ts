@@ -30,11 +30,18 @@ function seeded(seed: number): () => number {
 /** Strings of every length from 0 to 64 over a few alphabets: what a forger or a broken client might send as a signature. */
 export function forgedSignatures(): string[] {
   const next = seeded(2026);
-  const pick = (alphabet: string, length: number) => Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+  const pick = (alphabet: string, length: number) =>
+    Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
   const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
   const out: string[] = [];
   for (let length = 0; length <= 64; length++) {
-    out.push('A'.repeat(length), '_'.repeat(length), pick(BASE64URL, length), pick(`${BASE64URL}+/=`, length), pick(printable, length));
+    out.push(
+      'A'.repeat(length),
+      '_'.repeat(length),
+      pick(BASE64URL, length),
+      pick(`${BASE64URL}+/=`, length),
+      pick(printable, length),
+    );
   }
   return out;
 }

@@ -3,9 +3,10 @@
  * build id `npm run build` wrote is the one the deployed worker reports and
  * whose page it asks KV for.
  */
-import build from '@haru/build';
+
 import { env } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
+import build from '@haru/build';
 import { describe, expect, it } from 'vitest';
 import { apiRangeFor, formatRange, versionInfoSchema } from '../../shared/index.ts';
 

@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StudyPage } from '../../shared/index.ts';
-import { appFor, buildA, publish, type FakeBuild } from './helpers.ts';
+import { appFor, buildA, type FakeBuild, publish } from './helpers.ts';
 import { ok, signUp, v1App } from './v1/client.ts';
 
 const HSTS = 'max-age=15552000; includeSubDomains';
@@ -54,7 +54,11 @@ describe('the page security headers', () => {
     const csp =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     const page = await appFor(a).request('/study/abc', {}, env);
-    const again = await appFor(a).request('/study/abc', { headers: { 'If-None-Match': page.headers.get('ETag') ?? '' } }, env);
+    const again = await appFor(a).request(
+      '/study/abc',
+      { headers: { 'If-None-Match': page.headers.get('ETag') ?? '' } },
+      env,
+    );
     expect(again.status).toBe(304);
     for (const res of [page, again]) {
       expect(res.headers.get('Content-Security-Policy')).toBe(csp);
@@ -75,7 +79,10 @@ describe('Cache-Control on personal answers', () => {
     const { token } = (await signUpRes.json()) as { token: string };
     const guest = await signUp(api, 'jun');
 
-    const study = await ok<StudyPage>(api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 20, mode: 'solo' }, token), 201);
+    const study = await ok<StudyPage>(
+      api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 20, mode: 'solo' }, token),
+      201,
+    );
     const room = await ok<{ state: { studyId: string; code: string } }>(
       api.call('POST', '/api/v2/studies', { name: 'live', totalCycles: 1, minutesPerCycle: 25 }, token),
       201,
@@ -100,7 +107,9 @@ describe('Cache-Control on personal answers', () => {
   });
 
   it('leaves the caching of assets and the page as they were', async () => {
-    expect((await appFor(a).request('/assets/main-AAAAAAAA.js', {}, env)).headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+    expect((await appFor(a).request('/assets/main-AAAAAAAA.js', {}, env)).headers.get('Cache-Control')).toBe(
+      'public, max-age=31536000, immutable',
+    );
     expect((await appFor(a).request('/study/abc', {}, env)).headers.get('Cache-Control')).toBe('no-cache');
   });
 });

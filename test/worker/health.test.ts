@@ -27,11 +27,14 @@ describe('GET /healthz', () => {
 
   it('touches neither D1 nor KV', async () => {
     // Any use of either binding throws.
-    const untouchable = new Proxy({}, {
-      get() {
-        throw new Error('/healthz touched storage');
+    const untouchable = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('/healthz touched storage');
+        },
       },
-    }) as D1Database & KVNamespace;
+    ) as D1Database & KVNamespace;
     const res = await app.request('/healthz', {}, { ...env, DB: untouchable, ASSETS_KV: untouchable });
     expect(res.status).toBe(200);
   });

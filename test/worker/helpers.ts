@@ -5,13 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
-import {
-  COMPAT,
-  buildInfoSchema,
-  contentTypeOf,
-  publishEntries,
-  type BuildInfo,
-} from '../../shared/index.ts';
+import { type BuildInfo, buildInfoSchema, COMPAT, contentTypeOf, publishEntries } from '../../shared/index.ts';
 import { createApp } from '../../worker/app.ts';
 
 const encoder = new TextEncoder();
@@ -39,7 +33,12 @@ export interface FakeBuild {
 export async function fakeBuild(id: string, files: Record<string, string>, apiLevel = 1): Promise<FakeBuild> {
   const bytes = new Map(Object.entries(files).map(([path, text]) => [path, encoder.encode(text)] as const));
   const entries = await Promise.all(
-    [...bytes].map(async ([path, value]) => ({ path, contentType: contentTypeOf(path), etag: await etagOf(value), size: value.length })),
+    [...bytes].map(async ([path, value]) => ({
+      path,
+      contentType: contentTypeOf(path),
+      etag: await etagOf(value),
+      size: value.length,
+    })),
   );
   entries.sort((a, b) => a.path.localeCompare(b.path));
   const script = entries.find((file) => file.path.endsWith('.js'))?.path ?? 'assets/none.js';

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appFor, buildA, expectJsonError, expectVersionHeaders, publish, type FakeBuild } from './helpers.ts';
+import { appFor, buildA, expectJsonError, expectVersionHeaders, type FakeBuild, publish } from './helpers.ts';
 
 let a: FakeBuild;
 

@@ -8,11 +8,11 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { COMPAT, type RoomState } from '../../shared/index.ts';
-import { RATE_LIMIT_RULES } from '../../worker/http/rate-limit-rules.ts';
 import { clientAddress, NO_ADDRESS } from '../../worker/http/rate-limit.ts';
+import { RATE_LIMIT_RULES } from '../../worker/http/rate-limit-rules.ts';
 import { expectJsonError, expectVersionHeaders } from './helpers.ts';
-import { OPS_TOKEN, clockAt, versionApp } from './ops/app.ts';
-import { ok, signUp, tableCounts, v1App, type V1App } from './v1/client.ts';
+import { clockAt, OPS_TOKEN, versionApp } from './ops/app.ts';
+import { ok, signUp, tableCounts, type V1App, v1App } from './v1/client.ts';
 
 interface RoomAnswer {
   participantId: string;
@@ -56,7 +56,10 @@ function otherCode(code: string, i: number): string {
 /** A host with a waiting room, in `api`'s network. */
 async function openRoom(api: V1App) {
   const host = await signUp(api, 'host');
-  const opened = await ok<RoomAnswer>(api.call('POST', '/api/v2/studies', { name: 'live', totalCycles: 1, minutesPerCycle: 25 }, host.token), 201);
+  const opened = await ok<RoomAnswer>(
+    api.call('POST', '/api/v2/studies', { name: 'live', totalCycles: 1, minutesPerCycle: 25 }, host.token),
+    201,
+  );
   return { host, code: opened.state.code, studyId: opened.state.studyId };
 }
 
@@ -69,7 +72,9 @@ async function nicknamesIn(api: V1App, room: Awaited<ReturnType<typeof openRoom>
 describe('sign-ups per address (POST /api/v1/members)', () => {
   const { limit, period } = RATE_LIMIT_RULES.signUpsPerAddress;
 
-  it(`takes ${limit} a minute from one address, then answers 429 rate_limited with Retry-After and creates no member; another address still signs up`, { timeout: 20_000 }, async () => {
+  it(`takes ${limit} a minute from one address, then answers 429 rate_limited with Retry-After and creates no member; another address still signs up`, {
+    timeout: 20_000,
+  }, async () => {
     const { statuses, refused, before, after } = await inOneWindow(period, async () => {
       const api = v2App();
       const statuses: number[] = [];
@@ -86,15 +91,29 @@ describe('sign-ups per address (POST /api/v1/members)', () => {
     expect((await v2App().call('POST', '/members', { nickname: 'elsewhere' })).status).toBe(201);
   });
 
-  it('lets a class of 30 behind one school address sign up and join one room within a minute, each mistyping the code once', { timeout: 30_000 }, async () => {
+  it('lets a class of 30 behind one school address sign up and join one room within a minute, each mistyping the code once', {
+    timeout: 30_000,
+  }, async () => {
     const { school, room, statuses } = await inOneWindow(period, async () => {
       const school = v2App();
       const room = await openRoom(school);
       const statuses: number[] = [];
       for (let i = 0; i < 30; i++) {
         const learner = await signUp(school, `s${i}`);
-        statuses.push((await school.call('POST', '/api/v2/studies/join', { code: otherCode(room.code, i), nickname: `s${i}` }, learner.token)).status);
-        statuses.push((await school.call('POST', '/api/v2/studies/join', { code: room.code, nickname: `s${i}` }, learner.token)).status);
+        statuses.push(
+          (
+            await school.call(
+              'POST',
+              '/api/v2/studies/join',
+              { code: otherCode(room.code, i), nickname: `s${i}` },
+              learner.token,
+            )
+          ).status,
+        );
+        statuses.push(
+          (await school.call('POST', '/api/v2/studies/join', { code: room.code, nickname: `s${i}` }, learner.token))
+            .status,
+        );
       }
       return { school, room, statuses };
     });
@@ -107,15 +126,33 @@ describe('code guesses (POST /api/v2/studies/join)', () => {
   const perMember = RATE_LIMIT_RULES.joinsPerMember;
   const perAddress = RATE_LIMIT_RULES.joinsPerAddress;
 
-  it(`answers one token's 300 guesses ${perMember.limit} times 404, then 429; the right code then joins nothing, for that member from any address`, { timeout: 20_000 }, async () => {
+  it(`answers one token's 300 guesses ${perMember.limit} times 404, then 429; the right code then joins nothing, for that member from any address`, {
+    timeout: 20_000,
+  }, async () => {
     const { room, guesser, statuses, rightCode, school } = await inOneWindow(perMember.period, async () => {
       const school = v2App();
       const room = await openRoom(school);
       const guesser = await signUp(school, 'guesser');
       const statuses = await Promise.all(
-        Array.from({ length: 300 }, async (_, i) => (await school.call('POST', '/api/v2/studies/join', { code: otherCode(room.code, i), nickname: 'g' }, guesser.token)).status),
+        Array.from(
+          { length: 300 },
+          async (_, i) =>
+            (
+              await school.call(
+                'POST',
+                '/api/v2/studies/join',
+                { code: otherCode(room.code, i), nickname: 'g' },
+                guesser.token,
+              )
+            ).status,
+        ),
       );
-      const rightCode = await school.call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'g' }, guesser.token);
+      const rightCode = await school.call(
+        'POST',
+        '/api/v2/studies/join',
+        { code: room.code, nickname: 'g' },
+        guesser.token,
+      );
       return { room, guesser, statuses, rightCode, school };
     });
     expect(statuses.filter((s) => s === 404)).toHaveLength(perMember.limit);
@@ -123,14 +160,22 @@ describe('code guesses (POST /api/v2/studies/join)', () => {
     expect(await expectRateLimited(rightCode, perMember.period)).toContain('joining a study');
     expect(await nicknamesIn(school, room)).toEqual(['host']);
     // Per member: another network does not help that token.
-    await expectRateLimited(await v2App().call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'g' }, guesser.token), perMember.period);
+    await expectRateLimited(
+      await v2App().call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'g' }, guesser.token),
+      perMember.period,
+    );
     // Independent of the address: a classmate on the same network joins.
     const classmate = await signUp(school, 'classmate');
-    expect((await school.call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'mate' }, classmate.token)).status).toBe(201);
+    expect(
+      (await school.call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'mate' }, classmate.token))
+        .status,
+    ).toBe(201);
     expect(await nicknamesIn(school, room)).toEqual(['host', 'mate']);
   });
 
-  it(`takes ${perAddress.limit} guesses a minute from one address across fresh members, then 429 for a new member there; a member elsewhere still joins`, { timeout: 20_000 }, async () => {
+  it(`takes ${perAddress.limit} guesses a minute from one address across fresh members, then 429 for a new member there; a member elsewhere still joins`, {
+    timeout: 20_000,
+  }, async () => {
     const members = Math.ceil(perAddress.limit / perMember.limit);
     const { room, statuses, refused, school } = await inOneWindow(perAddress.period, async () => {
       const school = v2App();
@@ -139,11 +184,25 @@ describe('code guesses (POST /api/v2/studies/join)', () => {
       for (let m = 0; m < members; m++) {
         const { token } = await signUp(school, `m${m}`);
         for (let i = 0; i < perMember.limit && statuses.length < perAddress.limit; i++) {
-          statuses.push((await school.call('POST', '/api/v2/studies/join', { code: otherCode(room.code, statuses.length), nickname: 'm' }, token)).status);
+          statuses.push(
+            (
+              await school.call(
+                'POST',
+                '/api/v2/studies/join',
+                { code: otherCode(room.code, statuses.length), nickname: 'm' },
+                token,
+              )
+            ).status,
+          );
         }
       }
       const fresh = await signUp(school, 'fresh');
-      const refused = await school.call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'fresh' }, fresh.token);
+      const refused = await school.call(
+        'POST',
+        '/api/v2/studies/join',
+        { code: room.code, nickname: 'fresh' },
+        fresh.token,
+      );
       return { room, statuses, refused, school };
     });
     expect(statuses).toEqual(Array(perAddress.limit).fill(404));
@@ -151,7 +210,9 @@ describe('code guesses (POST /api/v2/studies/join)', () => {
     expect(await nicknamesIn(school, room)).toEqual(['host']);
     const home = v2App();
     const elsewhere = await signUp(home, 'home');
-    expect((await home.call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'home' }, elsewhere.token)).status).toBe(201);
+    expect(
+      (await home.call('POST', '/api/v2/studies/join', { code: room.code, nickname: 'home' }, elsewhere.token)).status,
+    ).toBe(201);
   });
 });
 
@@ -160,7 +221,11 @@ describe('operator sign-in attempts per address (POST /ops/login)', () => {
   const form = (token: string): RequestInit => ({
     method: 'POST',
     // The form as this site's own page posts it (operator posts from elsewhere are refused first).
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost', 'Sec-Fetch-Site': 'same-origin' },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Origin: 'http://localhost',
+      'Sec-Fetch-Site': 'same-origin',
+    },
     body: `token=${encodeURIComponent(token)}`,
   });
 
@@ -180,14 +245,18 @@ describe('operator sign-in attempts per address (POST /ops/login)', () => {
     const html = await refused.text();
     expect(html).toContain(`Please wait ${period} seconds, then sign in again.`);
     expect(html).toMatch(/<form method="post" action="\/ops\/login">/);
-    const other = await versionApp(clockAt(4001), { version: 'v-limits', build: 'own' }).request('/ops/login', form(OPS_TOKEN));
+    const other = await versionApp(clockAt(4001), { version: 'v-limits', build: 'own' }).request(
+      '/ops/login',
+      form(OPS_TOKEN),
+    );
     expect(other.status).toBe(303);
   });
 });
 
 describe('clientAddress', () => {
   const app = new Hono().get('/', (c) => c.text(clientAddress(c)));
-  const keyOf = async (address?: string) => (await app.request('/', { headers: address ? { 'CF-Connecting-IP': address } : {} })).text();
+  const keyOf = async (address?: string) =>
+    (await app.request('/', { headers: address ? { 'CF-Connecting-IP': address } : {} })).text();
 
   it.each([
     ['IPv4 whole', '203.0.113.7', '203.0.113.7'],

@@ -6,7 +6,7 @@
  */
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { appFor, buildA, expectJsonError, expectVersionHeaders, publish, type FakeBuild } from './helpers.ts';
+import { appFor, buildA, expectJsonError, expectVersionHeaders, type FakeBuild, publish } from './helpers.ts';
 
 let a: FakeBuild;
 
@@ -122,7 +122,10 @@ describe('storage failure', () => {
       expect(JSON.stringify(body)).not.toContain('secret detail');
       expectVersionHeaders(res, '1-1');
       expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
-      expect(error).toHaveBeenCalledWith('unhandled', expect.objectContaining({ message: 'KV is down: secret detail' }));
+      expect(error).toHaveBeenCalledWith(
+        'unhandled',
+        expect.objectContaining({ message: 'KV is down: secret detail' }),
+      );
     } finally {
       error.mockRestore();
     }

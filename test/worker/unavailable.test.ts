@@ -32,7 +32,10 @@ describe('D1 unavailable for a moment', () => {
   ])('%s: every route answers 503 with Retry-After, and nothing changes', async (_, message) => {
     const api = v1App({ apiLevel: 2 });
     const learner = await signUp(api, 'before');
-    const study = await ok<{ study: { id: string } }>(api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo' }, learner.token), 201);
+    const study = await ok<{ study: { id: string } }>(
+      api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo' }, learner.token),
+      201,
+    );
     const before = await tableCounts();
     const healthy = api.env.DB;
     api.env.DB = busyD1(env.DB, message);

@@ -3,17 +3,17 @@
  * (shared/compat.ts) and the If-None-Match comparison (worker/assets/conditional.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { ASSET_PATH, contentTypeOf } from '../../shared/assets.ts';
 import {
   API_LEVEL,
-  BUILD_ID,
   apiRangeFor,
+  BUILD_ID,
   checkLevel,
   formatRange,
   parseApiHeader,
   parseRange,
   subprotocolFor,
 } from '../../shared/compat.ts';
-import { ASSET_PATH, contentTypeOf } from '../../shared/assets.ts';
 import { notModified } from '../../worker/assets/conditional.ts';
 
 describe('apiRangeFor', () => {
@@ -100,12 +100,14 @@ describe('BUILD_ID and subprotocolFor', () => {
 });
 
 describe('ASSET_PATH and contentTypeOf', () => {
-  it.each(['/assets/main-JKFPPCF2.js', '/assets/chunk-2BSV7I4I.js', '/assets/main-5GVPBRGM.css', '/assets/font.latin-ABCDEFGH.woff2'])(
-    'accepts %s',
-    (path) => {
-      expect(ASSET_PATH.test(path)).toBe(true);
-    },
-  );
+  it.each([
+    '/assets/main-JKFPPCF2.js',
+    '/assets/chunk-2BSV7I4I.js',
+    '/assets/main-5GVPBRGM.css',
+    '/assets/font.latin-ABCDEFGH.woff2',
+  ])('accepts %s', (path) => {
+    expect(ASSET_PATH.test(path)).toBe(true);
+  });
 
   it.each([
     '/assets/main.js',

@@ -3,8 +3,8 @@
  * build, forever cacheable; and this worker's own build's page for every
  * client route, never cached long.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { ASSET_PATH, assetKeys, type AssetMeta, type BuildInfo } from '../../shared/index.ts';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { ASSET_PATH, type AssetMeta, assetKeys, type BuildInfo } from '../../shared/index.ts';
 import { allow, jsonError } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
 import { notModified } from './conditional.ts';
@@ -20,7 +20,8 @@ function isPageRoute(path: string): boolean {
 }
 
 /** Client routes only: any other path (a stray file) is not found, whatever the method. */
-const pagesOnly: MiddlewareHandler<AppEnv> = async (c, next) => (isPageRoute(new URL(c.req.url).pathname) ? next() : c.notFound());
+const pagesOnly: MiddlewareHandler<AppEnv> = async (c, next) =>
+  isPageRoute(new URL(c.req.url).pathname) ? next() : c.notFound();
 
 /** Reads a KV value with its metadata and answers it, or a 304 when the client has it. */
 async function fromKv(c: Context<AppEnv>, key: string, cacheControl: string) {
@@ -50,7 +51,12 @@ export function assetRoutes(build: Pick<BuildInfo, 'id'>): Hono<AppEnv> {
     const res = await fromKv(c, assetKeys.index(build.id), 'no-cache');
     return (
       res ??
-      jsonError(c, 503, 'build_not_published', `Build ${build.id} is not in KV yet; run the publish step (npm run assets:publish).`)
+      jsonError(
+        c,
+        503,
+        'build_not_published',
+        `Build ${build.id} is not in KV yet; run the publish step (npm run assets:publish).`,
+      )
     );
   });
 

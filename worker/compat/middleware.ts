@@ -5,15 +5,15 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import {
+  type ApiRange,
   apiRangeFor,
   buildIdSchema,
-  checkLevel,
   COMPAT,
-  formatRange,
-  parseApiHeader,
-  type ApiRange,
   type CompatError,
+  checkLevel,
+  formatRange,
   type Mismatch,
+  parseApiHeader,
 } from '../../shared/index.ts';
 import { jsonError } from '../http/errors.ts';
 import type { AppEnv } from '../types.ts';
@@ -61,7 +61,12 @@ export function apiGate(apiLevel: number): MiddlewareHandler<AppEnv> {
     }
     const build = c.req.header(COMPAT.buildHeader) ?? null;
     if (build !== null && !buildIdSchema.safeParse(build).success) {
-      return jsonError(c, 400, 'bad_build_header', `${COMPAT.buildHeader} must be 1-64 letters, digits, dots, dashes or underscores.`);
+      return jsonError(
+        c,
+        400,
+        'bad_build_header',
+        `${COMPAT.buildHeader} must be 1-64 letters, digits, dots, dashes or underscores.`,
+      );
     }
     const clientLevel = api.level ?? apiLevel;
     const mismatch = checkLevel(clientLevel, range);

@@ -7,9 +7,11 @@
  */
 
 /** D1 refused the write itself: a retry of the same write cannot pass. */
-const REFUSED = /constraint failed|SQLITE_CONSTRAINT|SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|string or blob too big/i;
+const REFUSED =
+  /constraint failed|SQLITE_CONSTRAINT|SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|string or blob too big/i;
 /** D1 could not answer now: overloaded, a lost connection, a reset, a storage timeout, a locked database. */
-const UNAVAILABLE = /D1 DB is overloaded|Network connection lost|storage caused object to be reset|reset because its code was updated|exceeded timeout|SQLITE_BUSY|database is locked/i;
+const UNAVAILABLE =
+  /D1 DB is overloaded|Network connection lost|storage caused object to be reset|reset because its code was updated|exceeded timeout|SQLITE_BUSY|database is locked/i;
 
 /** The messages of `err` and its causes, outermost first (a few levels: D1's own error is at most two down). */
 function messages(err: unknown): string[] {

@@ -6,7 +6,7 @@
  * may still serve (until the contract step).
  */
 import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
-import { deadlineOf, nextPosition, type Answer, type Position } from '../../shared/index.ts';
+import { type Answer, deadlineOf, nextPosition, type Position } from '../../shared/index.ts';
 import type { Database } from './client.ts';
 import { content, participant, participantCode, study } from './schema.ts';
 
@@ -54,7 +54,13 @@ export async function createStudy(db: Database, input: NewStudy, now: number) {
     createdAt: now,
     updatedAt: now,
   };
-  const host: ParticipantRow = { id: crypto.randomUUID(), studyId: row.id, memberId: input.hostMemberId, nickname: input.hostNickname, isHost: true };
+  const host: ParticipantRow = {
+    id: crypto.randomUUID(),
+    studyId: row.id,
+    memberId: input.hostMemberId,
+    nickname: input.hostNickname,
+    isHost: true,
+  };
   const insertStudy = db.insert(study).values(row);
   const insertHost = db.insert(participant).values(host);
   // Study, code, then host: the triggers copy each row to v1 in that order, which its foreign keys need.
@@ -90,11 +96,18 @@ export async function joinStudy(db: Database, code: string, memberId: string, ni
     .onConflictDoNothing()
     .returning();
   // Lost a race with the same learner's other tab: read again, and resume theirs.
-  return inserted ? { kind: 'joined', study: found.study, participant: inserted } : joinStudy(db, code, memberId, nickname);
+  return inserted
+    ? { kind: 'joined', study: found.study, participant: inserted }
+    : joinStudy(db, code, memberId, nickname);
 }
 
 /** Saves a participant's plan or retrospect of `cycle`, keeping the other one. */
-export async function saveAnswer(db: Database, participantId: string, cycle: number, answer: Answer): Promise<ContentRow> {
+export async function saveAnswer(
+  db: Database,
+  participantId: string,
+  cycle: number,
+  answer: Answer,
+): Promise<ContentRow> {
   const [row] = await db
     .insert(content)
     .values({ id: crypto.randomUUID(), participantId, cycle, ...answer })
@@ -187,7 +200,10 @@ export function recordsOf(db: Database, memberId: string, page: RecordsPage) {
         from === undefined ? undefined : gte(study.createdAt, from),
         to === undefined ? undefined : lt(study.createdAt, to),
         after
-          ? or(lt(study.createdAt, after.createdAt), and(eq(study.createdAt, after.createdAt), lt(study.id, after.studyId)))
+          ? or(
+              lt(study.createdAt, after.createdAt),
+              and(eq(study.createdAt, after.createdAt), lt(study.id, after.studyId)),
+            )
           : undefined,
       ),
     )

@@ -4,7 +4,7 @@
  * whether the study has started); D1 hears about it through the room.
  */
 import { and, eq } from 'drizzle-orm';
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { every } from 'hono/combine';
 import { codeFromBytes, createRoomBody, joinStudyBody, LIMITS, type RoomState } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
@@ -12,8 +12,8 @@ import { createStudy } from '../db/queries.ts';
 import { participant, participantCode } from '../db/schema.ts';
 import { jsonBody } from '../http/body.ts';
 import { allow, jsonError } from '../http/errors.ts';
-import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
 import { clientAddress, rateLimit } from '../http/rate-limit.ts';
+import { RATE_LIMIT_RULES } from '../http/rate-limit-rules.ts';
 import { memberById } from '../identity/members.ts';
 import { requireMember } from '../identity/middleware.ts';
 import type { RoomView } from '../room/room.ts';
@@ -73,7 +73,11 @@ export const roomRoutes = new Hono<MemberEnv>()
     const { name, totalCycles, minutesPerCycle } = body;
     const nickname = body.nickname ?? me.nickname;
     const code = codeFromBytes(crypto.getRandomValues(new Uint8Array(6)));
-    const created = await createStudy(db, { name, totalCycles, minutesPerCycle, hostMemberId: me.id, hostNickname: nickname, code }, c.var.now());
+    const created = await createStudy(
+      db,
+      { name, totalCycles, minutesPerCycle, hostMemberId: me.id, hostNickname: nickname, code },
+      c.var.now(),
+    );
     const state = await roomOf(c, created.study.id).open({
       studyId: created.study.id,
       name,
@@ -90,19 +94,44 @@ export const roomRoutes = new Hono<MemberEnv>()
       .select({ studyId: participantCode.studyId })
       .from(participantCode)
       .where(eq(participantCode.code, code));
-    if (!found) return jsonError(c, 404, 'study_not_found', `No group study has the code ${code}. Check the code with your host.`);
-    const joined = await roomOf(c, found.studyId).join({ memberId: c.var.memberId, nickname, participantId: crypto.randomUUID() });
+    if (!found)
+      return jsonError(
+        c,
+        404,
+        'study_not_found',
+        `No group study has the code ${code}. Check the code with your host.`,
+      );
+    const joined = await roomOf(c, found.studyId).join({
+      memberId: c.var.memberId,
+      nickname,
+      participantId: crypto.randomUUID(),
+    });
     if (!joined.ok) {
       // The room may run another release's code (DESIGN §7): a refusal this worker does not know is still a refusal, never a join or a missing study.
       switch (joined.code as string) {
         case 'study_started':
-          return jsonError(c, 409, 'study_started', 'This study has already started; only its participants can come back to it.');
+          return jsonError(
+            c,
+            409,
+            'study_started',
+            'This study has already started; only its participants can come back to it.',
+          );
         case 'room_full':
-          return jsonError(c, 409, 'room_full', `This group already has ${LIMITS.roomParticipants.max} learners, as many as a room takes.`);
+          return jsonError(
+            c,
+            409,
+            'room_full',
+            `This group already has ${LIMITS.roomParticipants.max} learners, as many as a room takes.`,
+          );
         case 'no_room':
           return jsonError(c, 404, 'study_not_found', `No live room has the code ${code}.`);
         default:
-          return jsonError(c, 409, 'join_refused', `This group did not take you in (${joined.code}); nothing changed. Ask your host.`);
+          return jsonError(
+            c,
+            409,
+            'join_refused',
+            `This group did not take you in (${joined.code}); nothing changed. Ask your host.`,
+          );
       }
     }
     return c.json({ participantId: joined.participantId, state: joined.state }, joined.resumed ? 200 : 201);

@@ -10,5 +10,6 @@ import { requireMember } from '../identity/middleware.ts';
 import type { MemberEnv } from '../types.ts';
 
 /** `POST /studies/join` (v1): who is asking is still checked first, like every learner call. */
-export const groupRoutes = new Hono<MemberEnv>()
-  .all('/studies/join', allow('POST'), requireMember, (c) => compatAnswer(c, 'client_outdated', c.var.compat.range));
+export const groupRoutes = new Hono<MemberEnv>().all('/studies/join', allow('POST'), requireMember, (c) =>
+  compatAnswer(c, 'client_outdated', c.var.compat.range),
+);

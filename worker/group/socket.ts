@@ -6,7 +6,7 @@
  * status of a failed upgrade.
  */
 import type { Context } from 'hono';
-import { checkLevel, CLOSE, parseSubprotocols } from '../../shared/index.ts';
+import { CLOSE, checkLevel, parseSubprotocols } from '../../shared/index.ts';
 import { jsonError } from '../http/errors.ts';
 import { readToken, tokenSecrets } from '../identity/token.ts';
 import type { AppEnv } from '../types.ts';
@@ -25,7 +25,11 @@ function refuse(protocol: string | null, code: number, reason: string): Response
  * it offered some, and then never sees the close code.
  */
 function upgraded(webSocket: WebSocket | null, protocol: string | null): Response {
-  return new Response(null, { status: 101, webSocket, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
+  return new Response(null, {
+    status: 101,
+    webSocket,
+    headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {},
+  });
 }
 
 /** The socket route handler. */

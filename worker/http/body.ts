@@ -8,8 +8,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { validator } from 'hono/validator';
-import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { jsonError } from './errors.ts';
 
 // zod/mini says only "Invalid input" until a locale is loaded; the worker's
@@ -40,7 +40,9 @@ function invalid(c: Context, code: string, whole: 'body' | 'query', issues: read
 function validate<T extends z.ZodMiniType, U extends 'json' | 'query'>(target: U, schema: T, code: string) {
   return validator(target, (value, c) => {
     const parsed = schema.safeParse(value);
-    return parsed.success ? (parsed.data as z.output<T>) : invalid(c, code, target === 'json' ? 'body' : 'query', parsed.error.issues);
+    return parsed.success
+      ? (parsed.data as z.output<T>)
+      : invalid(c, code, target === 'json' ? 'body' : 'query', parsed.error.issues);
   });
 }
 

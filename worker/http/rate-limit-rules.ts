@@ -21,8 +21,18 @@
 export const RATE_LIMIT_RULES = {
   signUpsPerAddress: { binding: 'SIGN_UPS_PER_ADDRESS', limit: 60, period: 60, what: 'sign-ups from your network' },
   joinsPerMember: { binding: 'JOINS_PER_MEMBER', limit: 10, period: 60, what: 'tries at joining a study' },
-  joinsPerAddress: { binding: 'JOINS_PER_ADDRESS', limit: 60, period: 60, what: 'tries at joining a study from your network' },
-  opsLoginsPerAddress: { binding: 'OPS_LOGINS_PER_ADDRESS', limit: 5, period: 60, what: 'sign-in attempts from your network' },
+  joinsPerAddress: {
+    binding: 'JOINS_PER_ADDRESS',
+    limit: 60,
+    period: 60,
+    what: 'tries at joining a study from your network',
+  },
+  opsLoginsPerAddress: {
+    binding: 'OPS_LOGINS_PER_ADDRESS',
+    limit: 5,
+    period: 60,
+    what: 'sign-in attempts from your network',
+  },
 } as const;
 
 /** One limit: its binding, how many calls per period (seconds: 10 or 60), and what it counts, for the message. */

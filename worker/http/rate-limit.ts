@@ -23,7 +23,12 @@ export type RateLimitRefusal<E extends AppEnv> = (c: Context<E>, rule: RateLimit
 
 /** The API's refusal: 429 `rate_limited`, saying when to try again. */
 function refuseJson(c: Context, rule: RateLimitRule): Response {
-  return jsonError(c, 429, 'rate_limited', `Too many ${rule.what} in a short time. Try again in ${rule.period} seconds; nothing was changed.`);
+  return jsonError(
+    c,
+    429,
+    'rate_limited',
+    `Too many ${rule.what} in a short time. Try again in ${rule.period} seconds; nothing was changed.`,
+  );
 }
 
 /**

@@ -12,7 +12,12 @@ import { readToken, signToken, tokenSecrets } from './token.ts';
 
 /** 503 `token_secret_missing`: without TOKEN_SECRET nobody can sign up or be recognised, and that is the server's fault, not the caller's. */
 export function tokenSecretMissing(c: Context): Response {
-  return jsonError(c, 503, 'token_secret_missing', 'Signing in is unavailable: this worker has no TOKEN_SECRET set. Nothing was changed.');
+  return jsonError(
+    c,
+    503,
+    'token_secret_missing',
+    'Signing in is unavailable: this worker has no TOKEN_SECRET set. Nothing was changed.',
+  );
 }
 
 /** Requires `Authorization: Bearer <token>` signed with TOKEN_SECRET (or, during a rotation, TOKEN_SECRET_PREVIOUS) and not expired. */
@@ -29,5 +34,6 @@ export const requireMember: MiddlewareHandler<MemberEnv> = async (c, next) => {
   }
   c.set('memberId', verified.memberId);
   await next();
-  if (verified.renew && c.res.ok) c.header(TOKEN_RENEWAL_HEADER, await signToken(secrets.current, verified.memberId, now));
+  if (verified.renew && c.res.ok)
+    c.header(TOKEN_RENEWAL_HEADER, await signToken(secrets.current, verified.memberId, now));
 };

@@ -90,7 +90,11 @@ export async function signPayload(secret: string, payload: string): Promise<stri
  */
 export async function verifyPayload(secret: string, payload: string, signature: string): Promise<boolean> {
   const bytes = signatureBytes(signature);
-  return !!secret && bytes !== null && (await crypto.subtle.verify('HMAC', await hmacKey(secret), bytes, encoder.encode(payload)));
+  return (
+    !!secret &&
+    bytes !== null &&
+    (await crypto.subtle.verify('HMAC', await hmacKey(secret), bytes, encoder.encode(payload)))
+  );
 }
 
 /** Signs a token for `memberId`, issued at `issuedAt` (epoch ms). */
@@ -113,7 +117,8 @@ export async function readToken(secrets: TokenSecrets, token: string, now: numbe
   const issuedAt = Number(issued);
   if (issuedAt <= now - TOKEN_LIFETIME_MS || issuedAt > now + TOKEN_CLOCK_SKEW_MS) return null;
   const payload = `${memberId}.${issued}`;
-  if (await verifyPayload(secrets.current, payload, signature)) return { memberId, renew: now - issuedAt >= TOKEN_RENEW_AFTER_MS };
+  if (await verifyPayload(secrets.current, payload, signature))
+    return { memberId, renew: now - issuedAt >= TOKEN_RENEW_AFTER_MS };
   if (secrets.previous && (await verifyPayload(secrets.previous, payload, signature))) return { memberId, renew: true };
   return null;
 }

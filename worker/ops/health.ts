@@ -21,26 +21,24 @@ const SECRETS = {
  * @example
  * // 503 {"error":"token_secret_missing","message":"TOKEN_SECRET is not set: ...","ok":false,"missing":["TOKEN_SECRET"]}
  */
-export const health = new Hono<AppEnv>()
-  .all('/healthz', allow('GET', 'HEAD'), (c) => {
-    const missing = (Object.keys(SECRETS) as (keyof typeof SECRETS)[]).filter((name) => !c.env[name]);
-    if (missing.length === 0) return c.json({ ok: true });
-    const message = missing.map((name) => `${name} is not set: ${SECRETS[name]}.`).join(' ');
-    return missing.includes('TOKEN_SECRET')
-      ? jsonError(c, 503, 'token_secret_missing', message, { ok: false, missing })
-      : c.json({ ok: true, missing, message });
-  });
+export const health = new Hono<AppEnv>().all('/healthz', allow('GET', 'HEAD'), (c) => {
+  const missing = (Object.keys(SECRETS) as (keyof typeof SECRETS)[]).filter((name) => !c.env[name]);
+  if (missing.length === 0) return c.json({ ok: true });
+  const message = missing.map((name) => `${name} is not set: ${SECRETS[name]}.`).join(' ');
+  return missing.includes('TOKEN_SECRET')
+    ? jsonError(c, 503, 'token_secret_missing', message, { ok: false, missing })
+    : c.json({ ok: true, missing, message });
+});
 
 /** `GET /api/version` (mounted under the compat gate). */
 export function versionRoute(build: Pick<BuildInfo, 'id' | 'apiLevel'>): Hono<AppEnv> {
-  return new Hono<AppEnv>()
-    .all('/version', allow('GET', 'HEAD'), (c) => {
-      const body: VersionInfo = {
-        ...workerVersion(c.env.CF_VERSION_METADATA),
-        build: build.id,
-        apiLevel: build.apiLevel,
-        apiRange: apiRangeFor(build.apiLevel),
-      };
-      return c.json(body);
-    });
+  return new Hono<AppEnv>().all('/version', allow('GET', 'HEAD'), (c) => {
+    const body: VersionInfo = {
+      ...workerVersion(c.env.CF_VERSION_METADATA),
+      build: build.id,
+      apiLevel: build.apiLevel,
+      apiRange: apiRangeFor(build.apiLevel),
+    };
+    return c.json(body);
+  });
 }

@@ -49,5 +49,10 @@ export async function stuckOutboxes(
         : [],
     )
     .sort((a, b) => b.oldestAgeMs - a.oldestAgeMs);
-  return { asked: results.length, unanswered: answers.filter((a) => a.status === null).length, olderThanMs: STUCK_AFTER_MS, rooms };
+  return {
+    asked: results.length,
+    unanswered: answers.filter((a) => a.status === null).length,
+    olderThanMs: STUCK_AFTER_MS,
+    rooms,
+  };
 }

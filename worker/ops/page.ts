@@ -4,7 +4,15 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { counted, versionLabel, type LevelVerdict, type OpsSummary, type Series, type Verdict, type VersionOutcomes } from './summary.ts';
+import {
+  counted,
+  type LevelVerdict,
+  type OpsSummary,
+  type Series,
+  type Verdict,
+  type VersionOutcomes,
+  versionLabel,
+} from './summary.ts';
 
 const WIDTH = 720;
 const HEIGHT = 220;
@@ -28,7 +36,10 @@ export function lineChart(title: string, minutes: number[], series: Series[]): H
   const x = (i: number) => PAD.left + (minutes.length > 1 ? (i / (minutes.length - 1)) * plotW : plotW / 2);
   const y = (n: number) => PAD.top + plotH - (n / max) * plotH;
   const ticks = [...new Set([0, Math.floor((minutes.length - 1) / 2), minutes.length - 1])];
-  const style = (i: number) => ({ color: COLORS[i % COLORS.length] ?? '#000', dash: DASHES[Math.floor(i / COLORS.length) % DASHES.length] ?? '' });
+  const style = (i: number) => ({
+    color: COLORS[i % COLORS.length] ?? '#000',
+    dash: DASHES[Math.floor(i / COLORS.length) % DASHES.length] ?? '',
+  });
   return html`<figure>
 <figcaption>${title}</figcaption>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${title}">
@@ -87,7 +98,12 @@ function percent(rate: number | null): string {
 
 /** `404: 3, 429: 1`: the counts of a record, largest first. */
 function counts(record: Record<string, number>): string {
-  return Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([key, n]) => `${key}: ${n}`).join(', ') || '-';
+  return (
+    Object.entries(record)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([key, n]) => `${key}: ${n}`)
+      .join(', ') || '-'
+  );
 }
 
 function outcomeRow(v: VersionOutcomes): Html {
@@ -139,7 +155,8 @@ function stuckSection(o: OpsSummary['stuckOutboxes']): Html {
 
 /** Writes D1 refused for good: none is the normal case, so a count is shown only when there is one. */
 function setAsideSection(w: OpsSummary['setAsideWrites']): Html {
-  if (w.total === 0) return html`<h2>Set-aside room writes</h2><p>None: every room write reached D1 or is still being retried.</p>`;
+  if (w.total === 0)
+    return html`<h2>Set-aside room writes</h2><p>None: every room write reached D1 or is still being retried.</p>`;
   return html`<h2>Set-aside room writes</h2>
 <p>${counted(w.total, 'room write')} refused by D1 for good (a constraint), kept in the rooms and in <code>room_write_set_aside</code> for a repair by hand.</p>
 <table>

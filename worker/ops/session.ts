@@ -29,7 +29,10 @@ const keyOf = (opsToken: string) => signPayload(opsToken, 'ops-session');
 
 /** Sets a session that ends SESSION_MS after `now`. */
 export async function startSession(c: Context, opsToken: string, now: number): Promise<void> {
-  await setSignedCookie(c, SESSION_COOKIE, String(now + SESSION_MS), await keyOf(opsToken), { ...COOKIE, maxAge: SESSION_MS / 1000 });
+  await setSignedCookie(c, SESSION_COOKIE, String(now + SESSION_MS), await keyOf(opsToken), {
+    ...COOKIE,
+    maxAge: SESSION_MS / 1000,
+  });
 }
 
 /** Whether the request carries a session signed with this token that has not ended (nor ends further out than a session can). */

@@ -5,7 +5,7 @@
  * progress, and per version and per old API level whether it is safe to
  * retire. One shape for the JSON and the HTML page.
  */
-import { isServerError, outcomeOf, UNKNOWN_BUILD, type TelemetryKind } from './data-point.ts';
+import { isServerError, outcomeOf, type TelemetryKind, UNKNOWN_BUILD } from './data-point.ts';
 import type { StuckOutboxes } from './outboxes.ts';
 import { minuteOf } from './telemetry.ts';
 
@@ -166,33 +166,43 @@ export async function opsSummary(db: D1Database, opts: SummaryOptions): Promise<
   const notDone = `s.step <> 'done' AND s.updated_at >= ?`;
   const mode = `CASE WHEN EXISTS (SELECT 1 FROM participant_code_v2 c WHERE c.study_id = s.id) THEN 'group' ELSE 'solo' END`;
   const [perMinute, versions, recent, studies, perVersion, setAside, outcomes, before] = await db.batch([
-    db.prepare(
-      `SELECT minute, worker_version, client_build, sum(count) AS n FROM telemetry_minute
+    db
+      .prepare(
+        `SELECT minute, worker_version, client_build, sum(count) AS n FROM telemetry_minute
        WHERE minute BETWEEN ? AND ? GROUP BY minute, worker_version, client_build`,
-    ).bind(from, to),
+      )
+      .bind(from, to),
     db.prepare(`SELECT worker_version, build, first_minute, last_minute, tag FROM telemetry_version`),
-    db.prepare(
-      `SELECT worker_version, client_build, api_level, sum(count) AS n FROM telemetry_minute
+    db
+      .prepare(
+        `SELECT worker_version, client_build, api_level, sum(count) AS n FROM telemetry_minute
        WHERE minute >= ? GROUP BY worker_version, client_build, api_level`,
-    ).bind(minuteOf(quietFrom)),
+      )
+      .bind(minuteOf(quietFrom)),
     db.prepare(`SELECT ${mode} AS mode, count(*) AS n FROM study s WHERE ${notDone} GROUP BY mode`).bind(activeSince),
-    db.prepare(
-      `SELECT v.worker_version, ${mode} AS mode, count(*) AS n FROM telemetry_version v
+    db
+      .prepare(
+        `SELECT v.worker_version, ${mode} AS mode, count(*) AS n FROM telemetry_version v
        JOIN study s ON s.created_at >= v.first_minute AND s.created_at < v.last_minute + ${MINUTE_MS}
        WHERE ${notDone} GROUP BY v.worker_version, mode`,
-    ).bind(activeSince),
+      )
+      .bind(activeSince),
     db.prepare(
       `SELECT study_id AS studyId, count(*) AS count, min(set_aside_at) AS oldest FROM room_write_set_aside
        GROUP BY study_id ORDER BY count DESC, oldest`,
     ),
-    db.prepare(
-      `SELECT worker_version, kind, code, sum(count) AS n FROM telemetry_outcome
+    db
+      .prepare(
+        `SELECT worker_version, kind, code, sum(count) AS n FROM telemetry_outcome
        WHERE minute >= ? GROUP BY worker_version, kind, code`,
-    ).bind(minuteOf(opts.now - opts.errorMinutes * MINUTE_MS)),
-    db.prepare(
-      `SELECT ${mode} AS mode, count(*) AS n FROM study s
+      )
+      .bind(minuteOf(opts.now - opts.errorMinutes * MINUTE_MS)),
+    db
+      .prepare(
+        `SELECT ${mode} AS mode, count(*) AS n FROM study s
        WHERE ${notDone} AND s.created_at < (SELECT coalesce(min(first_minute), ?) FROM telemetry_version) GROUP BY mode`,
-    ).bind(activeSince, opts.now),
+      )
+      .bind(activeSince, opts.now),
   ]);
   const rows = <T>(result: D1Result | undefined) => (result?.results ?? []) as T[];
 
@@ -212,9 +222,17 @@ export async function opsSummary(db: D1Database, opts: SummaryOptions): Promise<
     .map((v): Verdict => {
       const isCurrent = v.worker_version === opts.current.id;
       const recentRequests = sum(recentRows.filter((r) => r.worker_version === v.worker_version));
-      const buildRequests = v.build === opts.currentBuild ? null : sum(recentRows.filter((r) => r.client_build === v.build));
+      const buildRequests =
+        v.build === opts.currentBuild ? null : sum(recentRows.filter((r) => r.client_build === v.build));
       const studiesInProgress = inProgressOf(versionStudies.filter((r) => r.worker_version === v.worker_version));
-      const verdict = verdictOf({ isCurrent, recentRequests, buildRequests, studiesInProgress, build: v.build, quietMinutes: opts.quietMinutes });
+      const verdict = verdictOf({
+        isCurrent,
+        recentRequests,
+        buildRequests,
+        studiesInProgress,
+        build: v.build,
+        quietMinutes: opts.quietMinutes,
+      });
       return {
         version: v.worker_version,
         tag: v.tag,
@@ -248,8 +266,18 @@ export async function opsSummary(db: D1Database, opts: SummaryOptions): Promise<
     currentVersion: opts.current.id,
     window: { minutes: opts.minutes, from, to },
     minutes,
-    workerVersions: seriesOf(minutes, minuteRows, (r) => r.worker_version, (id) => versionLabel(id, tags.get(id) ?? '')),
-    clientBuilds: seriesOf(minutes, minuteRows, (r) => r.client_build || '(no build)', (name) => name),
+    workerVersions: seriesOf(
+      minutes,
+      minuteRows,
+      (r) => r.worker_version,
+      (id) => versionLabel(id, tags.get(id) ?? ''),
+    ),
+    clientBuilds: seriesOf(
+      minutes,
+      minuteRows,
+      (r) => r.client_build || '(no build)',
+      (name) => name,
+    ),
     inProgress: { ...inProgressOf(rows(studies)), perVersion: 'approximate', attribution: ATTRIBUTION },
     quietMinutes: opts.quietMinutes,
     verdicts,
@@ -265,13 +293,29 @@ export function versionLabel(id: string, tag: string): string {
 }
 
 /** Each version's answers and closes, the current version first, then by answers. */
-function outcomesOf(list: { worker_version: string; kind: TelemetryKind; code: number; n: number }[], tags: Map<string, string>, current: string): VersionOutcomes[] {
+function outcomesOf(
+  list: { worker_version: string; kind: TelemetryKind; code: number; n: number }[],
+  tags: Map<string, string>,
+  current: string,
+): VersionOutcomes[] {
   const byVersion = new Map<string, VersionOutcomes>();
   for (const row of list) {
     const version = row.worker_version;
     let v = byVersion.get(version);
     if (!v) {
-      v = { version, tag: tags.get(version) ?? '', current: version === current, answers: 0, families: {}, statuses: {}, serverErrors: 0, errorRate: null, closes: 0, closeCodes: {}, closeErrors: 0 };
+      v = {
+        version,
+        tag: tags.get(version) ?? '',
+        current: version === current,
+        answers: 0,
+        families: {},
+        statuses: {},
+        serverErrors: 0,
+        errorRate: null,
+        closes: 0,
+        closeCodes: {},
+        closeErrors: 0,
+      };
       byVersion.set(version, v);
     }
     const add = (into: Record<string, number>, key: string) => (into[key] = (into[key] ?? 0) + row.n);
@@ -287,7 +331,9 @@ function outcomesOf(list: { worker_version: string; kind: TelemetryKind; code: n
     }
   }
   for (const v of byVersion.values()) v.errorRate = v.answers > 0 ? v.serverErrors / v.answers : null;
-  return [...byVersion.values()].sort((a, b) => Number(b.current) - Number(a.current) || b.answers - a.answers || a.version.localeCompare(b.version));
+  return [...byVersion.values()].sort(
+    (a, b) => Number(b.current) - Number(a.current) || b.answers - a.answers || a.version.localeCompare(b.version),
+  );
 }
 
 /** The API levels below `current` that clients may still speak: every one from 1, and any a published build has. */
@@ -314,24 +360,41 @@ export function levelVerdict(v: {
   const recentRequests = sum(v.recent.filter((r) => r.api_level === v.level || v.builds.includes(r.client_build)));
   const blockers: string[] = [];
   const quiet = counted(v.quietMinutes, 'minute');
-  if (v.telemetryBegan === null) blockers.push('no version has written telemetry yet, so nothing tells whether its clients are gone');
+  if (v.telemetryBegan === null)
+    blockers.push('no version has written telemetry yet, so nothing tells whether its clients are gone');
   else if (v.now - v.telemetryBegan < v.quietMinutes * MINUTE_MS) {
-    blockers.push(`telemetry began ${counted(Math.floor((v.now - v.telemetryBegan) / MINUTE_MS), 'minute')} ago, less than the ${quiet} quiet window`);
+    blockers.push(
+      `telemetry began ${counted(Math.floor((v.now - v.telemetryBegan) / MINUTE_MS), 'minute')} ago, less than the ${quiet} quiet window`,
+    );
   }
-  if (recentRequests > 0) blockers.push(`${counted(recentRequests, 'request')} at API level ${v.level} or from its builds in the last ${quiet}`);
+  if (recentRequests > 0)
+    blockers.push(
+      `${counted(recentRequests, 'request')} at API level ${v.level} or from its builds in the last ${quiet}`,
+    );
   const before = v.studiesFromBefore.solo + v.studiesFromBefore.group;
   if (before > 0) {
     blockers.push(
       `${counted(before, 'study', 'studies')} from before telemetry began still in progress (${v.studiesFromBefore.solo} solo, ${v.studiesFromBefore.group} group)`,
     );
   }
-  const verdict = blockers.length > 0
-    ? { safeToRetire: false, reasons: blockers }
-    : {
-        safeToRetire: true,
-        reasons: [`no request at API level ${v.level} or from its builds in the last ${quiet}`, 'no study from before telemetry began is in progress'],
-      };
-  return { apiLevel: v.level, builds: v.builds, recentRequests, telemetryBegan: v.telemetryBegan, studiesFromBefore: v.studiesFromBefore, ...verdict };
+  const verdict =
+    blockers.length > 0
+      ? { safeToRetire: false, reasons: blockers }
+      : {
+          safeToRetire: true,
+          reasons: [
+            `no request at API level ${v.level} or from its builds in the last ${quiet}`,
+            'no study from before telemetry began is in progress',
+          ],
+        };
+  return {
+    apiLevel: v.level,
+    builds: v.builds,
+    recentRequests,
+    telemetryBegan: v.telemetryBegan,
+    studiesFromBefore: v.studiesFromBefore,
+    ...verdict,
+  };
 }
 
 /** `GET /ops/api/builds`: when clients last asked for each build, for assets:gc. */
@@ -344,7 +407,10 @@ export interface BuildsLastRequested {
 }
 
 /** The latest minute with a call from each client build in the last `days` days (one range read of the aggregate). */
-export async function buildsLastRequested(db: D1Database, opts: { now: number; days: number }): Promise<BuildsLastRequested> {
+export async function buildsLastRequested(
+  db: D1Database,
+  opts: { now: number; days: number },
+): Promise<BuildsLastRequested> {
   const from = minuteOf(opts.now - opts.days * 24 * 60 * MINUTE_MS);
   const { results } = await db
     .prepare(
@@ -365,7 +431,12 @@ function sum(list: { n: number }[]): number {
 }
 
 /** Dense per-minute counts per name, busiest first. */
-function seriesOf<R extends { minute: number; n: number }>(minutes: number[], list: R[], nameOf: (row: R) => string, labelOf: (name: string) => string): Series[] {
+function seriesOf<R extends { minute: number; n: number }>(
+  minutes: number[],
+  list: R[],
+  nameOf: (row: R) => string,
+  labelOf: (name: string) => string,
+): Series[] {
   const index = new Map(minutes.map((minute, i) => [minute, i]));
   const byName = new Map<string, number[]>();
   for (const row of list) {
@@ -391,13 +462,18 @@ export function verdictOf(v: {
 }): { safeToRetire: boolean; reasons: string[] } {
   if (v.isCurrent) return { safeToRetire: false, reasons: ['it is the version answering this request'] };
   const blockers: string[] = [];
-  if (v.recentRequests > 0) blockers.push(`${counted(v.recentRequests, 'request')} in the last ${counted(v.quietMinutes, 'minute')}`);
+  if (v.recentRequests > 0)
+    blockers.push(`${counted(v.recentRequests, 'request')} in the last ${counted(v.quietMinutes, 'minute')}`);
   const studies = v.studiesInProgress.solo + v.studiesInProgress.group;
   if (studies > 0) {
-    blockers.push(`${counted(studies, 'study', 'studies')} still in progress that started while it served (${v.studiesInProgress.solo} solo, ${v.studiesInProgress.group} group)`);
+    blockers.push(
+      `${counted(studies, 'study', 'studies')} still in progress that started while it served (${v.studiesInProgress.solo} solo, ${v.studiesInProgress.group} group)`,
+    );
   }
   if (v.buildRequests !== null && v.buildRequests > 0) {
-    blockers.push(`its client build ${v.build} made ${counted(v.buildRequests, 'request')} in the last ${counted(v.quietMinutes, 'minute')}`);
+    blockers.push(
+      `its client build ${v.build} made ${counted(v.buildRequests, 'request')} in the last ${counted(v.quietMinutes, 'minute')}`,
+    );
   }
   if (blockers.length > 0) return { safeToRetire: false, reasons: blockers };
   return {
@@ -405,7 +481,9 @@ export function verdictOf(v: {
     reasons: [
       `no requests in the last ${counted(v.quietMinutes, 'minute')}`,
       'no studies in progress that started while it served',
-      v.buildRequests === null ? 'it ships the same client build as the current version' : `its client build ${v.build} was not requested`,
+      v.buildRequests === null
+        ? 'it ships the same client build as the current version'
+        : `its client build ${v.build} was not requested`,
     ],
   };
 }

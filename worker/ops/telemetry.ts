@@ -9,9 +9,17 @@
  * for, or adds, a D1 write.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { assetKeys, buildIdSchema, COMPAT, manifestMetaSchema, parseApiHeader, parseSubprotocols, TELEMETRY_KEEP_DAYS } from '../../shared/index.ts';
+import {
+  assetKeys,
+  buildIdSchema,
+  COMPAT,
+  manifestMetaSchema,
+  parseApiHeader,
+  parseSubprotocols,
+  TELEMETRY_KEEP_DAYS,
+} from '../../shared/index.ts';
 import type { AppEnv } from '../types.ts';
-import { dataPoint, UNKNOWN_BUILD, outcomeOf, type TelemetryKind } from './data-point.ts';
+import { dataPoint, outcomeOf, type TelemetryKind, UNKNOWN_BUILD } from './data-point.ts';
 
 /** One row of `telemetry_minute` (migrations/0003): who called, per minute. */
 export interface CallRow {
@@ -77,7 +85,8 @@ export function minuteOf(time: number): number {
 }
 
 /** A timer in `waitUntil` (Workers allow 30 s there after the response). */
-const afterTimeout: Later = (ms, task, waitUntil) => waitUntil(new Promise((resolve) => setTimeout(resolve, ms)).then(task));
+const afterTimeout: Later = (ms, task, waitUntil) =>
+  waitUntil(new Promise((resolve) => setTimeout(resolve, ms)).then(task));
 
 /**
  * Counts not yet written, keyed by row, so a burst of calls costs memory per
@@ -141,7 +150,10 @@ export class KnownBuilds {
     this.readAt = now;
     let cursor: string | undefined;
     for (let page = 0; page < MANIFEST_PAGES; page++) {
-      const listed: KVNamespaceListResult<unknown> = await kv.list({ prefix: assetKeys.manifestPrefix, ...(cursor ? { cursor } : {}) });
+      const listed: KVNamespaceListResult<unknown> = await kv.list({
+        prefix: assetKeys.manifestPrefix,
+        ...(cursor ? { cursor } : {}),
+      });
       for (const key of listed.keys) {
         const meta = manifestMetaSchema.safeParse(key.metadata);
         this.levels.set(key.name.slice(assetKeys.manifestPrefix.length), meta.success ? meta.data.apiLevel : 0);
@@ -182,9 +194,15 @@ export async function writeRows(db: D1Database, { calls, outcomes, version }: Te
   if (minutes.length === 0) return;
   const [first, last] = [Math.min(...minutes), Math.max(...minutes)];
   await db.batch([
-    ...calls.map((r) => db.prepare(UPSERT_CALLS).bind(r.minute, r.workerVersion, r.clientBuild, r.apiLevel, r.kind, r.count)),
-    ...outcomes.map((r) => db.prepare(UPSERT_OUTCOMES).bind(r.minute, r.workerVersion, r.apiLevel, r.kind, r.code, r.count)),
-    ...(version.build && calls.length > 0 ? [db.prepare(UPSERT_VERSION).bind(version.id, version.build, first, last, version.tag)] : []),
+    ...calls.map((r) =>
+      db.prepare(UPSERT_CALLS).bind(r.minute, r.workerVersion, r.clientBuild, r.apiLevel, r.kind, r.count),
+    ),
+    ...outcomes.map((r) =>
+      db.prepare(UPSERT_OUTCOMES).bind(r.minute, r.workerVersion, r.apiLevel, r.kind, r.code, r.count),
+    ),
+    ...(version.build && calls.length > 0
+      ? [db.prepare(UPSERT_VERSION).bind(version.id, version.build, first, last, version.tag)]
+      : []),
     db.prepare(`DELETE FROM telemetry_minute WHERE minute < ?`).bind(last - KEEP_MS),
     db.prepare(`DELETE FROM telemetry_outcome WHERE minute < ?`).bind(last - KEEP_MS),
   ]);
@@ -287,18 +305,31 @@ export class TelemetryRecorder {
 
   /** Writes what is pending now, as the timer does when it ends (tests call it instead of waiting). */
   async flush(db: D1Database): Promise<void> {
-    const write: TelemetryWrite = { calls: this.calls.take(), outcomes: this.outcomes.take(), version: { ...this.version, build: this.build.id } };
-    await writeRows(db, write).catch((err: unknown) => console.error('telemetry write failed; these counts are lost', err));
+    const write: TelemetryWrite = {
+      calls: this.calls.take(),
+      outcomes: this.outcomes.take(),
+      version: { ...this.version, build: this.build.id },
+    };
+    await writeRows(db, write).catch((err: unknown) =>
+      console.error('telemetry write failed; these counts are lost', err),
+    );
   }
 }
 
 /** What a call says about its client: socket upgrades carry the level in a subprotocol and the build in `?build=`. */
-function callerOf(c: Context<AppEnv>, currentLevel: number): { kind: 'http' | 'socket'; clientBuild: string; apiLevel: number } {
+function callerOf(
+  c: Context<AppEnv>,
+  currentLevel: number,
+): { kind: 'http' | 'socket'; clientBuild: string; apiLevel: number } {
   const socket = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
   const build = socket ? c.req.query('build') : c.req.header(COMPAT.buildHeader);
   const clientBuild = build !== undefined && buildIdSchema.safeParse(build).success ? build : '';
   if (socket) {
-    return { kind: 'socket', clientBuild, apiLevel: parseSubprotocols(c.req.header('Sec-WebSocket-Protocol') ?? null).level ?? 0 };
+    return {
+      kind: 'socket',
+      clientBuild,
+      apiLevel: parseSubprotocols(c.req.header('Sec-WebSocket-Protocol') ?? null).level ?? 0,
+    };
   }
   const api = parseApiHeader(c.req.header(COMPAT.apiHeader) ?? null);
   return { kind: 'http', clientBuild, apiLevel: api.ok ? (api.level ?? currentLevel) : 0 };
@@ -327,7 +358,12 @@ export function telemetry(recorder: TelemetryRecorder, currentLevel: number): Mi
     const waitUntil = waitUntilOf(c);
     if (!waitUntil) return;
     const caller = callerOf(c, currentLevel);
-    const event: TelemetryEvent = { now: c.var.now(), version: versionIdentity(c.env.CF_VERSION_METADATA), code: c.res.status, ...caller };
+    const event: TelemetryEvent = {
+      now: c.var.now(),
+      version: versionIdentity(c.env.CF_VERSION_METADATA),
+      code: c.res.status,
+      ...caller,
+    };
     waitUntil(recorder.record({ env: c.env, waitUntil }, event));
   };
 }

@@ -3,7 +3,7 @@
  * learner's own history over time, paginated by a keyset cursor.
  */
 import { Hono } from 'hono';
-import { recordsQuery, type MyRecordsPage, type StudyRecords } from '../../shared/index.ts';
+import { type MyRecordsPage, recordsQuery, type StudyRecords } from '../../shared/index.ts';
 import { database } from '../db/client.ts';
 import { readStudy, recordsOf } from '../db/queries.ts';
 import { validQuery } from '../http/body.ts';
@@ -53,7 +53,12 @@ export const recordRoutes = new Hono<MemberEnv>()
     const { from, to, cursor, limit = DEFAULT_PAGE } = c.req.valid('query');
     const after = cursor ? decodeCursor(cursor) : null;
     if (cursor && !after) return jsonError(c, 400, 'invalid_query', 'cursor: not a cursor this API gave out.');
-    const rows = await recordsOf(database(c.env.DB), c.var.memberId, { from, to, after: after ?? undefined, limit: limit + 1 });
+    const rows = await recordsOf(database(c.env.DB), c.var.memberId, {
+      from,
+      to,
+      after: after ?? undefined,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const body: MyRecordsPage = {

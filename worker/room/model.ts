@@ -5,17 +5,17 @@
  * tested without sockets.
  */
 import {
+  type Answer,
+  type ClientMessage,
   deadlineOf,
   HOST_GRACE_MS,
   nextPosition,
-  requiredAnswer,
-  type Answer,
-  type ClientMessage,
   type RoomErrorCode,
   type RoomEvent,
   type RoomParticipant,
   type RoomState,
   type RoomStep,
+  requiredAnswer,
 } from '../../shared/index.ts';
 
 /** A participant as the room stores them (online is derived from live sockets). */
@@ -135,7 +135,8 @@ export function handle(room: RoomData, participantId: string, message: ClientMes
       return { ok: true, events: [], persist: [] };
     case 'start':
       if (!isHost) return { ok: false, code: 'not_host', message: 'Only the host starts the study.' };
-      if (room.step !== 'waiting') return { ok: false, code: 'already_started', message: 'The study has already started.' };
+      if (room.step !== 'waiting')
+        return { ok: false, code: 'already_started', message: 'The study has already started.' };
       return moveTo(room, 'planning', 1, now);
     case 'advance': {
       if (!isHost) return { ok: false, code: 'not_host', message: 'Only the host moves the group on.' };
@@ -143,14 +144,24 @@ export function handle(room: RoomData, participantId: string, message: ClientMes
         return { ok: false, code: 'stale_step', message: 'The room has already moved on.' };
       }
       if (room.step === 'waiting' || room.step === 'done') {
-        return { ok: false, code: 'wrong_step', message: room.step === 'waiting' ? 'Start the study first.' : 'The study is done.' };
+        return {
+          ok: false,
+          code: 'wrong_step',
+          message: room.step === 'waiting' ? 'Start the study first.' : 'The study is done.',
+        };
       }
       const missing = missingAnswers(room);
       if (missing.length > 0 && !message.confirm) {
         return { ok: false, code: 'not_all_submitted', message: 'Some participants have not submitted yet.', missing };
       }
-      const next = nextPosition({ step: room.step, cycle: room.cycle, stepStartedAt: room.stepStartedAt }, room.totalCycles, now);
-      return next ? moveTo(room, next.step, next.cycle, now) : { ok: false, code: 'wrong_step', message: 'The study is done.' };
+      const next = nextPosition(
+        { step: room.step, cycle: room.cycle, stepStartedAt: room.stepStartedAt },
+        room.totalCycles,
+        now,
+      );
+      return next
+        ? moveTo(room, next.step, next.cycle, now)
+        : { ok: false, code: 'wrong_step', message: 'The study is done.' };
     }
     case 'submit':
     case 'retro': {

@@ -16,7 +16,13 @@ export async function persistToD1(d1: D1Database, op: Persist): Promise<void> {
     case 'participant':
       await db
         .insert(participant)
-        .values({ id: op.participant.id, studyId: op.studyId, memberId: op.participant.memberId, nickname: op.participant.nickname, isHost: op.isHost })
+        .values({
+          id: op.participant.id,
+          studyId: op.studyId,
+          memberId: op.participant.memberId,
+          nickname: op.participant.nickname,
+          isHost: op.isHost,
+        })
         .onConflictDoNothing();
       return;
     case 'answer':
@@ -35,7 +41,13 @@ export async function persistToD1(d1: D1Database, op: Persist): Promise<void> {
     case 'set_aside':
       await db
         .insert(roomWriteSetAside)
-        .values({ id: op.key, studyId: op.studyId, writeJson: JSON.stringify(op.write), error: op.error, setAsideAt: op.at })
+        .values({
+          id: op.key,
+          studyId: op.studyId,
+          writeJson: JSON.stringify(op.write),
+          error: op.error,
+          setAsideAt: op.at,
+        })
         .onConflictDoNothing();
       return;
   }

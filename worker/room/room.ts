@@ -6,8 +6,8 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
-  clientMessageSchema,
   CLOSE,
+  clientMessageSchema,
   HOST_GRACE_MS,
   LIMITS,
   MAX_CLIENT_MESSAGE_BYTES,
@@ -19,10 +19,20 @@ import {
   type RoomState,
   type ServerMessage,
 } from '../../shared/index.ts';
-import { handle, handOver, roomDeadline, snapshotOf, timeUp, type Change, type Persist, type RoomData, type StoredParticipant } from './model.ts';
 import { refusedByD1 } from '../db/errors.ts';
-import { persistToD1 } from './persist.ts';
 import { TelemetryRecorder, versionIdentity } from '../ops/telemetry.ts';
+import {
+  type Change,
+  handle,
+  handOver,
+  type Persist,
+  type RoomData,
+  roomDeadline,
+  type StoredParticipant,
+  snapshotOf,
+  timeUp,
+} from './model.ts';
+import { persistToD1 } from './persist.ts';
 
 /**
  * Counts socket closes by close code for the operator view and Analytics
@@ -82,7 +92,9 @@ export interface RoomView {
 }
 
 /** The answer to a join: the member's place (and whether they were already in), or why not. */
-export type JoinResult = ({ ok: true; resumed: boolean } & RoomView) | { ok: false; code: 'no_room' | 'study_started' | 'room_full' };
+export type JoinResult =
+  | ({ ok: true; resumed: boolean } & RoomView)
+  | { ok: false; code: 'no_room' | 'study_started' | 'room_full' };
 
 /** The API level of the subprotocol the worker chose for the socket; 0 when it named none. */
 function levelOf(request: Request): number {
@@ -156,11 +168,28 @@ export class Room extends DurableObject<Env> {
     if (existing) return { ok: true, resumed: true, participantId: existing.id, state: this.snapshot() };
     if (room.step !== 'waiting') return { ok: false, code: 'study_started' };
     if (room.participants.length >= LIMITS.roomParticipants.max) return { ok: false, code: 'room_full' };
-    const participant: StoredParticipant = { id: member.participantId, memberId: member.memberId, nickname: member.nickname, joinedAt: this.now(), submittedFor: null };
+    const participant: StoredParticipant = {
+      id: member.participantId,
+      memberId: member.memberId,
+      nickname: member.nickname,
+      joinedAt: this.now(),
+      submittedFor: null,
+    };
     room.participants.push(participant);
     await this.commit({
       ok: true,
-      events: [{ kind: 'joined', participant: { id: participant.id, nickname: participant.nickname, isHost: false, online: false, submitted: false } }],
+      events: [
+        {
+          kind: 'joined',
+          participant: {
+            id: participant.id,
+            nickname: participant.nickname,
+            isHost: false,
+            online: false,
+            submitted: false,
+          },
+        },
+      ],
       persist: [{ op: 'participant', participant, studyId: room.studyId, isHost: false }],
     });
     return { ok: true, resumed: false, participantId: participant.id, state: this.snapshot() };
@@ -184,7 +213,8 @@ export class Room extends DurableObject<Env> {
    * the API level; `X-Haru-Member` names the learner.
    */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket upgrade', { status: 426 });
+    if (request.headers.get('Upgrade') !== 'websocket')
+      return new Response('Expected a WebSocket upgrade', { status: 426 });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const memberId = request.headers.get('X-Haru-Member');
@@ -199,11 +229,17 @@ export class Room extends DurableObject<Env> {
     const mine = this.openSockets(participant.id);
     const wasOnline = mine.length > 0;
     // The oldest first; the new socket keeps them online, so no presence change.
-    const byAge = mine.map((ws) => ({ ws, at: (ws.deserializeAttachment() as Attachment).connectedAt })).sort((a, b) => a.at - b.at);
+    const byAge = mine
+      .map((ws) => ({ ws, at: (ws.deserializeAttachment() as Attachment).connectedAt }))
+      .sort((a, b) => a.at - b.at);
     for (const { ws } of byAge.slice(0, Math.max(0, mine.length + 1 - MAX_SOCKETS_PER_PARTICIPANT))) {
       ws.close(CLOSE.replaced, 'too many connections for one learner; the oldest was closed');
     }
-    const attachment: Attachment = { participantId: participant.id, connectedAt: this.now(), apiLevel: levelOf(request) };
+    const attachment: Attachment = {
+      participantId: participant.id,
+      connectedAt: this.now(),
+      apiLevel: levelOf(request),
+    };
     this.ctx.acceptWebSocket(server, [participant.id]);
     server.serializeAttachment(attachment);
     const events: RoomEvent[] = wasOnline ? [] : [{ kind: 'presence', participantId: participant.id, online: true }];
@@ -221,7 +257,8 @@ export class Room extends DurableObject<Env> {
       ws.close(CLOSE.rateLimited, 'too many messages');
       return;
     }
-    if (typeof data !== 'string') return this.refuse(ws, 'invalid_message', 'Messages are JSON text; binary frames are refused.');
+    if (typeof data !== 'string')
+      return this.refuse(ws, 'invalid_message', 'Messages are JSON text; binary frames are refused.');
     if (new TextEncoder().encode(data).length > MAX_CLIENT_MESSAGE_BYTES) {
       return this.refuse(ws, 'too_large', `Messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
     }
@@ -232,7 +269,8 @@ export class Room extends DurableObject<Env> {
       return this.refuse(ws, 'invalid_message', 'Messages are JSON.');
     }
     const parsed = clientMessageSchema.safeParse(json);
-    if (!parsed.success) return this.refuse(ws, 'invalid_message', parsed.error.issues[0]?.message ?? 'Not a message this room knows.');
+    if (!parsed.success)
+      return this.refuse(ws, 'invalid_message', parsed.error.issues[0]?.message ?? 'Not a message this room knows.');
     const room = this.room;
     if (!room) return this.refuse(ws, 'invalid_message', 'This room is not open.');
     this.drainIfOwed();
@@ -271,7 +309,13 @@ export class Room extends DurableObject<Env> {
   /** Counts one socket close, off the message path (`waitUntil`). */
   private countClose(apiLevel: number, code: number): void {
     const waitUntil = (promise: Promise<unknown>) => this.ctx.waitUntil(promise);
-    const event = { now: this.now(), version: versionIdentity(this.env.CF_VERSION_METADATA), apiLevel, kind: 'close', code } as const;
+    const event = {
+      now: this.now(),
+      version: versionIdentity(this.env.CF_VERSION_METADATA),
+      apiLevel,
+      kind: 'close',
+      code,
+    } as const;
     waitUntil(closeTelemetry.record({ env: this.env, waitUntil }, event));
   }
 
@@ -332,7 +376,11 @@ export class Room extends DurableObject<Env> {
 
   /** A flush after the answer went out. One that dies with the object is not an error to report: the stored alarm delivers instead. */
   private flushLater(): void {
-    this.ctx.waitUntil(this.flush().catch((err: unknown) => console.warn(`room ${this.room?.studyId}: flush stopped, the alarm will deliver`, err)));
+    this.ctx.waitUntil(
+      this.flush().catch((err: unknown) =>
+        console.warn(`room ${this.room?.studyId}: flush stopped, the alarm will deliver`, err),
+      ),
+    );
   }
 
   /** Sends owed writes to D1 (one drain at a time; a call during a drain joins it). */
@@ -393,10 +441,20 @@ export class Room extends DurableObject<Env> {
   private async setAside(key: string, op: OwedWrite, error: string): Promise<void> {
     const { attempts: _attempts, queuedAt: _queuedAt, ...write } = op;
     const id = key.slice(OUTBOX_PREFIX.length);
-    const report: Persist = { op: 'set_aside', studyId: this.room?.studyId ?? '', key: id, write, error, at: this.now() };
+    const report: Persist = {
+      op: 'set_aside',
+      studyId: this.room?.studyId ?? '',
+      key: id,
+      write,
+      error,
+      at: this.now(),
+    };
     console.warn(`room ${report.studyId}: D1 refused a write for good, set aside`, error);
     // Not awaited in between: the platform commits both writes together (write coalescing).
-    void this.ctx.storage.put({ [`${SET_ASIDE_PREFIX}${id}`]: { write, error, at: report.at }, [`${OUTBOX_PREFIX}${id}:report`]: { ...report, queuedAt: report.at } satisfies OwedWrite });
+    void this.ctx.storage.put({
+      [`${SET_ASIDE_PREFIX}${id}`]: { write, error, at: report.at },
+      [`${OUTBOX_PREFIX}${id}:report`]: { ...report, queuedAt: report.at } satisfies OwedWrite,
+    });
     await this.ctx.storage.delete(key);
   }
 
@@ -413,7 +471,10 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return Promise.resolve();
     const deadline = room.timeUpSent ? null : roomDeadline(room);
-    const handover = room.hostOfflineSince === null || room.step === 'done' || !this.anyoneOnlineBut(room.hostId) ? null : room.hostOfflineSince + HOST_GRACE_MS;
+    const handover =
+      room.hostOfflineSince === null || room.step === 'done' || !this.anyoneOnlineBut(room.hostId)
+        ? null
+        : room.hostOfflineSince + HOST_GRACE_MS;
     const delivery = this.owed ? (this.retryAt ?? this.now() + RETRY_MS[0]) : null;
     const times = [deadline, handover, delivery].filter((t): t is number => t !== null);
     if (times.length === 0) return this.ctx.storage.deleteAlarm();

@@ -5,7 +5,7 @@
  * per-learner tables in step for an older worker still serving.
  */
 import { and, eq } from 'drizzle-orm';
-import { stepMillis, type ParticipantView, type ProgressView, type Step, type StudyView } from '../../shared/index.ts';
+import { type ParticipantView, type ProgressView, type Step, type StudyView, stepMillis } from '../../shared/index.ts';
 import type { Database } from '../db/client.ts';
 import type { ContentRow, ParticipantRow, StudyRow } from '../db/queries.ts';
 import { content, participant, participantCode, study } from '../db/schema.ts';

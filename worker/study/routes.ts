@@ -5,29 +5,42 @@
  * answer, and a group study made at level 1 can still be looked at but no
  * longer changed.
  */
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import {
   advanceBody,
   createStudyBody,
   requiredAnswer,
-  savePlanBody,
-  saveRetrospectBody,
   type SavePlanBody,
   type SaveRetrospectBody,
   type StudyPage,
+  savePlanBody,
+  saveRetrospectBody,
 } from '../../shared/index.ts';
 import { compatAnswer } from '../compat/middleware.ts';
-import { database, type Database } from '../db/client.ts';
-import { advanceStudy, createStudy, readStudy, saveAnswer, type ContentRow, type ParticipantRow } from '../db/queries.ts';
+import { type Database, database } from '../db/client.ts';
+import {
+  advanceStudy,
+  type ContentRow,
+  createStudy,
+  type ParticipantRow,
+  readStudy,
+  saveAnswer,
+} from '../db/queries.ts';
 import { jsonBody } from '../http/body.ts';
 import { allow, jsonError } from '../http/errors.ts';
 import { memberById } from '../identity/members.ts';
 import { requireMember } from '../identity/middleware.ts';
 import type { MemberEnv } from '../types.ts';
-import { loadParticipant, toParticipant, toProgressView, toStudyView, type StudyWithCode } from './queries.ts';
+import { loadParticipant, type StudyWithCode, toParticipant, toProgressView, toStudyView } from './queries.ts';
 
 /** Everything a study page shows, for a member who is in the study. */
-function studyPage(s: StudyWithCode, participants: ParticipantRow[], mine: ParticipantRow, answers: ContentRow | undefined, now: number): StudyPage {
+function studyPage(
+  s: StudyWithCode,
+  participants: ParticipantRow[],
+  mine: ParticipantRow,
+  answers: ContentRow | undefined,
+  now: number,
+): StudyPage {
   return {
     study: toStudyView(s),
     me: toProgressView(mine, s, answers),
@@ -45,7 +58,12 @@ async function ownProgress(c: Context<MemberEnv>, db: Database) {
   }
   if (found.study.code) {
     return {
-      res: jsonError(c, 409, 'group_study_closed', 'Group studies from before live study were paused in the upgrade; their records are kept.'),
+      res: jsonError(
+        c,
+        409,
+        'group_study_closed',
+        'Group studies from before live study were paused in the upgrade; their records are kept.',
+      ),
     } as const;
   }
   return found;
@@ -68,7 +86,12 @@ function answerRoute(kind: 'plan' | 'retrospect') {
         { step: s.step, cycle: s.currentCycle },
       );
     }
-    const answers = await saveAnswer(db, mine.id, s.currentCycle, 'plan' in body ? { plan: body.plan } : { retrospect: body.retrospect });
+    const answers = await saveAnswer(
+      db,
+      mine.id,
+      s.currentCycle,
+      'plan' in body ? { plan: body.plan } : { retrospect: body.retrospect },
+    );
     return c.json(toProgressView(mine, s, answers));
   };
 }
@@ -86,7 +109,14 @@ export const studyRoutes = new Hono<MemberEnv>()
     const { name, totalCycles, minutesPerCycle } = body;
     const created = await createStudy(
       db,
-      { name, totalCycles, minutesPerCycle, hostMemberId: me.id, hostNickname: body.nickname ?? me.nickname, code: null },
+      {
+        name,
+        totalCycles,
+        minutesPerCycle,
+        hostMemberId: me.id,
+        hostNickname: body.nickname ?? me.nickname,
+        code: null,
+      },
       now,
     );
     return c.json(studyPage({ ...created.study, code: null }, [created.host], created.host, undefined, now), 201);
@@ -100,7 +130,13 @@ export const studyRoutes = new Hono<MemberEnv>()
     return c.json(studyPage({ ...detail.study, code: detail.code }, detail.participants, mine, answers, c.var.now()));
   })
   .all('/progress/:progressId/plan', allow('PUT'), requireMember, jsonBody(savePlanBody), answerRoute('plan'))
-  .all('/progress/:progressId/retrospect', allow('PUT'), requireMember, jsonBody(saveRetrospectBody), answerRoute('retrospect'))
+  .all(
+    '/progress/:progressId/retrospect',
+    allow('PUT'),
+    requireMember,
+    jsonBody(saveRetrospectBody),
+    answerRoute('retrospect'),
+  )
   .all('/progress/:progressId/advance', allow('POST'), requireMember, jsonBody(advanceBody), async (c) => {
     const db = database(c.env.DB);
     const found = await ownProgress(c, db);

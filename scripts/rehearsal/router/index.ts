@@ -27,7 +27,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { CLOSE } from '../../../shared/room.ts';
-import { bucketOf, roomSide, sideFor, type Meeting, type Side } from '../split.ts';
+import { bucketOf, type Meeting, roomSide, type Side, sideFor } from '../split.ts';
 
 /** One relayed room socket: the version its room object runs, the learner's end and the version's end. */
 interface Relay {
@@ -73,7 +73,8 @@ export class Switchboard extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname.startsWith('/__rehearsal/')) {
-      if (request.headers.get('X-Rehearsal-Token') !== this.env.CONTROL_TOKEN) return json({ error: 'unauthorized' }, 401);
+      if (request.headers.get('X-Rehearsal-Token') !== this.env.CONTROL_TOKEN)
+        return json({ error: 'unauthorized' }, 401);
       return this.control(url.pathname, request);
     }
     const { newPercent, hasRooms, number } = this.deployment;
@@ -104,7 +105,13 @@ export class Switchboard extends DurableObject<Env> {
   }
 
   /** Relays an accepted room socket, remembering it so a deployment can drop it. */
-  private relay(response: Response, side: Side, studyId: string | null, objectSide: Side | null, deployment: number): Response {
+  private relay(
+    response: Response,
+    side: Side,
+    studyId: string | null,
+    objectSide: Side | null,
+    deployment: number,
+  ): Response {
     const version = response.webSocket as WebSocket;
     const pair = new WebSocketPair();
     const learner = pair[1];
@@ -117,7 +124,8 @@ export class Switchboard extends DurableObject<Env> {
     learner.addEventListener('message', (event) => send(version, event.data));
     version.addEventListener('message', (event) => send(learner, event.data));
     // A version end that fails (1011) or drops (1006) reaches the learner as 1011 naming the pairing, so the report can say which failed.
-    const failed = (reason: string) => close(learner, WORKER_FAILED, `${side}>${objectSide ?? 'none'}: ${reason}`.slice(0, 120));
+    const failed = (reason: string) =>
+      close(learner, WORKER_FAILED, `${side}>${objectSide ?? 'none'}: ${reason}`.slice(0, 120));
     learner.addEventListener('close', (event) => {
       forget();
       close(version, event.code, event.reason);
@@ -221,9 +229,16 @@ function close(socket: WebSocket, code: number, reason: string): void {
 async function migrate(db: D1Database, body: Record<string, unknown>): Promise<{ applied: boolean }> {
   const name = String(body.name);
   const queries = body.queries as string[];
-  await db.prepare('CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)').run();
+  await db
+    .prepare(
+      'CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)',
+    )
+    .run();
   const done = await db.prepare('SELECT 1 FROM d1_migrations WHERE name = ?').bind(name).first();
   if (done) return { applied: false };
-  await db.batch([...queries.map((sql) => db.prepare(sql)), db.prepare('INSERT INTO d1_migrations (name) VALUES (?)').bind(name)]);
+  await db.batch([
+    ...queries.map((sql) => db.prepare(sql)),
+    db.prepare('INSERT INTO d1_migrations (name) VALUES (?)').bind(name),
+  ]);
   return { applied: true };
 }

@@ -45,7 +45,11 @@ export function roomHost(codes: Partial<Record<Side, RoomCode>>) {
   const sides = (Object.keys(codes) as Side[]).filter((side) => codes[side]);
   if (sides.length === 0) throw new Error('the room host needs at least one room class');
   const skip = new Set<string>(['constructor', ...HANDLERS]);
-  const methods = new Set(sides.flatMap((side) => Object.getOwnPropertyNames((codes[side] as RoomCode).prototype)).filter((name) => !skip.has(name)));
+  const methods = new Set(
+    sides
+      .flatMap((side) => Object.getOwnPropertyNames((codes[side] as RoomCode).prototype))
+      .filter((name) => !skip.has(name)),
+  );
 
   class Room extends DurableObject<HostEnv> {
     #running: Running | null = null;
@@ -56,7 +60,8 @@ export function roomHost(codes: Partial<Record<Side, RoomCode>>) {
     static async forward(host: Room, name: string, args: unknown[]): Promise<unknown> {
       const room = await host.#room();
       const method = room[name];
-      if (typeof method !== 'function') throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
+      if (typeof method !== 'function')
+        throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
       return (method as (...a: unknown[]) => unknown).apply(room, args);
     }
 

@@ -15,9 +15,9 @@
  *   `/__test/rooms/:studyId/alarm` routes) with ROOM swapped for this
  *   namespace, so the clock rooms never mix with the timed ones.
  */
-import { routePartykitRequest, Server, type Connection, type WSMessage } from 'partyserver';
-import clockWorker, { TestRoom } from '../../browser/clock-worker/index.ts';
+import { type Connection, routePartykitRequest, Server, type WSMessage } from 'partyserver';
 import app, { Room } from '../../../worker/index.ts';
+import clockWorker, { TestRoom } from '../../browser/clock-worker/index.ts';
 
 export { Room, TestRoom as ClockRoom };
 

@@ -51,7 +51,9 @@ export default {
     const alarm = ALARM_PATH.exec(pathname);
     if (alarm?.[1]) {
       if (request.method !== 'POST') return new Response(null, { status: 405, headers: { Allow: 'POST' } });
-      const room = env.ROOM.get(env.ROOM.idFromName(decodeURIComponent(alarm[1]))) as unknown as DurableObjectStub<TestRoom>;
+      const room = env.ROOM.get(
+        env.ROOM.idFromName(decodeURIComponent(alarm[1])),
+      ) as unknown as DurableObjectStub<TestRoom>;
       await room.ringAlarm();
       return Response.json({ rang: true, now: now() });
     }

@@ -6,5 +6,6 @@
  * here a test puts one release's worker in front of the other's room by
  * swapping the ROOM binding. Never deployed.
  */
-export { default, Room } from '../../../worker/index.ts';
+
 export { Room as PreviousRoom } from '@haru/previous-release/room/room.ts';
+export { default, Room } from '../../../worker/index.ts';

@@ -23,7 +23,11 @@ async function member(nickname: string): Promise<string> {
 async function groupStudy(totalCycles = 1) {
   const hostMemberId = await member('host');
   const code = codeFromBytes(crypto.getRandomValues(new Uint8Array(6)));
-  const created = await createStudy(db, { name: 'g', totalCycles, minutesPerCycle: 25, hostMemberId, hostNickname: 'host', code }, NOW);
+  const created = await createStudy(
+    db,
+    { name: 'g', totalCycles, minutesPerCycle: 25, hostMemberId, hostNickname: 'host', code },
+    NOW,
+  );
   return { ...created, code, hostMemberId };
 }
 
@@ -36,8 +40,13 @@ describe('joinStudy', () => {
     await advanceStudy(db, study, NOW + 1);
     const again = await joinStudy(db, code, guest, 'other name');
     expect(again).toMatchObject({ kind: 'resumed', participant: { nickname: 'g' } });
-    expect(again.kind === 'resumed' && joined.kind === 'joined' && again.participant.id === joined.participant.id).toBe(true);
-    expect(await joinStudy(db, code, await member('late'), 'late')).toMatchObject({ kind: 'started', study: { step: 'planning' } });
+    expect(again.kind === 'resumed' && joined.kind === 'joined' && again.participant.id === joined.participant.id).toBe(
+      true,
+    );
+    expect(await joinStudy(db, code, await member('late'), 'late')).toMatchObject({
+      kind: 'started',
+      study: { step: 'planning' },
+    });
     expect(await joinStudy(db, 'ZZZZZZ', guest, 'g')).toEqual({ kind: 'not_found' });
   });
 });
@@ -50,7 +59,11 @@ describe('advanceStudy', () => {
     for (let minute = 1; ; minute += 1) {
       const moved = await advanceStudy(db, current, NOW + minute * 60_000);
       if (!moved) break;
-      path.push([moved.step, moved.currentCycle, moved.stepDeadline === null ? null : (moved.stepDeadline - NOW) / 60_000]);
+      path.push([
+        moved.step,
+        moved.currentCycle,
+        moved.stepDeadline === null ? null : (moved.stepDeadline - NOW) / 60_000,
+      ]);
       current = moved;
     }
     expect(path).toEqual([
@@ -94,7 +107,11 @@ describe('recordsOf', () => {
     const me = await member('me');
     const ids: string[] = [];
     for (let day = 0; day < 3; day += 1) {
-      const { study } = await createStudy(db, { name: `s${day}`, totalCycles: 1, minutesPerCycle: 20, hostMemberId: me, hostNickname: 'me', code: null }, NOW + day * 86_400_000);
+      const { study } = await createStudy(
+        db,
+        { name: `s${day}`, totalCycles: 1, minutesPerCycle: 20, hostMemberId: me, hostNickname: 'me', code: null },
+        NOW + day * 86_400_000,
+      );
       ids.unshift(study.id);
     }
     const first = await recordsOf(db, me, { limit: 2 });
@@ -102,6 +119,10 @@ describe('recordsOf', () => {
     const last = first.at(-1)?.study;
     const rest = await recordsOf(db, me, { limit: 2, after: last && { createdAt: last.createdAt, studyId: last.id } });
     expect(rest.map((r) => r.study.id)).toEqual(ids.slice(2));
-    expect((await recordsOf(db, me, { from: NOW + 86_400_000, to: NOW + 2 * 86_400_000, limit: 5 })).map((r) => r.study.name)).toEqual(['s1']);
+    expect(
+      (await recordsOf(db, me, { from: NOW + 86_400_000, to: NOW + 2 * 86_400_000, limit: 5 })).map(
+        (r) => r.study.name,
+      ),
+    ).toEqual(['s1']);
   });
 });

@@ -5,7 +5,12 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { checkMigrations, CONTRACT_MARKER, isContractStep, type MigrationFile } from '../../../scripts/lib/migration-check.ts';
+import {
+  CONTRACT_MARKER,
+  checkMigrations,
+  isContractStep,
+  type MigrationFile,
+} from '../../../scripts/lib/migration-check.ts';
 
 const BASE: MigrationFile = {
   name: '0001_base.sql',
@@ -25,13 +30,29 @@ function check(sql: string, name = '0002_next.sql') {
 describe('checkMigrations: drops and renames', () => {
   it.each([
     ['DROP TABLE', 'DROP TABLE pomodoro_study;', 'DROP TABLE pomodoro_study drops a table'],
-    ['DROP TABLE IF EXISTS, schema and quotes', 'drop table if exists main."POMODORO_STUDY"', 'DROP TABLE pomodoro_study drops a table'],
+    [
+      'DROP TABLE IF EXISTS, schema and quotes',
+      'drop table if exists main."POMODORO_STUDY"',
+      'DROP TABLE pomodoro_study drops a table',
+    ],
     ['ALTER TABLE ... DROP COLUMN', 'ALTER TABLE member DROP COLUMN nickname;', 'DROP COLUMN nickname drops a column'],
     ['ALTER TABLE ... DROP (no COLUMN)', 'ALTER TABLE member DROP nickname;', 'DROP COLUMN nickname drops a column'],
-    ['a quoted column named like a keyword', 'ALTER TABLE member DROP COLUMN "unique";', 'DROP COLUMN unique drops a column'],
+    [
+      'a quoted column named like a keyword',
+      'ALTER TABLE member DROP COLUMN "unique";',
+      'DROP COLUMN unique drops a column',
+    ],
     ['ALTER TABLE ... RENAME TO', 'ALTER TABLE pomodoro_study RENAME TO study;', 'RENAME TO study renames a table'],
-    ['RENAME COLUMN', 'ALTER TABLE member RENAME COLUMN nickname TO name;', 'RENAME COLUMN nickname TO name renames a column'],
-    ['RENAME (no COLUMN)', 'ALTER TABLE member RENAME nickname TO name;', 'RENAME COLUMN nickname TO name renames a column'],
+    [
+      'RENAME COLUMN',
+      'ALTER TABLE member RENAME COLUMN nickname TO name;',
+      'RENAME COLUMN nickname TO name renames a column',
+    ],
+    [
+      'RENAME (no COLUMN)',
+      'ALTER TABLE member RENAME nickname TO name;',
+      'RENAME COLUMN nickname TO name renames a column',
+    ],
   ])('rejects %s of what an earlier migration created', (_, sql, message) => {
     const problems = check(sql);
     expect(problems).toHaveLength(1);
@@ -68,13 +89,26 @@ describe('checkMigrations: drops and renames', () => {
 
   it('still guards a column added by an earlier migration, naming that one', () => {
     const added: MigrationFile = { name: '0002_add.sql', sql: 'ALTER TABLE member ADD COLUMN avatar TEXT;' };
-    const problems = checkMigrations([BASE, added, { name: '0003_drop.sql', sql: 'ALTER TABLE member DROP COLUMN avatar;' }]);
-    expect(problems.map((p) => [p.migration, p.message.includes('0002_add.sql created')])).toEqual([['0003_drop.sql', true]]);
+    const problems = checkMigrations([
+      BASE,
+      added,
+      { name: '0003_drop.sql', sql: 'ALTER TABLE member DROP COLUMN avatar;' },
+    ]);
+    expect(problems.map((p) => [p.migration, p.message.includes('0002_add.sql created')])).toEqual([
+      ['0003_drop.sql', true],
+    ]);
   });
 
   it('follows a contract rename, so the old name is free and the new one guarded', () => {
-    const renamed: MigrationFile = { name: '0002_contract.sql', sql: `${CONTRACT_MARKER}\nALTER TABLE pomodoro_study RENAME TO study;` };
-    const problems = checkMigrations([BASE, renamed, { name: '0003.sql', sql: 'DROP TABLE IF EXISTS pomodoro_study;\nDROP TABLE study;' }]);
+    const renamed: MigrationFile = {
+      name: '0002_contract.sql',
+      sql: `${CONTRACT_MARKER}\nALTER TABLE pomodoro_study RENAME TO study;`,
+    };
+    const problems = checkMigrations([
+      BASE,
+      renamed,
+      { name: '0003.sql', sql: 'DROP TABLE IF EXISTS pomodoro_study;\nDROP TABLE study;' },
+    ]);
     expect(problems.map((p) => p.message.split(',')[0])).toEqual(['DROP TABLE study drops a table']);
   });
 
@@ -95,11 +129,19 @@ describe('checkMigrations: drops and renames', () => {
 
 describe('checkMigrations: trigger bodies in the form remote D1 accepts', () => {
   const trigger = (body: string, header = 'CREATE TRIGGER t_copy AFTER INSERT ON member') => `${header}\n${body}\n`;
-  const GOOD = 'BEGIN\n  INSERT INTO other (id) VALUES (CASE WHEN NEW.id IS NULL THEN 0 ELSE NEW.id END) ON CONFLICT DO NOTHING;\n  UPDATE other SET id = NEW.id WHERE id IS NOT NEW.id;\nEND;';
+  const GOOD =
+    'BEGIN\n  INSERT INTO other (id) VALUES (CASE WHEN NEW.id IS NULL THEN 0 ELSE NEW.id END) ON CONFLICT DO NOTHING;\n  UPDATE other SET id = NEW.id WHERE id IS NOT NEW.id;\nEND;';
 
   it('accepts BEGIN / END in upper case with one statement per line (a CASE ... END inside is no END)', () => {
     expect(check(trigger(GOOD))).toEqual([]);
-    expect(check(trigger(GOOD, 'CREATE TEMP TRIGGER IF NOT EXISTS t_copy AFTER UPDATE OF nickname ON member\nWHEN NEW.nickname IS NOT OLD.nickname'))).toEqual([]);
+    expect(
+      check(
+        trigger(
+          GOOD,
+          'CREATE TEMP TRIGGER IF NOT EXISTS t_copy AFTER UPDATE OF nickname ON member\nWHEN NEW.nickname IS NOT OLD.nickname',
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -134,7 +176,9 @@ describe('the real migrations/', () => {
 
   it('have as many triggers in D1 as CREATE TRIGGER statements in the files, each stored as written', async () => {
     const written = files.flatMap((file) => file.sql.match(/^CREATE TRIGGER [\s\S]*?^END;$/gm) ?? []);
-    const { results } = await env.DB.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all<{ name: string; sql: string }>();
+    const { results } = await env.DB.prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+    ).all<{ name: string; sql: string }>();
     expect(written.length).toBeGreaterThan(0);
     expect(results.map((row) => `${row.sql};`).sort()).toEqual(written.sort());
     for (const row of results) expect(row.name).toMatch(/^sync_v[12]_/);

@@ -13,15 +13,15 @@ import {
   createStudy,
   handOverHost,
   joinStudy,
+  type NewStudy,
   readStudy,
   recordsOf,
-  saveAnswer,
-  type NewStudy,
   type StudyRow,
+  saveAnswer,
 } from '../../../worker/db/queries.ts';
 import { PLAN, RETRO, v1App } from '../v1/client.ts';
 import { answersOf, release1Learner } from './release1.ts';
-import { countRows, expectMovingTogether, expectShapesInStep, EXPAND_V2, migrateTo, V1 } from './shapes.ts';
+import { countRows, EXPAND_V2, expectMovingTogether, expectShapesInStep, migrateTo, V1 } from './shapes.ts';
 
 const MINUTE = 60_000;
 
@@ -71,7 +71,12 @@ describe('Release 1 writes, then 0002, then Release 2 reads', () => {
     await host.plan(group.me.progressId);
     api.clock.advanceMinutes(1);
     await host.advance(group.me.progressId, 'planning');
-    const before = await Promise.all([solo, group].map(async ({ study }) => ({ page: await host.page(study.id), records: await host.records(study.id) })));
+    const before = await Promise.all(
+      [solo, group].map(async ({ study }) => ({
+        page: await host.page(study.id),
+        records: await host.records(study.id),
+      })),
+    );
     const myRecords = await host.myRecords();
 
     await migrateTo(EXPAND_V2);
@@ -92,13 +97,27 @@ describe('Release 1 writes, then 0002, then Release 2 reads', () => {
         updatedAt: page.study.createdAt,
       });
       expect(detail?.code).toBe(page.study.code);
-      expect(detail?.participants.map((p) => [p.id, p.nickname, p.isHost])).toEqual(page.participants.map((p) => [p.progressId, p.nickname, p.isHost]));
-      const answers = detail?.answers.map(({ participantId, cycle, plan, retrospect }) => ({ participantId, cycle, plan, retrospect }));
-      expect(answers?.sort((a, b) => a.participantId.localeCompare(b.participantId) || a.cycle - b.cycle)).toEqual(answersOf(records));
+      expect(detail?.participants.map((p) => [p.id, p.nickname, p.isHost])).toEqual(
+        page.participants.map((p) => [p.progressId, p.nickname, p.isHost]),
+      );
+      const answers = detail?.answers.map(({ participantId, cycle, plan, retrospect }) => ({
+        participantId,
+        cycle,
+        plan,
+        retrospect,
+      }));
+      expect(answers?.sort((a, b) => a.participantId.localeCompare(b.participantId) || a.cycle - b.cycle)).toEqual(
+        answersOf(records),
+      );
     }
-    expect(before.map(({ page }) => [page.me.step, page.me.cycle])).toEqual([['planning', 2], ['studying', 1]]);
+    expect(before.map(({ page }) => [page.me.step, page.me.cycle])).toEqual([
+      ['planning', 2],
+      ['studying', 1],
+    ]);
     const mine = await recordsOf(db, host.member.id, { limit: 10 });
-    expect(mine.map((r) => [r.study.id, r.participantId, r.code])).toEqual(myRecords.items.map((i) => [i.study.id, i.progressId, i.study.code]));
+    expect(mine.map((r) => [r.study.id, r.participantId, r.code])).toEqual(
+      myRecords.items.map((i) => [i.study.id, i.progressId, i.study.code]),
+    );
   });
 });
 
@@ -116,9 +135,18 @@ describe('Release 2 writes, Release 1 reads (a rollback loses nothing)', () => {
 
     // The lobby is planning of cycle 1 to Release 1.
     let page = await guest.page(created.study.id);
-    expect(page.study).toMatchObject({ id: created.study.id, code: 'LIVEAB', mode: 'group', totalCycles: 1, minutesPerCycle: 30 });
+    expect(page.study).toMatchObject({
+      id: created.study.id,
+      code: 'LIVEAB',
+      mode: 'group',
+      totalCycles: 1,
+      minutesPerCycle: 30,
+    });
     expect(page.me).toMatchObject({ progressId: guestId, step: 'planning', cycle: 1 });
-    expect(page.participants.map((p) => [p.progressId, p.isHost])).toEqual([[hostId, true], [guestId, false]]);
+    expect(page.participants.map((p) => [p.progressId, p.isHost])).toEqual([
+      [hostId, true],
+      [guestId, false],
+    ]);
 
     api.clock.advanceMinutes(2);
     await r2.advance(created.study.id);
@@ -130,15 +158,25 @@ describe('Release 2 writes, Release 1 reads (a rollback loses nothing)', () => {
     await expectShapesInStep();
 
     page = await guest.page(created.study.id);
-    expect(page.me).toMatchObject({ step: 'studying', cycle: 1, stepStartedAt: api.clock.now(), deadline: studying.stepDeadline });
-    expect(page.participants.map((p) => [p.step, p.cycle])).toEqual([['studying', 1], ['studying', 1]]);
+    expect(page.me).toMatchObject({
+      step: 'studying',
+      cycle: 1,
+      stepStartedAt: api.clock.now(),
+      deadline: studying.stepDeadline,
+    });
+    expect(page.participants.map((p) => [p.step, p.cycle])).toEqual([
+      ['studying', 1],
+      ['studying', 1],
+    ]);
     expect(answersOf(await guest.records(created.study.id))).toEqual(
       [
         { participantId: hostId, cycle: 1, plan: PLAN, retrospect: null },
         { participantId: guestId, cycle: 1, plan: { ...PLAN, toDo: 'vocabulary' }, retrospect: null },
       ].sort((a, b) => a.participantId.localeCompare(b.participantId)),
     );
-    expect((await guest.myRecords()).items.map((i) => [i.study.id, i.progressId, i.step])).toEqual([[created.study.id, guestId, 'studying']]);
+    expect((await guest.myRecords()).items.map((i) => [i.study.id, i.progressId, i.step])).toEqual([
+      [created.study.id, guestId, 'studying'],
+    ]);
 
     // Rolled back: Release 1 moves each learner on their own, the host's moves move the study.
     api.clock.advanceMinutes(30);
@@ -147,8 +185,16 @@ describe('Release 2 writes, Release 1 reads (a rollback loses nothing)', () => {
     expect((await r2.study(created.study.id)).step).toBe('studying');
     await host.advance(hostId, 'studying');
     const detail = await readStudy(r2.db, created.study.id);
-    expect(detail?.study).toMatchObject({ step: 'retrospect', currentCycle: 1, stepDeadline: api.clock.now() + 10 * MINUTE });
-    expect(detail?.answers.find((a) => a.participantId === guestId)).toMatchObject({ cycle: 1, plan: { toDo: 'vocabulary' }, retrospect: RETRO });
+    expect(detail?.study).toMatchObject({
+      step: 'retrospect',
+      currentCycle: 1,
+      stepDeadline: api.clock.now() + 10 * MINUTE,
+    });
+    expect(detail?.answers.find((a) => a.participantId === guestId)).toMatchObject({
+      cycle: 1,
+      plan: { toDo: 'vocabulary' },
+      retrospect: RETRO,
+    });
     await expectShapesInStep();
   });
 
@@ -157,11 +203,27 @@ describe('Release 2 writes, Release 1 reads (a rollback loses nothing)', () => {
     const api = v1App({ release: '1.0.0' });
     const r2 = release2(api);
     const me = await release1Learner(api, 'solo');
-    const { study, host, code } = await r2.create({ hostMemberId: me.member.id, hostNickname: 'me', code: null, minutesPerCycle: 50 });
-    expect([study.step, study.currentCycle, study.stepDeadline, code]).toEqual(['planning', 1, api.clock.now() + 10 * MINUTE, null]);
+    const { study, host, code } = await r2.create({
+      hostMemberId: me.member.id,
+      hostNickname: 'me',
+      code: null,
+      minutesPerCycle: 50,
+    });
+    expect([study.step, study.currentCycle, study.stepDeadline, code]).toEqual([
+      'planning',
+      1,
+      api.clock.now() + 10 * MINUTE,
+      null,
+    ]);
     const page = await me.page(study.id);
     expect(page.study).toMatchObject({ id: study.id, mode: 'solo', code: null, minutesPerCycle: 50 });
-    expect(page.me).toMatchObject({ progressId: host.id, step: 'planning', cycle: 1, deadline: study.stepDeadline, nickname: 'me' });
+    expect(page.me).toMatchObject({
+      progressId: host.id,
+      step: 'planning',
+      cycle: 1,
+      deadline: study.stepDeadline,
+      nickname: 'me',
+    });
     await expectShapesInStep();
   });
 });
@@ -176,51 +238,86 @@ describe('interleaved writes from both releases', () => {
     const c = await release1Learner(api, 'c');
     const ids: Record<string, string> = {};
     const writes: [string, () => Promise<unknown>][] = [
-      ['R1: a creates group 1', async () => {
-        const page = await a.create({ name: 'g1', mode: 'group' });
-        Object.assign(ids, { g1: page.study.id, g1Code: page.study.code, a1: page.me.progressId });
-      }],
+      [
+        'R1: a creates group 1',
+        async () => {
+          const page = await a.create({ name: 'g1', mode: 'group' });
+          Object.assign(ids, { g1: page.study.id, g1Code: page.study.code, a1: page.me.progressId });
+        },
+      ],
       ['R1: b joins group 1', async () => (ids.b1 = (await b.join(ids.g1Code as string)).me.progressId)],
       ['R2: b plans', () => saveAnswer(r2.db, ids.b1 as string, 1, { plan: PLAN })],
       ['R1: a plans', () => a.plan(ids.a1 as string)],
-      ['R2: group 1 moves to studying, everyone with it', async () => {
-        api.clock.advanceMinutes(4);
-        await r2.advance(ids.g1 as string);
-        await expectMovingTogether(ids.g1 as string);
-      }],
-      ['R1: b moves to retrospect alone', async () => {
-        api.clock.advanceMinutes(25);
-        await b.advance(ids.b1 as string, 'studying');
-      }],
+      [
+        'R2: group 1 moves to studying, everyone with it',
+        async () => {
+          api.clock.advanceMinutes(4);
+          await r2.advance(ids.g1 as string);
+          await expectMovingTogether(ids.g1 as string);
+        },
+      ],
+      [
+        'R1: b moves to retrospect alone',
+        async () => {
+          api.clock.advanceMinutes(25);
+          await b.advance(ids.b1 as string, 'studying');
+        },
+      ],
       ['R1: b writes a retrospect', () => b.retro(ids.b1 as string)],
-      ['R1: host a moves to retrospect, the study follows', async () => {
-        api.clock.advanceMinutes(1);
-        await a.advance(ids.a1 as string, 'studying');
-      }],
-      ['R2: a writes a retrospect onto the row Release 1 made', () => saveAnswer(r2.db, ids.a1 as string, 1, { retrospect: RETRO })],
-      ['R2: group 1 is done', async () => {
-        api.clock.advanceMinutes(2);
-        await r2.advance(ids.g1 as string);
-      }],
-      ['R2: a creates group 2', async () => {
-        const { study, host } = await r2.create({ hostMemberId: a.member.id, hostNickname: 'a', code: 'GROUPB', totalCycles: 2 });
-        Object.assign(ids, { g2: study.id, a2: host.id });
-      }],
-      ['R1: c joins group 2 in the lobby', async () => {
-        api.clock.advanceMinutes(1);
-        ids.c2 = (await c.join('GROUPB')).me.progressId;
-      }],
+      [
+        'R1: host a moves to retrospect, the study follows',
+        async () => {
+          api.clock.advanceMinutes(1);
+          await a.advance(ids.a1 as string, 'studying');
+        },
+      ],
+      [
+        'R2: a writes a retrospect onto the row Release 1 made',
+        () => saveAnswer(r2.db, ids.a1 as string, 1, { retrospect: RETRO }),
+      ],
+      [
+        'R2: group 1 is done',
+        async () => {
+          api.clock.advanceMinutes(2);
+          await r2.advance(ids.g1 as string);
+        },
+      ],
+      [
+        'R2: a creates group 2',
+        async () => {
+          const { study, host } = await r2.create({
+            hostMemberId: a.member.id,
+            hostNickname: 'a',
+            code: 'GROUPB',
+            totalCycles: 2,
+          });
+          Object.assign(ids, { g2: study.id, a2: host.id });
+        },
+      ],
+      [
+        'R1: c joins group 2 in the lobby',
+        async () => {
+          api.clock.advanceMinutes(1);
+          ids.c2 = (await c.join('GROUPB')).me.progressId;
+        },
+      ],
       ['R2: b joins group 2', () => joinStudy(r2.db, 'GROUPB', b.member.id, 'b')],
       ['R2: the host role moves to c', () => handOverHost(r2.db, ids.g2 as string, ids.c2 as string)],
-      ['R2: group 2 starts', async () => {
-        api.clock.advanceMinutes(1);
-        await r2.advance(ids.g2 as string);
-      }],
-      ['R1: host c plans and moves group 2 on', async () => {
-        await c.plan(ids.c2 as string);
-        api.clock.advanceMinutes(3);
-        await c.advance(ids.c2 as string, 'planning');
-      }],
+      [
+        'R2: group 2 starts',
+        async () => {
+          api.clock.advanceMinutes(1);
+          await r2.advance(ids.g2 as string);
+        },
+      ],
+      [
+        'R1: host c plans and moves group 2 on',
+        async () => {
+          await c.plan(ids.c2 as string);
+          api.clock.advanceMinutes(3);
+          await c.advance(ids.c2 as string, 'planning');
+        },
+      ],
       ['R2: b starts a solo study', () => r2.create({ hostMemberId: b.member.id, hostNickname: 'b', code: null })],
       ['R1: c starts a solo study', () => c.create({ name: 'solo c' })],
     ];
@@ -237,10 +334,20 @@ describe('interleaved writes from both releases', () => {
     ]);
     const g2 = await readStudy(r2.db, ids.g2 as string);
     expect(g2?.study).toMatchObject({ step: 'studying', currentCycle: 1, stepDeadline: api.clock.now() + 30 * MINUTE });
-    expect(g2?.participants.map((p) => [p.nickname, p.isHost])).toEqual([['c', true], ['a', false], ['b', false]]);
+    expect(g2?.participants.map((p) => [p.nickname, p.isHost])).toEqual([
+      ['c', true],
+      ['a', false],
+      ['b', false],
+    ]);
     expect(await countRows()).toEqual({
-      'v1.studies': 4, 'v1.codes': 2, 'v1.progresses': 7, 'v1.contents': 3,
-      'v2.studies': 4, 'v2.codes': 2, 'v2.participants': 7, 'v2.contents': 3,
+      'v1.studies': 4,
+      'v1.codes': 2,
+      'v1.progresses': 7,
+      'v1.contents': 3,
+      'v2.studies': 4,
+      'v2.codes': 2,
+      'v2.participants': 7,
+      'v2.contents': 3,
     });
   });
 });
@@ -270,7 +377,11 @@ describe.each(['OFF', 'ON'])('with recursive_triggers %s, the sync triggers do n
     await handOverHost(r2.db, study.id, yPage.me.progressId);
     await y.advance(yPage.me.progressId, 'planning');
     expect(await countRows()).toEqual({ ...counts, 'v1.contents': 2, 'v2.contents': 2 });
-    expect(await r2.study(study.id)).toMatchObject({ step: 'studying', currentCycle: 1, stepDeadline: api.clock.now() + 30 * MINUTE });
+    expect(await r2.study(study.id)).toMatchObject({
+      step: 'studying',
+      currentCycle: 1,
+      stepDeadline: api.clock.now() + 30 * MINUTE,
+    });
     await expectShapesInStep();
     const setting = await env.DB.prepare('PRAGMA recursive_triggers').first<{ recursive_triggers: number }>();
     expect(setting?.recursive_triggers).toBe(mode === 'ON' ? 1 : 0);
@@ -285,8 +396,13 @@ describe("Release 2's lookups", () => {
     ["a participant's answers", 'SELECT * FROM content WHERE participant_id = ?', 'content'],
     ['a study by its code', 'SELECT * FROM participant_code_v2 WHERE code = ?', 'participant_code_v2'],
   ])('find %s through an index', async (_, query, index) => {
-    const params = query.split('?').slice(1).map(() => 'x');
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query}`).bind(...params).all<{ detail: string }>();
+    const params = query
+      .split('?')
+      .slice(1)
+      .map(() => 'x');
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query}`)
+      .bind(...params)
+      .all<{ detail: string }>();
     const details = plan.results.map((row) => row.detail).join('\n');
     expect(details).toMatch(new RegExp(`SEARCH \\w+ USING (COVERING )?INDEX (sqlite_autoindex_)?${index}`));
   });
@@ -294,7 +410,9 @@ describe("Release 2's lookups", () => {
   it("list a member's records without scanning a table", async () => {
     const { db } = release2();
     const { sql, params } = recordsOf(db, 'member', { from: 0, to: 1, limit: 5 }).toSQL();
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
     const details = plan.results.map((row) => row.detail);
     expect(details.some((d) => d.includes('participant_member'))).toBe(true);
     expect(details.filter((d) => /^SCAN /.test(d))).toEqual([]);

@@ -16,11 +16,14 @@ export async function release1Learner(api: V1App, nickname: string) {
     /** A study of 1 cycle of 25 minutes unless `body` says otherwise; solo unless `mode: 'group'`. */
     create: (body: Record<string, unknown> = {}) => createStudy(api, token, body),
     page: (studyId: string) => ok<StudyPage>(call('GET', `/studies/${studyId}`)),
-    join: (code: string, name = nickname) => ok<StudyPage>(call('POST', '/studies/join', { code, nickname: name }), 201),
-    plan: (progressId: string, cycle = 1, plan = PLAN) => ok<ProgressView>(call('PUT', `/progress/${progressId}/plan`, { cycle, plan })),
+    join: (code: string, name = nickname) =>
+      ok<StudyPage>(call('POST', '/studies/join', { code, nickname: name }), 201),
+    plan: (progressId: string, cycle = 1, plan = PLAN) =>
+      ok<ProgressView>(call('PUT', `/progress/${progressId}/plan`, { cycle, plan })),
     retro: (progressId: string, cycle = 1, retrospect = RETRO) =>
       ok<ProgressView>(call('PUT', `/progress/${progressId}/retrospect`, { cycle, retrospect })),
-    advance: (progressId: string, step: Step, cycle = 1) => ok<ProgressView>(call('POST', `/progress/${progressId}/advance`, { from: { step, cycle } })),
+    advance: (progressId: string, step: Step, cycle = 1) =>
+      ok<ProgressView>(call('POST', `/progress/${progressId}/advance`, { from: { step, cycle } })),
     records: (studyId: string) => ok<StudyRecords>(call('GET', `/studies/${studyId}/records`)),
     myRecords: () => ok<MyRecordsPage>(call('GET', '/me/records')),
   };

@@ -5,7 +5,7 @@
  */
 import { applyD1Migrations, env, reset } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { deadlineOf, stepMillis, type RoomStep, type Step } from '../../../shared/index.ts';
+import { deadlineOf, type RoomStep, type Step, stepMillis } from '../../../shared/index.ts';
 
 /**
  * Empties this test file's storage (every file has its own) and applies
@@ -56,7 +56,11 @@ export interface V2Study extends Row {
 
 /** Every row of both shapes, each table in insertion (rowid) order. */
 export async function readShapes(db: D1Database = env.DB) {
-  const all = <T extends Row>(table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all<T>().then((r) => r.results);
+  const all = <T extends Row>(table: string) =>
+    db
+      .prepare(`SELECT * FROM ${table} ORDER BY rowid`)
+      .all<T>()
+      .then((r) => r.results);
   const [studies, codes, progresses, contents, v2Studies, v2Codes, participants, v2Contents] = await Promise.all([
     all<V1Study>('pomodoro_study'),
     all('participant_code'),
@@ -77,7 +81,9 @@ export async function readShapes(db: D1Database = env.DB) {
 export async function countRows(db: D1Database = env.DB): Promise<Record<string, number>> {
   const shapes = await readShapes(db);
   return Object.fromEntries(
-    Object.entries(shapes).flatMap(([shape, tables]) => Object.entries(tables).map(([table, rows]) => [`${shape}.${table}`, rows.length])),
+    Object.entries(shapes).flatMap(([shape, tables]) =>
+      Object.entries(tables).map(([table, rows]) => [`${shape}.${table}`, rows.length]),
+    ),
   );
 }
 
@@ -91,7 +97,11 @@ export function stepFromHost(study: V1Study, host: V1Progress | undefined, v2Ste
     return { step: 'waiting', current_cycle: 1, step_deadline: null };
   }
   const position = { step: host.status, cycle: host.current_cycle, stepStartedAt: host.step_started_at };
-  return { step: host.status, current_cycle: host.current_cycle, step_deadline: deadlineOf(position, study.time_per_cycle) };
+  return {
+    step: host.status,
+    current_cycle: host.current_cycle,
+    step_deadline: deadlineOf(position, study.time_per_cycle),
+  };
 }
 
 /**
@@ -127,7 +137,13 @@ export async function expectShapesInStep(db: D1Database = env.DB): Promise<void>
   );
   expect(v2.codes).toEqual(v1.codes);
   expect(v2.participants).toEqual(
-    v1.progresses.map(({ id, study_id, member_id, nickname, is_host }) => ({ id, study_id, member_id, nickname, is_host })),
+    v1.progresses.map(({ id, study_id, member_id, nickname, is_host }) => ({
+      id,
+      study_id,
+      member_id,
+      nickname,
+      is_host,
+    })),
   );
   expect(v2.contents).toEqual(
     v1.contents.map(({ progress_id, ...rest }) => ({ ...rest, participant_id: progress_id })),

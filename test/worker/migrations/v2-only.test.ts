@@ -13,12 +13,18 @@ import { EXPAND_V2, migrateTo } from './shapes.ts';
 
 /** Drops every sync trigger and view, then the v1 study tables: only `member` and the v2 tables stay. */
 async function dropV1Shape(): Promise<void> {
-  const { results } = await env.DB.prepare("SELECT type, name FROM sqlite_master WHERE name LIKE 'sync_%' AND type IN ('trigger', 'view')").all<{
+  const { results } = await env.DB.prepare(
+    "SELECT type, name FROM sqlite_master WHERE name LIKE 'sync_%' AND type IN ('trigger', 'view')",
+  ).all<{
     type: string;
     name: string;
   }>();
   const drops = results.map((row) => `DROP ${row.type.toUpperCase()} ${row.name}`);
-  drops.push(...['pomodoro_content', 'pomodoro_progress', 'participant_code', 'pomodoro_study'].map((table) => `DROP TABLE ${table}`));
+  drops.push(
+    ...['pomodoro_content', 'pomodoro_progress', 'participant_code', 'pomodoro_study'].map(
+      (table) => `DROP TABLE ${table}`,
+    ),
+  );
   await env.DB.batch(drops.map((sql) => env.DB.prepare(sql)));
 }
 
@@ -46,7 +52,11 @@ describe('a Release 1 group study under Release 2', () => {
     const page = await ok<StudyPage>(release2.call('GET', `/studies/${created.study.id}`, undefined, host.token));
     expect(page.study).toMatchObject({ id: created.study.id, mode: 'group', code: created.study.code });
     const id = page.me.progressId;
-    await expectJsonError(await release2.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, host.token), 409, 'group_study_closed');
+    await expectJsonError(
+      await release2.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, host.token),
+      409,
+      'group_study_closed',
+    );
     await expectJsonError(
       await release2.call('POST', `/progress/${id}/advance`, { from: { step: 'planning', cycle: 1 } }, host.token),
       409,

@@ -5,9 +5,9 @@
  * runtime finishes it after the response.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../../scripts/lib/client-address.ts';
 import { assetKeys, COMPAT, type ManifestMeta } from '../../../shared/index.ts';
 import { createApp } from '../../../worker/app.ts';
-import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../../scripts/lib/client-address.ts';
 import type { Later } from '../../../worker/ops/telemetry.ts';
 import { countingD1, TestClock } from '../v1/client.ts';
 
@@ -35,7 +35,15 @@ export function versionApp(
     flushEveryMs = 0,
     maxPendingRows = 50,
     later,
-  }: { version: string; tag?: string; build: string; apiLevel?: number; flushEveryMs?: number; maxPendingRows?: number; later?: Later },
+  }: {
+    version: string;
+    tag?: string;
+    build: string;
+    apiLevel?: number;
+    flushEveryMs?: number;
+    maxPendingRows?: number;
+    later?: Later;
+  },
 ) {
   const d1 = countingD1(env.DB);
   const points: AnalyticsEngineDataPoint[] = [];
@@ -47,7 +55,11 @@ export function versionApp(
       return env.ASSETS_KV.list(options);
     },
   });
-  const app = createApp({ build: { id: build, apiLevel }, now: clock.now, telemetry: { flushEveryMs, maxPendingRows, ...(later ? { later } : {}) } });
+  const app = createApp({
+    build: { id: build, apiLevel },
+    now: clock.now,
+    telemetry: { flushEveryMs, maxPendingRows, ...(later ? { later } : {}) },
+  });
   const testEnv: Env = {
     ...env,
     DB: d1.db,
@@ -58,15 +70,17 @@ export function versionApp(
   // Each app's callers come from a network of their own, so per-address limits count tests apart.
   const address = madeUpAddress();
   const published = publishBuild(build, apiLevel);
-  const requestWith = (callEnv: Env) => async (path: string, init: RequestInit = {}) => {
-    await published;
-    const headers = new Headers(init.headers);
-    if (!headers.has(CLIENT_ADDRESS_HEADER)) headers.set(CLIENT_ADDRESS_HEADER, address);
-    const ctx = createExecutionContext();
-    const res = await app.request(path, { ...init, headers }, callEnv, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
+  const requestWith =
+    (callEnv: Env) =>
+    async (path: string, init: RequestInit = {}) => {
+      await published;
+      const headers = new Headers(init.headers);
+      if (!headers.has(CLIENT_ADDRESS_HEADER)) headers.set(CLIENT_ADDRESS_HEADER, address);
+      const ctx = createExecutionContext();
+      const res = await app.request(path, { ...init, headers }, callEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
   const request = requestWith(testEnv);
   /**
    * The same version with D1 failing for everything but telemetry: `fail`
@@ -85,10 +99,14 @@ export function versionApp(
   /** An API call from a client `build` at API `level` (no headers when both are omitted). */
   const apiCall = (clientBuild?: string, level?: number) =>
     request('/api/version', {
-      headers: { ...(clientBuild ? { [COMPAT.buildHeader]: clientBuild } : {}), ...(level ? { [COMPAT.apiHeader]: String(level) } : {}) },
+      headers: {
+        ...(clientBuild ? { [COMPAT.buildHeader]: clientBuild } : {}),
+        ...(level ? { [COMPAT.apiHeader]: String(level) } : {}),
+      },
     });
   /** An operator call with `token` (the right one by default). */
-  const ops = (path: string, token: string | null = OPS_TOKEN) => request(path, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
+  const ops = (path: string, token: string | null = OPS_TOKEN) =>
+    request(path, { headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
   return { app, d1, points, env: testEnv, request, apiCall, ops, failingD1, kvLists: () => kvLists };
 }
 

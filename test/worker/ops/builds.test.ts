@@ -12,7 +12,8 @@ import { clockAt, publishBuild, telemetryRows, versionApp } from './app.ts';
 const DAY_MINUTES = 24 * 60;
 
 beforeAll(async () => {
-  for (const build of ['build-a', 'build-b', 'build-c', 'build-first', 'build-later', 'build-last']) await publishBuild(build, 2);
+  for (const build of ['build-a', 'build-b', 'build-c', 'build-first', 'build-later', 'build-last'])
+    await publishBuild(build, 2);
 });
 
 describe('GET /ops/api/builds', () => {
@@ -57,11 +58,14 @@ describe('GET /ops/api/builds', () => {
     expect((await read('?days=1')).builds.map((x) => x.build)).toEqual(['build-c']);
   });
 
-  it.each(['?days=0', `?days=${TELEMETRY_KEEP_DAYS + 1}`, '?days=1.5', '?days=abc'])('refuses %s, saying what days may be', async (query) => {
-    const w = versionApp(clockAt(2100), { version: 'v-gc-bad', build: 'own' });
-    const body = await expectJsonError(await w.ops(`/ops/api/builds${query}`), 400, 'invalid_query');
-    expect(body.message).toBe(`days: a whole number of days from 1 to ${TELEMETRY_KEEP_DAYS}`);
-  });
+  it.each(['?days=0', `?days=${TELEMETRY_KEEP_DAYS + 1}`, '?days=1.5', '?days=abc'])(
+    'refuses %s, saying what days may be',
+    async (query) => {
+      const w = versionApp(clockAt(2100), { version: 'v-gc-bad', build: 'own' });
+      const body = await expectJsonError(await w.ops(`/ops/api/builds${query}`), 400, 'invalid_query');
+      expect(body.message).toBe(`days: a whole number of days from 1 to ${TELEMETRY_KEEP_DAYS}`);
+    },
+  );
 
   it('refuses a parameter it does not know', async () => {
     const w = versionApp(clockAt(2101), { version: 'v-gc-other', build: 'own' });

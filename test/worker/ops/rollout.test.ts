@@ -63,8 +63,22 @@ describe('error rate per version', () => {
     const s = await summary(next, '?errors=5');
     expect(s.errors.minutes).toBe(5);
     const pick = (id: string) => s.errors.versions.find((v) => v.version === id);
-    expect(pick('new-3100')).toMatchObject({ tag: 'v2.2.0', current: true, answers: 20, serverErrors: 4, errorRate: 0.2, families: { '2xx': 16, '5xx': 4 } });
-    expect(pick('old-3100')).toMatchObject({ tag: 'v2.1.0', current: false, answers: 41, serverErrors: 0, errorRate: 0, statuses: { '200': 40, '404': 1 } });
+    expect(pick('new-3100')).toMatchObject({
+      tag: 'v2.2.0',
+      current: true,
+      answers: 20,
+      serverErrors: 4,
+      errorRate: 0.2,
+      families: { '2xx': 16, '5xx': 4 },
+    });
+    expect(pick('old-3100')).toMatchObject({
+      tag: 'v2.1.0',
+      current: false,
+      answers: 41,
+      serverErrors: 0,
+      errorRate: 0,
+      statuses: { '200': 40, '404': 1 },
+    });
     expect(s.errors.versions[0]?.version).toBe('new-3100');
 
     const page = await (await next.ops('/ops?errors=5')).text();
@@ -73,7 +87,13 @@ describe('error rate per version', () => {
 
     // What `npm run release -- --version new-3100 --from old-3100` reads, and decides.
     const read = opsSummarySchema.parse(s);
-    const gate = errorRateGate({ minutes: 5, versions: read.errors?.versions ?? [], from: 'old-3100', to: 'new-3100', marginPoints: 1 });
+    const gate = errorRateGate({
+      minutes: 5,
+      versions: read.errors?.versions ?? [],
+      from: 'old-3100',
+      to: 'new-3100',
+      marginPoints: 1,
+    });
     expect(gate.ok).toBe(false);
     expect(gate.figures.slice(0, 2)).toEqual([
       'old old-3100: 0 of 41 answers were 5xx (0.00 %) in the last 5 minutes',
@@ -85,7 +105,10 @@ describe('error rate per version', () => {
     const w = versionApp(clockAt(3101), { version: 'v-3101', build: 'page-3101' });
     const res = await w.ops('/ops/api/summary?errors=0');
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: 'invalid_query', message: 'errors: a whole number of minutes from 1 to 1440' });
+    expect(await res.json()).toMatchObject({
+      error: 'invalid_query',
+      message: 'errors: a whole number of minutes from 1 to 1440',
+    });
   });
 });
 
@@ -113,7 +136,10 @@ describe('retiring releases that never wrote telemetry', () => {
           ['v1.0.0', 1],
           ['v1.5.0', 1],
         ]),
-        deployments: { versions: [{ id: '0c0c0c0c-current', createdOn: '2030-01-01T09:00:00Z', tag: 'v2.2.0' }], deployed: ['0c0c0c0c-current'] },
+        deployments: {
+          versions: [{ id: '0c0c0c0c-current', createdOn: '2030-01-01T09:00:00Z', tag: 'v2.2.0' }],
+          deployed: ['0c0c0c0c-current'],
+        },
         contract: env.CONTRACT_SQL[0] as (typeof env.CONTRACT_SQL)[number],
         migrations: env.MIGRATION_SQL,
         target: ['--remote'],
@@ -149,6 +175,10 @@ describe('retiring releases that never wrote telemetry', () => {
     await current.apiCall('page-current', 2);
     const done = await contract();
     expect(done.ok).toBe(true);
-    expect(level1(await summary(current))).toMatchObject({ recentRequests: 0, studiesFromBefore: { solo: 0, group: 0 }, safeToRetire: true });
+    expect(level1(await summary(current))).toMatchObject({
+      recentRequests: 0,
+      studiesFromBefore: { solo: 0, group: 0 },
+      safeToRetire: true,
+    });
   });
 });

@@ -17,7 +17,8 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 function setUp(hour: number) {
   const clock = clockAt(hour);
   const w = versionApp(clock, { version: `v-session-${hour}`, build: 'own' });
-  const signIn = (body: string) => w.request('/ops/login', { method: 'POST', headers: { ...FORM, ...SAME_ORIGIN }, body });
+  const signIn = (body: string) =>
+    w.request('/ops/login', { method: 'POST', headers: { ...FORM, ...SAME_ORIGIN }, body });
   /** A browser call carrying `cookie`. */
   const withCookie = (path: string, cookie: string) => w.request(path, { headers: { Cookie: cookie } });
   return { clock, w, signIn, withCookie };
@@ -39,7 +40,8 @@ describe('signing in at /ops/login', () => {
     const header = res.headers.get('Set-Cookie') ?? '';
     // Hono's signed cookie: `<expires>.<standard base64 HMAC>`, URI-encoded.
     expect(header).toMatch(new RegExp(`^${SESSION_COOKIE}=\\d+\\.(?:[A-Za-z0-9]|%2B|%2F){43}%3D;`));
-    for (const part of [`Max-Age=${SESSION_MS / 1000}`, 'Path=/ops', 'HttpOnly', 'Secure', 'SameSite=Strict']) expect(header).toContain(part);
+    for (const part of [`Max-Age=${SESSION_MS / 1000}`, 'Path=/ops', 'HttpOnly', 'Secure', 'SameSite=Strict'])
+      expect(header).toContain(part);
     // The cookie carries no secret.
     expect(header).not.toContain(OPS_TOKEN);
 
@@ -73,7 +75,11 @@ describe('signing in at /ops/login', () => {
     expect(lan.status).toBe(400);
     expect(lan.headers.get('Set-Cookie')).toBeNull();
     expect(await lan.text()).toContain('Sign in over https, or at localhost or 127.0.0.1');
-    for (const url of ['https://haru.example/ops/login', 'http://127.0.0.1:8787/ops/login', 'http://localhost:8787/ops/login']) {
+    for (const url of [
+      'https://haru.example/ops/login',
+      'http://127.0.0.1:8787/ops/login',
+      'http://localhost:8787/ops/login',
+    ]) {
       expect((await w.app.request(url, form, w.env)).status, url).toBe(303);
     }
   });
@@ -101,7 +107,11 @@ describe('a session ends', () => {
   it('when the token is rotated', async () => {
     const { signIn, w } = setUp(3004);
     const cookie = cookieOf(await signIn(`token=${OPS_TOKEN}`));
-    const rotated = await w.app.request('/ops/api/summary', { headers: { Cookie: cookie } }, { ...w.env, OPS_TOKEN: 'a-new-operator-token' });
+    const rotated = await w.app.request(
+      '/ops/api/summary',
+      { headers: { Cookie: cookie } },
+      { ...w.env, OPS_TOKEN: 'a-new-operator-token' },
+    );
     await expectJsonError(rotated, 401, 'unauthorized');
   });
 
@@ -148,7 +158,11 @@ describe('a malformed or respelled session cookie', () => {
     const [name, value] = cookie.split('=') as [string, string];
     const signed = decodeURIComponent(value).slice(0, -1);
     for (const twin of sameBytesOtherSpellings(signed)) {
-      await expectJsonError(await withCookie('/ops/api/summary', `${name}=${encodeURIComponent(`${twin}=`)}`), 401, 'unauthorized');
+      await expectJsonError(
+        await withCookie('/ops/api/summary', `${name}=${encodeURIComponent(`${twin}=`)}`),
+        401,
+        'unauthorized',
+      );
     }
   });
 });
@@ -157,7 +171,10 @@ describe('the forms /ops/login answers', () => {
   it('carry the page security headers, as the view does', async () => {
     const { signIn, w } = setUp(3014);
     const form = { method: 'POST', headers: { ...FORM, 'Sec-Fetch-Site': 'same-origin' }, body: 'token=guess' };
-    for (const res of [await signIn('token=guess'), await w.app.request('http://192.168.1.20:8787/ops/login', form, w.env)]) {
+    for (const res of [
+      await signIn('token=guess'),
+      await w.app.request('http://192.168.1.20:8787/ops/login', form, w.env),
+    ]) {
       expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
       expect(res.headers.get('Content-Security-Policy')).toMatch(/form-action 'self'/);
       expect(res.headers.get('X-Frame-Options')).toBe('DENY');
@@ -181,7 +198,11 @@ describe('cross-site posts', () => {
     ['Origin null (a sandboxed frame)', { Origin: 'null' }],
   ])('to /ops/login from %s: 403 cross_site, even with the right token, and no cookie', async (_, from) => {
     const { w } = setUp(3010);
-    const res = await w.request('/ops/login', { method: 'POST', headers: { ...FORM, ...from }, body: `token=${OPS_TOKEN}` });
+    const res = await w.request('/ops/login', {
+      method: 'POST',
+      headers: { ...FORM, ...from },
+      body: `token=${OPS_TOKEN}`,
+    });
     const body = await expectJsonError(res, 403, 'cross_site');
     expect(body.message).toContain('/ops');
     expect(res.headers.get('Set-Cookie')).toBeNull();
@@ -189,7 +210,10 @@ describe('cross-site posts', () => {
 
   it('to /ops/logout: 403 cross_site, and the cookie is not cleared', async () => {
     const { w } = setUp(3011);
-    const res = await w.request('/ops/logout', { method: 'POST', headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    const res = await w.request('/ops/logout', {
+      method: 'POST',
+      headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+    });
     await expectJsonError(res, 403, 'cross_site');
     expect(res.headers.get('Set-Cookie')).toBeNull();
   });
@@ -199,7 +223,11 @@ describe('cross-site posts', () => {
     ['Sec-Fetch-Site alone', { 'Sec-Fetch-Site': 'same-origin' }],
   ])('from this site with %s: signed in', async (_, from) => {
     const { w } = setUp(3012);
-    const res = await w.request('/ops/login', { method: 'POST', headers: { ...FORM, ...from }, body: `token=${OPS_TOKEN}` });
+    const res = await w.request('/ops/login', {
+      method: 'POST',
+      headers: { ...FORM, ...from },
+      body: `token=${OPS_TOKEN}`,
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('Set-Cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
   });

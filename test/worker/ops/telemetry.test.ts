@@ -12,7 +12,14 @@ beforeAll(async () => {
   await publishBuild('build-2', 2);
 });
 
-const row = (version: string, minute: number, client_build: string, api_level: number, kind: string, count: number) => ({
+const row = (
+  version: string,
+  minute: number,
+  client_build: string,
+  api_level: number,
+  kind: string,
+  count: number,
+) => ({
   minute,
   worker_version: version,
   client_build,
@@ -31,7 +38,9 @@ describe('telemetry middleware', () => {
     expect((await w.apiCall('build-2', 2)).status).toBe(200);
     clock.advanceMinutes(1);
     // A room connection: level from the subprotocol, build from the query (browsers cannot set headers).
-    const socket = await w.request('/api/v2/studies/none/socket?build=build-2', { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'haru.2' } });
+    const socket = await w.request('/api/v2/studies/none/socket?build=build-2', {
+      headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'haru.2' },
+    });
     expect(socket.status).toBe(101);
     // Nothing written on the request path; one timer for all five calls.
     expect(await telemetryRows(start, 'v-count')).toEqual([]);
@@ -40,7 +49,11 @@ describe('telemetry middleware', () => {
 
     await timers.fire();
     const r = (...args: [number, string, number, string, number]) => row('v-count', ...args);
-    expect(await telemetryRows(start, 'v-count')).toEqual([r(start, 'build-1', 1, 'http', 3), r(start, 'build-2', 2, 'http', 1), r(start + 60_000, 'build-2', 2, 'socket', 1)]);
+    expect(await telemetryRows(start, 'v-count')).toEqual([
+      r(start, 'build-1', 1, 'http', 3),
+      r(start, 'build-2', 2, 'http', 1),
+      r(start + 60_000, 'build-2', 2, 'socket', 1),
+    ]);
     expect(w.d1.trips()).toBe(1);
 
     // No compat headers (curl): counted at the current level with no build; the next call starts the next timer.
@@ -90,7 +103,15 @@ describe('telemetry middleware', () => {
     expect((await w.apiCall('build-2', 3)).status).toBe(409);
     // A D1 that fails with something other than an outage: the 500 counts.
     const broken = w.failingD1(() => new Error('injected fault'));
-    expect((await broken.request('/api/v1/members', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"nickname":"hana"}' })).status).toBe(500);
+    expect(
+      (
+        await broken.request('/api/v1/members', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"nickname":"hana"}',
+        })
+      ).status,
+    ).toBe(500);
     expect(await outcomeRows(minuteOf(clock.time), 'v-outcome')).toEqual([
       { api_level: 2, kind: 'http', code: 200, count: 2 },
       { api_level: 2, kind: 'http', code: 404, count: 1 },
@@ -104,7 +125,9 @@ describe('telemetry middleware', () => {
     const w = versionApp(clock, { version: 'v-add', build: 'own-build' });
     await w.apiCall('build-1', 2);
     await w.apiCall('build-1', 2);
-    expect(await telemetryRows(minuteOf(clock.time), 'v-add')).toEqual([row('v-add', minuteOf(clock.time), 'build-1', 2, 'http', 2)]);
+    expect(await telemetryRows(minuteOf(clock.time), 'v-add')).toEqual([
+      row('v-add', minuteOf(clock.time), 'build-1', 2, 'http', 2),
+    ]);
   });
 
   it('makes one D1 write per timer however many calls come in, and loses none of them', async () => {
@@ -120,14 +143,23 @@ describe('telemetry middleware', () => {
       await timers.fire();
     }
     expect(w.d1.trips()).toBe(3);
-    const written = (await telemetryRows(minuteOf(clock.time) - 60_000, 'v-bound')).reduce((n, r) => n + (r.count as number), 0);
+    const written = (await telemetryRows(minuteOf(clock.time) - 60_000, 'v-bound')).reduce(
+      (n, r) => n + (r.count as number),
+      0,
+    );
     expect(written).toBe(210);
   });
 
   it('writes at once when many distinct rows are pending, still as one batch', async () => {
     const clock = clockAt(4);
     const timers = new ManualTimers();
-    const w = versionApp(clock, { version: 'v-size', build: 'own-build', flushEveryMs: 3_600_000, later: timers.later, maxPendingRows: 20 });
+    const w = versionApp(clock, {
+      version: 'v-size',
+      build: 'own-build',
+      flushEveryMs: 3_600_000,
+      later: timers.later,
+      maxPendingRows: 20,
+    });
     for (let i = 0; i < 25; i++) await publishBuild(`size-${i}`, 2);
     // Each call is a row of its own (its build) plus the one outcome row they share (2xx at level 2).
     for (let i = 0; i < 25; i++) await w.apiCall(`size-${i}`, 2);
@@ -153,7 +185,9 @@ describe('telemetry middleware', () => {
     expect(timers.running).toEqual([20, 20]);
     await timers.fire();
     expect(w.d1.trips()).toBe(1);
-    expect((await telemetryRows(minuteOf(clock.time))).filter((r) => r.worker_version === 'v-lost').map((r) => r.count)).toEqual([3]);
+    expect(
+      (await telemetryRows(minuteOf(clock.time))).filter((r) => r.worker_version === 'v-lost').map((r) => r.count),
+    ).toEqual([3]);
   });
 
   it('writes the last calls after a real timer even when no call follows', async () => {
@@ -161,7 +195,9 @@ describe('telemetry middleware', () => {
     // The default timer, kept alive by the request's waitUntil (which the helper awaits, as the runtime does).
     const w = versionApp(clock, { version: 'v-idle', build: 'own-build', flushEveryMs: 50 });
     await w.apiCall('build-1', 2);
-    expect(await telemetryRows(minuteOf(clock.time), 'v-idle')).toEqual([row('v-idle', minuteOf(clock.time), 'build-1', 2, 'http', 1)]);
+    expect(await telemetryRows(minuteOf(clock.time), 'v-idle')).toEqual([
+      row('v-idle', minuteOf(clock.time), 'build-1', 2, 'http', 1),
+    ]);
     expect(w.d1.trips()).toBe(1);
   });
 });
@@ -176,7 +212,9 @@ describe('forged build ids', () => {
       row('v-forged', minuteOf(clock.time), UNKNOWN_BUILD, 2, 'http', 60),
       row('v-forged', minuteOf(clock.time), 'build-2', 2, 'http', 1),
     ]);
-    expect(new Set(w.points.map((p) => p.blobs?.[BLOBS.indexOf('client_build')]))).toEqual(new Set([UNKNOWN_BUILD, 'build-2']));
+    expect(new Set(w.points.map((p) => p.blobs?.[BLOBS.indexOf('client_build')]))).toEqual(
+      new Set([UNKNOWN_BUILD, 'build-2']),
+    );
     // The manifest was listed once for the 60 made-up ids, not once each.
     expect(w.kvLists()).toBe(1);
   });
@@ -189,7 +227,9 @@ describe('forged build ids', () => {
     await w.apiCall('late-build', 2);
     clock.advanceMinutes(1);
     await w.apiCall('late-build', 2);
-    expect((await telemetryRows(minuteOf(clock.time) - 60_000, 'v-late')).map((r) => [r.client_build, r.count])).toEqual([
+    expect(
+      (await telemetryRows(minuteOf(clock.time) - 60_000, 'v-late')).map((r) => [r.client_build, r.count]),
+    ).toEqual([
       [UNKNOWN_BUILD, 2],
       ['late-build', 1],
     ]);

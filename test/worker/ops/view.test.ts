@@ -26,22 +26,28 @@ function verdictOf(s: OpsSummary, version: string): Verdict {
 }
 
 describe('operator token', () => {
-  it.each(['/ops/api/summary', '/ops/api/builds'])('%s answers 401 JSON without the token or with a wrong one', async (path) => {
-    const { next } = rollout(10);
-    for (const token of [null, 'wrong', 'test-ops-token-and-more', '']) {
-      const res = await next.ops(path, token);
-      await expectJsonError(res, 401, 'unauthorized');
-      expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
-      expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
-    }
-    const basic = await next.request(path, { headers: { Authorization: 'Basic dGVzdC1vcHMtdG9rZW4=' } });
-    await expectJsonError(basic, 401, 'unauthorized');
-    expect((await next.ops(path)).status).toBe(200);
-  });
+  it.each(['/ops/api/summary', '/ops/api/builds'])(
+    '%s answers 401 JSON without the token or with a wrong one',
+    async (path) => {
+      const { next } = rollout(10);
+      for (const token of [null, 'wrong', 'test-ops-token-and-more', '']) {
+        const res = await next.ops(path, token);
+        await expectJsonError(res, 401, 'unauthorized');
+        expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
+        expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+      }
+      const basic = await next.request(path, { headers: { Authorization: 'Basic dGVzdC1vcHMtdG9rZW4=' } });
+      await expectJsonError(basic, 401, 'unauthorized');
+      expect((await next.ops(path)).status).toBe(200);
+    },
+  );
 
   it('/ops answers a browser without the token with the sign-in form: 401, page headers, no data', async () => {
     const { next } = rollout(10);
-    const refusals = [...[null, 'wrong', ''].map((token) => next.ops('/ops', token)), next.request('/ops', { headers: { Authorization: 'Basic dGVzdC1vcHMtdG9rZW4=' } })];
+    const refusals = [
+      ...[null, 'wrong', ''].map((token) => next.ops('/ops', token)),
+      next.request('/ops', { headers: { Authorization: 'Basic dGVzdC1vcHMtdG9rZW4=' } }),
+    ];
     for (const res of await Promise.all(refusals)) {
       expect(res.status).toBe(401);
       expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
@@ -61,7 +67,11 @@ describe('operator token', () => {
     const unset = { ...next.env, OPS_TOKEN: '' };
     const res = await next.app.request('/ops/api/summary', { headers: { Authorization: 'Bearer x' } }, unset);
     await expectJsonError(res, 401, 'unauthorized');
-    const form = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' }, body: 'token=' };
+    const form = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' },
+      body: 'token=',
+    };
     const login = await next.app.request('/ops/login', form, unset);
     expect(login.status).toBe(401);
     expect(login.headers.get('Set-Cookie')).toBeNull();
@@ -92,7 +102,11 @@ describe('GET /ops/api/summary', () => {
       { name: 'build-old-12', label: 'build-old-12', counts: [0, 0, 4, 2, 0], total: 6 },
       { name: 'build-new-12', label: 'build-new-12', counts: [0, 0, 0, 2, 0], total: 2 },
     ]);
-    expect(s.inProgress).toMatchObject({ solo: expect.any(Number), group: expect.any(Number), perVersion: 'approximate' });
+    expect(s.inProgress).toMatchObject({
+      solo: expect.any(Number),
+      group: expect.any(Number),
+      perVersion: 'approximate',
+    });
     expect(s.inProgress.attribution).toMatch(/does not record which worker version/);
     expect((await summary(next)).minutes).toHaveLength(60);
   });
@@ -104,19 +118,27 @@ describe('GET /ops/api/summary', () => {
     ['?quiet=2.5', 'quiet: a whole number of minutes from 1 to 1440'],
   ])('refuses %s: %s', async (query, message) => {
     const { next } = rollout(13);
-    expect((await expectJsonError(await next.ops(`/ops/api/summary${query}`), 400, 'invalid_query')).message).toBe(message);
+    expect((await expectJsonError(await next.ops(`/ops/api/summary${query}`), 400, 'invalid_query')).message).toBe(
+      message,
+    );
   });
 
   it('refuses a parameter it does not know', async () => {
     const { next } = rollout(13);
-    expect((await expectJsonError(await next.ops('/ops/api/summary?other=1'), 400, 'invalid_query')).message).toBe('query: Unrecognized key: "other"');
+    expect((await expectJsonError(await next.ops('/ops/api/summary?other=1'), 400, 'invalid_query')).message).toBe(
+      'query: Unrecognized key: "other"',
+    );
   });
 });
 
 describe('retire verdict', () => {
   it('keeps a version with recent traffic, studies in progress or its build still requested; retires it once all are gone', async () => {
     const { clock, old, next } = rollout(14);
-    const member = await old.request('/api/v1/members', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ nickname: 'hana' }) });
+    const member = await old.request('/api/v1/members', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nickname: 'hana' }),
+    });
     const { token } = (await member.json()) as { token: string };
     const study = await old.request('/api/v1/studies', {
       method: 'POST',
@@ -128,7 +150,12 @@ describe('retire verdict', () => {
     await next.apiCall('build-new-14', 2);
 
     const busy = verdictOf(await summary(next), 'old-14');
-    expect(busy).toMatchObject({ safeToRetire: false, recentRequests: 2, studiesInProgress: { solo: 1, group: 0 }, buildRequests: 0 });
+    expect(busy).toMatchObject({
+      safeToRetire: false,
+      recentRequests: 2,
+      studiesInProgress: { solo: 1, group: 0 },
+      buildRequests: 0,
+    });
     expect(busy.reasons).toEqual([
       '2 requests in the last 30 minutes',
       '1 study still in progress that started while it served (1 solo, 0 group)',
@@ -147,7 +174,12 @@ describe('retire verdict', () => {
     // A day later the study counts as abandoned and nothing calls the old version or its build.
     clock.advanceMinutes(25 * 60);
     const retired = verdictOf(await summary(next), 'old-14');
-    expect(retired).toMatchObject({ safeToRetire: true, recentRequests: 0, buildRequests: 0, studiesInProgress: { solo: 0, group: 0 } });
+    expect(retired).toMatchObject({
+      safeToRetire: true,
+      recentRequests: 0,
+      buildRequests: 0,
+      studiesInProgress: { solo: 0, group: 0 },
+    });
     expect(retired.reasons[0]).toBe('no requests in the last 30 minutes');
   });
 
@@ -156,7 +188,10 @@ describe('retire verdict', () => {
     await old.apiCall('build-old-15', 1);
     clock.advanceMinutes(10);
     expect(verdictOf(await summary(next, '?quiet=30'), 'old-15').safeToRetire).toBe(false);
-    expect(verdictOf(await summary(next, '?quiet=5'), 'old-15')).toMatchObject({ safeToRetire: true, recentRequests: 0 });
+    expect(verdictOf(await summary(next, '?quiet=5'), 'old-15')).toMatchObject({
+      safeToRetire: true,
+      recentRequests: 0,
+    });
   });
 });
 
@@ -186,7 +221,13 @@ describe('GET /ops', () => {
     expect(page).not.toMatch(/<script/i);
     expect(page.match(/<figure>/g)).toHaveLength(2);
     const polylines = [...page.matchAll(/<polyline data-series="([^"]*)" points="([^"]*)"/g)];
-    expect(polylines.map((m) => m[1]).sort()).toEqual(['(no build)', 'build-new-16', 'build-old-16', 'new-16', 'old-16']);
+    expect(polylines.map((m) => m[1]).sort()).toEqual([
+      '(no build)',
+      'build-new-16',
+      'build-old-16',
+      'new-16',
+      'old-16',
+    ]);
     for (const [, , points] of polylines) expect(points?.split(' ')).toHaveLength(10);
     expect(page).toContain('requests/min');
     expect(page).toMatch(/\d\d:\d\d UTC/);
@@ -198,11 +239,15 @@ describe('GET /ops', () => {
     const { next } = rollout(18);
     const still = await (await next.ops('/ops?minutes=10&quiet=15')).text();
     expect(still).not.toContain('http-equiv="refresh"');
-    expect(still).toContain('<a href="/ops?minutes=10&amp;quiet=15&amp;errors=10&amp;refresh=60">Reload every minute</a>');
+    expect(still).toContain(
+      '<a href="/ops?minutes=10&amp;quiet=15&amp;errors=10&amp;refresh=60">Reload every minute</a>',
+    );
     expect(still).toContain('<a href="/ops/api/summary?minutes=10&amp;quiet=15&amp;errors=10">as JSON</a>');
     const reloading = await (await next.ops('/ops?minutes=10&quiet=15&refresh=60')).text();
     expect(reloading).toContain('<meta http-equiv="refresh" content="60" />');
-    expect(reloading).toContain('Reloads every 60 seconds; <a href="/ops?minutes=10&amp;quiet=15&amp;errors=10">stop reloading</a>');
+    expect(reloading).toContain(
+      'Reloads every 60 seconds; <a href="/ops?minutes=10&amp;quiet=15&amp;errors=10">stop reloading</a>',
+    );
     for (const bad of ['refresh=5', 'refresh=3601', 'refresh=x']) {
       const body = await expectJsonError(await next.ops(`/ops?${bad}`), 400, 'invalid_query');
       expect(body.message).toBe('refresh: a whole number of seconds from 10 to 3600');

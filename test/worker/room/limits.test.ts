@@ -43,7 +43,8 @@ describe('one learner, many sockets', () => {
     expect((await guestWs.drain()).filter((m) => m.type === 'event' && m.event.kind === 'presence')).toEqual([]);
     hostWs.ws.close(1000);
     newest.send({ type: 'start' });
-    for (const ws of [...sockets.slice(1), newest]) expect((await ws.next('event', (m) => m.event.kind === 'step')).event).toMatchObject({ step: 'planning' });
+    for (const ws of [...sockets.slice(1), newest])
+      expect((await ws.next('event', (m) => m.event.kind === 'step')).event).toMatchObject({ step: 'planning' });
   });
 });
 
@@ -51,7 +52,10 @@ describe('frames and leaving', () => {
   it('refuses a binary frame, even one holding valid JSON, and changes nothing', async () => {
     const { hostWs, guestWs } = await roomOfTwo();
     hostWs.ws.send(new TextEncoder().encode(JSON.stringify({ type: 'start' })));
-    expect(await hostWs.next('error')).toMatchObject({ code: 'invalid_message', message: expect.stringMatching(/binary/) });
+    expect(await hostWs.next('error')).toMatchObject({
+      code: 'invalid_message',
+      message: expect.stringMatching(/binary/),
+    });
     guestWs.send({ type: 'sync' });
     expect((await guestWs.next('snapshot')).state.step).toBe('waiting');
   });
@@ -63,7 +67,11 @@ describe('frames and leaving', () => {
     const presence = await hostWs.next('event', (m) => m.event.kind === 'presence');
     expect(presence.event).toEqual({ kind: 'presence', participantId: guest.participantId, online: false });
     // The close that follows the leave is not news: once the room has handled it, no event came of it.
-    await expect.poll(() => runInDurableObject(stub, (_room: Room, state) => state.getWebSockets(guest.participantId).length), { timeout: 10_000 }).toBe(0);
+    await expect
+      .poll(() => runInDurableObject(stub, (_room: Room, state) => state.getWebSockets(guest.participantId).length), {
+        timeout: 10_000,
+      })
+      .toBe(0);
     hostWs.send({ type: 'sync' });
     const snapshot = await hostWs.next('snapshot');
     expect(snapshot.seq).toBe(presence.seq);
@@ -103,7 +111,11 @@ describe('close telemetry', () => {
     }
     expect(before).toEqual({});
     expect(counted).toEqual({ '1000': 1, [CLOSE.unauthorized]: 1, [CLOSE.rateLimited]: 1 });
-    const { results } = await env.DB.prepare(`SELECT DISTINCT api_level FROM telemetry_outcome WHERE kind = 'close' AND minute >= ?`).bind(at).all();
+    const { results } = await env.DB.prepare(
+      `SELECT DISTINCT api_level FROM telemetry_outcome WHERE kind = 'close' AND minute >= ?`,
+    )
+      .bind(at)
+      .all();
     expect(results).toEqual([{ api_level: 2 }]);
   });
 });

@@ -26,15 +26,35 @@ async function roomInD1(at = T0) {
   const host = { memberId: crypto.randomUUID(), nickname: 'host' };
   await db.insert(member).values({ id: host.memberId, nickname: host.nickname, createdAt: at });
   const code = codeFromBytes(crypto.getRandomValues(new Uint8Array(6)));
-  const created = await createStudy(db, { name: 'crash', totalCycles: 1, minutesPerCycle: 25, hostMemberId: host.memberId, hostNickname: host.nickname, code }, at);
+  const created = await createStudy(
+    db,
+    {
+      name: 'crash',
+      totalCycles: 1,
+      minutesPerCycle: 25,
+      hostMemberId: host.memberId,
+      hostNickname: host.nickname,
+      code,
+    },
+    at,
+  );
   const stub = env.ROOM.get(env.ROOM.idFromName(created.study.id));
-  await stub.open({ studyId: created.study.id, name: 'crash', totalCycles: 1, minutesPerCycle: 25, code, host: { ...host, id: created.host.id } });
+  await stub.open({
+    studyId: created.study.id,
+    name: 'crash',
+    totalCycles: 1,
+    minutesPerCycle: 25,
+    code,
+    host: { ...host, id: created.host.id },
+  });
   return { stub, studyId: created.study.id, host: { ...host, id: created.host.id } };
 }
 
 /** The plan D1 holds for `participantId` in cycle 1, if any. */
 async function planInD1(participantId: string): Promise<unknown> {
-  const row = await env.DB.prepare('SELECT plan FROM content WHERE participant_id = ? AND cycle = 1').bind(participantId).first<{ plan: string | null }>();
+  const row = await env.DB.prepare('SELECT plan FROM content WHERE participant_id = ? AND cycle = 1')
+    .bind(participantId)
+    .first<{ plan: string | null }>();
   return row?.plan ? JSON.parse(row.plan) : null;
 }
 
@@ -54,7 +74,9 @@ async function ackThenCrash() {
   ws.send({ type: 'submit', id: 'p1', cycle: 1, plan: PLAN });
   await ws.next('ack', (m) => m.id === 'p1');
   // The platform resets the object (as a deploy, an eviction or a machine restart would): memory and in-flight work are gone, storage stays.
-  await expect(runInDurableObject(room.stub, (_room: Room, state) => state.abort('crash after the ack'))).rejects.toThrow();
+  await expect(
+    runInDurableObject(room.stub, (_room: Room, state) => state.abort('crash after the ack')),
+  ).rejects.toThrow();
   // A stub to an object that was reset stays broken: callers take a new one, as the worker does per request.
   return { ...room, stub: env.ROOM.get(room.stub.id) };
 }
@@ -82,7 +104,9 @@ describe('a crash between the ack and the flush', () => {
 });
 
 function setAside(stub: DurableObjectStub<Room>) {
-  return runInDurableObject(stub, async (_room: Room, state) => [...(await state.storage.list({ prefix: 'setaside:' })).values()]);
+  return runInDurableObject(stub, async (_room: Room, state) => [
+    ...(await state.storage.list({ prefix: 'setaside:' })).values(),
+  ]);
 }
 
 describe('a write D1 refuses for good', () => {
@@ -106,10 +130,21 @@ describe('a write D1 refuses for good', () => {
     await hostWs.next('event', (m) => m.event.kind === 'step');
     await expect.poll(() => outbox(stub), { timeout: 10_000 }).toEqual([]);
 
-    const reported = await env.DB.prepare('SELECT study_id, write_json, error, set_aside_at FROM room_write_set_aside WHERE study_id = ?').bind(studyId).all();
+    const reported = await env.DB.prepare(
+      'SELECT study_id, write_json, error, set_aside_at FROM room_write_set_aside WHERE study_id = ?',
+    )
+      .bind(studyId)
+      .all();
     expect(reported.results).toHaveLength(1);
-    expect(reported.results[0]).toMatchObject({ study_id: studyId, set_aside_at: T0, error: expect.stringMatching(/constraint/i) });
-    expect(JSON.parse(String(reported.results[0]?.write_json))).toMatchObject({ op: 'participant', participant: { id: guest.participantId } });
+    expect(reported.results[0]).toMatchObject({
+      study_id: studyId,
+      set_aside_at: T0,
+      error: expect.stringMatching(/constraint/i),
+    });
+    expect(JSON.parse(String(reported.results[0]?.write_json))).toMatchObject({
+      op: 'participant',
+      participant: { id: guest.participantId },
+    });
     // Set aside, never dropped: still in the room after the report went out.
     expect(await setAside(stub)).toHaveLength(1);
 

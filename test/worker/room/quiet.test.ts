@@ -55,7 +55,11 @@ async function countWrites(stub: DurableObjectStub<Room>) {
       };
     }
   });
-  const read = () => runInDurableObject(stub, (_room: Room, state) => (state.storage as DurableObjectStorage & { writes?: number }).writes ?? 0);
+  const read = () =>
+    runInDurableObject(
+      stub,
+      (_room: Room, state) => (state.storage as DurableObjectStorage & { writes?: number }).writes ?? 0,
+    );
   const before = await read();
   let after = before;
   return {
@@ -71,7 +75,9 @@ async function everyoneLeaves(stub: DurableObjectStub<Room>, sockets: TestSocket
   for (const ws of sockets) ws.ws.close(1000, 'tab closed');
   await Promise.all(sockets.map((ws) => ws.closed));
   // The room handles each close in its own event; ask it until it has no open socket left.
-  await expect.poll(() => runInDurableObject(stub, (_room: Room, state) => state.getWebSockets().length), { timeout: 10_000 }).toBe(0);
+  await expect
+    .poll(() => runInDurableObject(stub, (_room: Room, state) => state.getWebSockets().length), { timeout: 10_000 })
+    .toBe(0);
 }
 
 async function quietRoom(stub: DurableObjectStub<Room>, from: number) {
@@ -132,7 +138,10 @@ describe('a room nobody is in', () => {
     expect(due).not.toBeNull();
     expect(due! - Date.now()).toBeLessThanOrEqual(HOST_GRACE_MS);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect((await back.next('event', (m) => m.event.kind === 'host')).event).toEqual({ kind: 'host', participantId: guest.participantId });
+    expect((await back.next('event', (m) => m.event.kind === 'host')).event).toEqual({
+      kind: 'host',
+      participantId: guest.participantId,
+    });
     // Handed over, nothing else is due: quiet again.
     expect(await runInDurableObject(stub, (_room: Room, state) => state.storage.getAlarm())).toBeNull();
   });

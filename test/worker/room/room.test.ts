@@ -21,7 +21,9 @@ describe('connecting', () => {
     const snapshot = await ws.next('snapshot');
     expect(snapshot.you).toBe(host.id);
     expect(snapshot.state).toMatchObject({ step: 'waiting', cycle: 1, deadline: null, code: 'ABCDEF' });
-    expect(snapshot.state.participants).toEqual([{ id: host.id, nickname: 'host', isHost: true, online: true, submitted: false }]);
+    expect(snapshot.state.participants).toEqual([
+      { id: host.id, nickname: 'host', isHost: true, online: true, submitted: false },
+    ]);
   });
 
   it('closes a socket of someone who is not in the room with 4401', async () => {
@@ -40,7 +42,10 @@ describe('connecting', () => {
     expect(joined.event).toMatchObject({ kind: 'joined', participant: { id: guest.participantId, online: false } });
     await connect(stub, guest.memberId);
     const presence = await hostWs.next('event');
-    expect(presence).toMatchObject({ seq: joined.seq + 1, event: { kind: 'presence', participantId: guest.participantId, online: true } });
+    expect(presence).toMatchObject({
+      seq: joined.seq + 1,
+      event: { kind: 'presence', participantId: guest.participantId, online: true },
+    });
   });
 });
 
@@ -52,7 +57,9 @@ describe('the lobby and moving on', () => {
     hostWs.send({ type: 'start' });
     const step = await guestWs.next('event');
     expect(step.event).toEqual({ kind: 'step', step: 'planning', cycle: 1, deadline: T0 + 10 * 60_000 });
-    expect(await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'late' })).toEqual({
+    expect(
+      await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'late' }),
+    ).toEqual({
       ok: false,
       code: 'study_started',
     });
@@ -60,29 +67,42 @@ describe('the lobby and moving on', () => {
     expect(again.ok && again.participantId).toBe(guest.participantId);
   });
 
-  it(`takes ${LIMITS.roomParticipants.max} learners and refuses the next with room_full, changing nothing`, async () => {
-    const { stub, host } = await openRoom();
-    // The room's D1 writes are not what this is about (and this study has no D1 row).
-    await runInDurableObject(stub, (room: Room) => {
-      room.persist = async () => {};
-    });
-    const first = { memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'first' };
-    expect((await stub.join(first)).ok).toBe(true);
-    for (let i = 2; i < LIMITS.roomParticipants.max; i++) {
-      const joined = await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: `l${i}` });
-      expect(joined.ok).toBe(true);
-    }
-    const stored = () => runInDurableObject(stub, (_: Room, state) => state.storage.get<{ participants: unknown[]; seq: number }>('room'));
-    const full = await stored();
-    expect(full?.participants).toHaveLength(LIMITS.roomParticipants.max);
+  it(
+    `takes ${LIMITS.roomParticipants.max} learners and refuses the next with room_full, changing nothing`,
+    async () => {
+      const { stub, host } = await openRoom();
+      // The room's D1 writes are not what this is about (and this study has no D1 row).
+      await runInDurableObject(stub, (room: Room) => {
+        room.persist = async () => {};
+      });
+      const first = { memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'first' };
+      expect((await stub.join(first)).ok).toBe(true);
+      for (let i = 2; i < LIMITS.roomParticipants.max; i++) {
+        const joined = await stub.join({
+          memberId: crypto.randomUUID(),
+          participantId: crypto.randomUUID(),
+          nickname: `l${i}`,
+        });
+        expect(joined.ok).toBe(true);
+      }
+      const stored = () =>
+        runInDurableObject(stub, (_: Room, state) =>
+          state.storage.get<{ participants: unknown[]; seq: number }>('room'),
+        );
+      const full = await stored();
+      expect(full?.participants).toHaveLength(LIMITS.roomParticipants.max);
 
-    expect(await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'late' })).toEqual({ ok: false, code: 'room_full' });
-    expect(await stored()).toEqual(full);
-    // Those already in still come back.
-    const again = await stub.join(first);
-    expect(again.ok && again.resumed).toBe(true);
-    expect((await stub.view(host.memberId))?.state.participants).toHaveLength(LIMITS.roomParticipants.max);
-  }, FILL_ROOM_TIMEOUT_MS);
+      expect(
+        await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'late' }),
+      ).toEqual({ ok: false, code: 'room_full' });
+      expect(await stored()).toEqual(full);
+      // Those already in still come back.
+      const again = await stub.join(first);
+      expect(again.ok && again.resumed).toBe(true);
+      expect((await stub.view(host.memberId))?.state.participants).toHaveLength(LIMITS.roomParticipants.max);
+    },
+    FILL_ROOM_TIMEOUT_MS,
+  );
 
   it('shows the host who has not submitted, and moves on when the host confirms', async () => {
     const { guest, host, hostWs, guestWs } = await roomOfTwo();
@@ -96,7 +116,10 @@ describe('the lobby and moving on', () => {
     hostWs.send({ type: 'advance', from: { step: 'planning', cycle: 1 } });
     expect(await hostWs.next('error')).toMatchObject({ code: 'not_all_submitted', missing: [guest.participantId] });
     hostWs.send({ type: 'advance', from: { step: 'planning', cycle: 1 }, confirm: true });
-    expect((await guestWs.next('event', (m) => m.event.kind === 'step')).event).toMatchObject({ step: 'studying', cycle: 1 });
+    expect((await guestWs.next('event', (m) => m.event.kind === 'step')).event).toMatchObject({
+      step: 'studying',
+      cycle: 1,
+    });
     // A second click with the old step is stale, not a skipped step.
     hostWs.send({ type: 'advance', from: { step: 'planning', cycle: 1 }, confirm: true });
     expect(await hostWs.next('error')).toMatchObject({ code: 'stale_step' });
@@ -133,7 +156,9 @@ describe('durability', () => {
     await hostWs.next('ack', (m) => m.id === 'p1');
     expect(d1.delivered).toEqual([]);
     const owed = await outbox(stub);
-    expect(owed).toEqual(expect.arrayContaining([expect.objectContaining({ op: 'answer', cycle: 1, answer: { plan: PLAN } })]));
+    expect(owed).toEqual(
+      expect.arrayContaining([expect.objectContaining({ op: 'answer', cycle: 1, answer: { plan: PLAN } })]),
+    );
   });
 
   it('keeps retrying while D1 fails, then delivers everything in order', async () => {
@@ -162,7 +187,11 @@ describe('alarms', () => {
     await guestWs.next('event');
     await setClock(stub, T0 + 10 * 60_000 + 1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect((await guestWs.next('event', (m) => m.event.kind === 'time_up')).event).toEqual({ kind: 'time_up', step: 'planning', cycle: 1 });
+    expect((await guestWs.next('event', (m) => m.event.kind === 'time_up')).event).toEqual({
+      kind: 'time_up',
+      step: 'planning',
+      cycle: 1,
+    });
     await runDurableObjectAlarm(stub);
     expect((await guestWs.drain()).filter((m) => m.type === 'event' && m.event.kind === 'time_up')).toEqual([]);
     guestWs.send({ type: 'sync' });
@@ -178,7 +207,10 @@ describe('alarms', () => {
     expect((await guestWs.drain()).some((m) => m.type === 'event' && m.event.kind === 'host')).toBe(false);
     await setClock(stub, T0 + HOST_GRACE_MS + 1);
     await runDurableObjectAlarm(stub);
-    expect((await guestWs.next('event', (m) => m.event.kind === 'host')).event).toEqual({ kind: 'host', participantId: guest.participantId });
+    expect((await guestWs.next('event', (m) => m.event.kind === 'host')).event).toEqual({
+      kind: 'host',
+      participantId: guest.participantId,
+    });
     guestWs.send({ type: 'start' });
     expect((await guestWs.next('event', (m) => m.event.kind === 'step')).event).toMatchObject({ step: 'planning' });
   });
@@ -188,7 +220,10 @@ describe('a host who leaves', () => {
   it('hands the role on at once to the longest-present online participant', async () => {
     const { guest, hostWs, guestWs } = await roomOfTwo();
     hostWs.send({ type: 'leave' });
-    expect((await guestWs.next('event', (m) => m.event.kind === 'host')).event).toEqual({ kind: 'host', participantId: guest.participantId });
+    expect((await guestWs.next('event', (m) => m.event.kind === 'host')).event).toEqual({
+      kind: 'host',
+      participantId: guest.participantId,
+    });
     guestWs.send({ type: 'sync' });
     const snapshot = await guestWs.next('snapshot');
     expect(snapshot.state.participants.find((p) => p.id === guest.participantId)).toMatchObject({ isHost: true });
@@ -215,7 +250,10 @@ describe('hibernation and reconnects', () => {
     const back = await connect(stub, guest.memberId);
     const snapshot = await back.next('snapshot');
     expect(snapshot.state.step).toBe('planning');
-    expect(snapshot.state.participants.find((p) => p.id === guest.participantId)).toMatchObject({ submitted: true, online: true });
+    expect(snapshot.state.participants.find((p) => p.id === guest.participantId)).toMatchObject({
+      submitted: true,
+      online: true,
+    });
   });
 });
 
@@ -224,8 +262,16 @@ describe('bad input changes nothing', () => {
     ['not JSON', '{nope', 'invalid_message'],
     ['an unknown type', JSON.stringify({ type: 'dance' }), 'invalid_message'],
     ['an extra field', JSON.stringify({ type: 'start', now: 1 }), 'invalid_message'],
-    ['a plan without its required answers', JSON.stringify({ type: 'submit', id: 'x', cycle: 1, plan: { toDo: 'a' } }), 'invalid_message'],
-    ['a message over the size limit', JSON.stringify({ type: 'sync', pad: 'x'.repeat(MAX_CLIENT_MESSAGE_BYTES) }), 'too_large'],
+    [
+      'a plan without its required answers',
+      JSON.stringify({ type: 'submit', id: 'x', cycle: 1, plan: { toDo: 'a' } }),
+      'invalid_message',
+    ],
+    [
+      'a message over the size limit',
+      JSON.stringify({ type: 'sync', pad: 'x'.repeat(MAX_CLIENT_MESSAGE_BYTES) }),
+      'too_large',
+    ],
   ])('%s gets an error event', async (_, raw, code) => {
     const { hostWs } = await roomOfTwo();
     hostWs.send({ type: 'sync' });

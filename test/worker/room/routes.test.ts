@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { CLOSE, COMPAT, LIMITS, TOKEN_SUBPROTOCOL, type RoomState } from '../../../shared/index.ts';
+import { CLOSE, COMPAT, LIMITS, type RoomState, TOKEN_SUBPROTOCOL } from '../../../shared/index.ts';
 import { signToken, TOKEN_LIFETIME_MS } from '../../../worker/identity/token.ts';
 import { expectJsonError } from '../helpers.ts';
 import { ok, signUp, v1App } from '../v1/client.ts';
@@ -33,7 +33,12 @@ async function openRoomOver(api: ReturnType<typeof v2App>) {
 async function socket(api: ReturnType<typeof v2App>, studyId: string, protocols: string[]) {
   const res = await api.app.request(
     `/api/v2/studies/${studyId}/socket`,
-    { headers: { Upgrade: 'websocket', ...(protocols.length ? { 'Sec-WebSocket-Protocol': protocols.join(', ') } : {}) } },
+    {
+      headers: {
+        Upgrade: 'websocket',
+        ...(protocols.length ? { 'Sec-WebSocket-Protocol': protocols.join(', ') } : {}),
+      },
+    },
     api.env,
   );
   expect(res.status).toBe(101);
@@ -44,14 +49,26 @@ describe('POST /api/v2/studies and join', () => {
   it('opens a waiting room with a code, and others join it by code', async () => {
     const api = v2App();
     const { opened } = await openRoomOver(api);
-    expect(opened.state).toMatchObject({ step: 'waiting', name: 'live', participants: [{ nickname: 'host', isHost: true }] });
+    expect(opened.state).toMatchObject({
+      step: 'waiting',
+      name: 'live',
+      participants: [{ nickname: 'host', isHost: true }],
+    });
     expect(opened.state.code).toMatch(/^[A-Z]{6}$/);
     const guest = await signUp(api, 'guest');
-    const joined = await ok<RoomAnswer>(api.call('POST', '/api/v2/studies/join', { code: opened.state.code.toLowerCase(), nickname: 'g' }, guest.token), 201);
+    const joined = await ok<RoomAnswer>(
+      api.call('POST', '/api/v2/studies/join', { code: opened.state.code.toLowerCase(), nickname: 'g' }, guest.token),
+      201,
+    );
     expect(joined.state.participants.map((p) => p.nickname)).toEqual(['host', 'g']);
-    const again = await ok<RoomAnswer>(api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token), 200);
+    const again = await ok<RoomAnswer>(
+      api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token),
+      200,
+    );
     expect(again.participantId).toBe(joined.participantId);
-    const view = await ok<RoomAnswer>(api.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, guest.token));
+    const view = await ok<RoomAnswer>(
+      api.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, guest.token),
+    );
     expect(view.participantId).toBe(joined.participantId);
   });
 
@@ -59,28 +76,57 @@ describe('POST /api/v2/studies and join', () => {
     const api = v2App();
     const { host, opened } = await openRoomOver(api);
     const stranger = await signUp(api, 'stranger');
-    await expectJsonError(await api.call('POST', '/api/v2/studies/join', { code: 'QQQQQQ', nickname: 's' }, stranger.token), 404, 'study_not_found');
-    await expectJsonError(await api.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, stranger.token), 404, 'study_not_found');
-    await expectJsonError(await api.call('POST', '/api/v2/studies', { name: 'x', totalCycles: 9, minutesPerCycle: 25 }, host.token), 400, 'invalid_body');
+    await expectJsonError(
+      await api.call('POST', '/api/v2/studies/join', { code: 'QQQQQQ', nickname: 's' }, stranger.token),
+      404,
+      'study_not_found',
+    );
+    await expectJsonError(
+      await api.call('GET', `/api/v2/studies/${opened.state.studyId}`, undefined, stranger.token),
+      404,
+      'study_not_found',
+    );
+    await expectJsonError(
+      await api.call('POST', '/api/v2/studies', { name: 'x', totalCycles: 9, minutesPerCycle: 25 }, host.token),
+      400,
+      'invalid_body',
+    );
     const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
     await ws.next('snapshot');
     ws.send({ type: 'start' });
     await ws.next('event');
-    await expectJsonError(await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 's' }, stranger.token), 409, 'study_started');
+    await expectJsonError(
+      await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 's' }, stranger.token),
+      409,
+      'study_started',
+    );
   });
 });
 
 describe('a full room', () => {
-  it('answers a newcomer 409 room_full, and still lets its own participants back in', async () => {
-    const api = v2App();
-    const { host, opened } = await openRoomOver(api);
-    await fillRoom(env.ROOM.get(env.ROOM.idFromName(opened.state.studyId)));
-    const late = await signUp(api, 'late');
-    const refused = await expectJsonError(await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'late' }, late.token), 409, 'room_full');
-    expect(refused.message).toContain(String(LIMITS.roomParticipants.max));
-    const back = await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'host' }, host.token);
-    expect(back.status).toBe(200);
-  }, FILL_ROOM_TIMEOUT_MS);
+  it(
+    'answers a newcomer 409 room_full, and still lets its own participants back in',
+    async () => {
+      const api = v2App();
+      const { host, opened } = await openRoomOver(api);
+      await fillRoom(env.ROOM.get(env.ROOM.idFromName(opened.state.studyId)));
+      const late = await signUp(api, 'late');
+      const refused = await expectJsonError(
+        await api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'late' }, late.token),
+        409,
+        'room_full',
+      );
+      expect(refused.message).toContain(String(LIMITS.roomParticipants.max));
+      const back = await api.call(
+        'POST',
+        '/api/v2/studies/join',
+        { code: opened.state.code, nickname: 'host' },
+        host.token,
+      );
+      expect(back.status).toBe(200);
+    },
+    FILL_ROOM_TIMEOUT_MS,
+  );
 });
 
 describe('what the room owes D1', () => {
@@ -88,7 +134,10 @@ describe('what the room owes D1', () => {
     const api = v2App();
     const { host, opened } = await openRoomOver(api);
     const guest = await signUp(api, 'guest');
-    const joined = await ok<RoomAnswer>(api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token), 201);
+    const joined = await ok<RoomAnswer>(
+      api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token),
+      201,
+    );
     const { ws } = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
     await ws.next('snapshot');
     ws.send({ type: 'start' });
@@ -111,7 +160,10 @@ describe('what the room owes D1', () => {
       { timeout: 4_000, interval: 25 },
     );
     expect(rows[0]?.results).toEqual([{ step: 'planning', current_cycle: 1 }]);
-    expect(JSON.parse(String((rows[1]!.results[0] as { plan: string }).plan))).toEqual({ toDo: 'read', completionCondition: 'ch 1' });
+    expect(JSON.parse(String((rows[1]!.results[0] as { plan: string }).plan))).toEqual({
+      toDo: 'read',
+      completionCondition: 'ch 1',
+    });
     expect(rows[2]?.results).toHaveLength(1);
     expect(rows[3]?.results).toEqual([{ status: 'planning' }]);
   });
@@ -139,7 +191,12 @@ describe('the socket door', () => {
     ['no API level but another protocol', ['foo', TOKEN], 'foo', CLOSE.versionMismatch],
     ['no subprotocol at all', [], null, CLOSE.versionMismatch],
     ['no token', ['haru.2'], 'haru.2', CLOSE.unauthorized],
-    ['a forged token', ['haru.2', `${TOKEN_SUBPROTOCOL}00000000-0000-0000-0000-000000000000.1.AAAA`], 'haru.2', CLOSE.unauthorized],
+    [
+      'a forged token',
+      ['haru.2', `${TOKEN_SUBPROTOCOL}00000000-0000-0000-0000-000000000000.1.AAAA`],
+      'haru.2',
+      CLOSE.unauthorized,
+    ],
   ])('closes a socket with %s, selecting a protocol it offered', async (_, offer, selected, code) => {
     const api = v2App();
     const { host, opened } = await openRoomOver(api);
@@ -209,12 +266,22 @@ describe('the socket door', () => {
     const late = await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${host.token}`]);
     expect((await late.ws.closed).code).toBe(CLOSE.unauthorized);
     const renewed = await signToken('the-rotated-secret', host.member.id, api.clock.now());
-    expect((await (await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${renewed}`])).ws.next('snapshot')).you).toBe(opened.participantId);
+    expect(
+      (
+        await (
+          await socket(api, opened.state.studyId, ['haru.2', `${TOKEN_SUBPROTOCOL}${renewed}`])
+        ).ws.next('snapshot')
+      ).you,
+    ).toBe(opened.participantId);
   });
 
   it('answers a plain GET with 426', async () => {
     const api = v2App();
     const { host, opened } = await openRoomOver(api);
-    await expectJsonError(await api.call('GET', `/api/v2/studies/${opened.state.studyId}/socket`, undefined, host.token), 426, 'upgrade_required');
+    await expectJsonError(
+      await api.call('GET', `/api/v2/studies/${opened.state.studyId}/socket`, undefined, host.token),
+      426,
+      'upgrade_required',
+    );
   });
 });

@@ -3,7 +3,7 @@
  * it, and read what arrives in order.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
-import { LIMITS, parseServerMessage, type ClientMessage, type ServerMessage } from '../../../shared/index.ts';
+import { type ClientMessage, LIMITS, parseServerMessage, type ServerMessage } from '../../../shared/index.ts';
 import type { Persist } from '../../../worker/room/model.ts';
 import type { Room } from '../../../worker/room/room.ts';
 
@@ -61,11 +61,15 @@ export class TestSocket {
    * own: the test's timeout bounds the wait, so a busy machine is slower, not
    * failing.
    */
-  async next<T extends ServerMessage['type']>(type: T, match: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true) {
+  async next<T extends ServerMessage['type']>(
+    type: T,
+    match: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+  ) {
     for (;;) {
       const index = this.inbox.findIndex((m) => m.type === type && match(m as Extract<ServerMessage, { type: T }>));
       if (index >= 0) return this.inbox.splice(index, 1)[0] as Extract<ServerMessage, { type: T }>;
-      if (this.isClosed) throw new Error(`no ${type} message before the socket closed; inbox: ${JSON.stringify(this.inbox)}`);
+      if (this.isClosed)
+        throw new Error(`no ${type} message before the socket closed; inbox: ${JSON.stringify(this.inbox)}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
@@ -122,7 +126,11 @@ export async function fillRoom(stub: DurableObjectStub<Room>): Promise<void> {
     room.persist = async () => {};
   });
   for (let i = 1; ; i++) {
-    const joined = await stub.join({ memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: `l${i}` });
+    const joined = await stub.join({
+      memberId: crypto.randomUUID(),
+      participantId: crypto.randomUUID(),
+      nickname: `l${i}`,
+    });
     if (!joined.ok) throw new Error(`the room refused learner ${i}: ${joined.code}`);
     if (joined.state.participants.length >= LIMITS.roomParticipants.max) return;
   }
@@ -161,5 +169,7 @@ export async function roomOfTwo(options?: { totalCycles?: number }) {
 
 /** The writes the room still owes D1, oldest first. */
 export async function outbox(stub: DurableObjectStub<Room>) {
-  return runInDurableObject(stub, async (_room: Room, state) => [...(await state.storage.list({ prefix: 'outbox:' })).values()]);
+  return runInDurableObject(stub, async (_room: Room, state) => [
+    ...(await state.storage.list({ prefix: 'outbox:' })).values(),
+  ]);
 }

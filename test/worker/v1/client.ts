@@ -3,12 +3,12 @@
  * D1 binding that counts round trips, and helpers that sign learners up.
  */
 import { env } from 'cloudflare:test';
-import { expect } from 'vitest';
-import type { CreateMemberResponse, ProgressView, StudyPage } from '../../../shared/index.ts';
-import { createApp as createRelease1App } from '@haru/release-1';
 import { createApp as createPreviousReleaseApp } from '@haru/previous-release/app.ts';
-import { createApp } from '../../../worker/app.ts';
+import { createApp as createRelease1App } from '@haru/release-1';
+import { expect } from 'vitest';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../../../scripts/lib/client-address.ts';
+import type { CreateMemberResponse, ProgressView, StudyPage } from '../../../shared/index.ts';
+import { createApp } from '../../../worker/app.ts';
 
 /** A clock tests move by hand: a whole study passes in no real time. */
 export class TestClock {
@@ -60,7 +60,15 @@ const APPS_BY_RELEASE = { current: createApp, '1.0.0': createRelease1App, previo
  * The app under test with its clock and round-trip counter; `rooms` replaces
  * the ROOM binding (a worker meeting another release's room objects).
  */
-export function v1App({ apiLevel = 1, release = 'current', rooms }: { apiLevel?: number; release?: keyof typeof APPS_BY_RELEASE; rooms?: Env['ROOM'] } = {}) {
+export function v1App({
+  apiLevel = 1,
+  release = 'current',
+  rooms,
+}: {
+  apiLevel?: number;
+  release?: keyof typeof APPS_BY_RELEASE;
+  rooms?: Env['ROOM'];
+} = {}) {
   const clock = new TestClock();
   const d1 = countingD1(env.DB);
   const app = APPS_BY_RELEASE[release]({ build: { id: 'v1test', apiLevel }, now: clock.now });
@@ -116,7 +124,8 @@ export async function createStudy(api: V1App, token: string, body: Record<string
 export async function finishOneCycleSolo(api: V1App, token: string): Promise<StudyPage> {
   const page = await createStudy(api, token, { totalCycles: 1, minutesPerCycle: 20 });
   const id = page.me.progressId;
-  const advance = (step: string) => ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step, cycle: 1 } }, token));
+  const advance = (step: string) =>
+    ok<ProgressView>(api.call('POST', `/progress/${id}/advance`, { from: { step, cycle: 1 } }, token));
   await ok(api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, token));
   expect(await advance('planning')).toMatchObject({ step: 'studying', deadline: api.clock.now() + 20 * 60_000 });
   expect(await advance('studying')).toMatchObject({ step: 'retrospect' });
@@ -131,7 +140,17 @@ export const RETRO = { doneAsExpected: 'mostly', experiencedDifficulty: 'proofs'
 
 /** Row counts of the v1 and v2 tables, to prove a rejected request changed nothing. */
 export async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ['member', 'pomodoro_study', 'participant_code', 'pomodoro_progress', 'pomodoro_content', 'study', 'participant', 'content', 'participant_code_v2'];
+  const tables = [
+    'member',
+    'pomodoro_study',
+    'participant_code',
+    'pomodoro_progress',
+    'pomodoro_content',
+    'study',
+    'participant',
+    'content',
+    'participant_code_v2',
+  ];
   const counts: Record<string, number> = {};
   for (const table of tables) {
     const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();

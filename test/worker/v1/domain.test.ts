@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  codeFromBytes,
   CODE_PATTERN,
+  codeFromBytes,
   deadlineOf,
   graphemeCount,
   MINUTE_CHOICES,
@@ -14,9 +14,9 @@ import {
   nicknameLength,
   nicknameProblem,
   normalizeNickname,
+  type Position,
   requiredAnswer,
   stepMillis,
-  type Position,
 } from '../../../shared/index.ts';
 
 const at = (step: Position['step'], cycle: number, stepStartedAt = 0): Position => ({ step, cycle, stepStartedAt });
@@ -29,7 +29,15 @@ describe('nextPosition', () => {
       seen.push(`${position.step}:${position.cycle}`);
       position = nextPosition(position, 2, now);
     }
-    expect(seen).toEqual(['planning:1', 'studying:1', 'retrospect:1', 'planning:2', 'studying:2', 'retrospect:2', 'done:2']);
+    expect(seen).toEqual([
+      'planning:1',
+      'studying:1',
+      'retrospect:1',
+      'planning:2',
+      'studying:2',
+      'retrospect:2',
+      'done:2',
+    ]);
   });
 
   it('starts the next step now', () => {
@@ -125,7 +133,20 @@ describe('the nickname rule', () => {
   });
 
   it('refuses every bidi control', () => {
-    const controls = ['\u061C', '\u200E', '\u200F', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];
+    const controls = [
+      '\u061C',
+      '\u200E',
+      '\u200F',
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+    ];
     expect(controls.map((c) => nicknameProblem(`a${c}b`))).toEqual(controls.map(() => 'bidi'));
   });
 });

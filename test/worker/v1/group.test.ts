@@ -38,7 +38,10 @@ describe('Release 1: POST /api/v1/studies/join', () => {
   it('joins with a code in any case and a study nickname', async () => {
     const { api, page, code } = await groupStudy();
     const guest = await signUp(api, 'guest');
-    const joined = await ok<StudyPage>(api.call('POST', '/studies/join', { code: code.toLowerCase(), nickname: '민지' }, guest.token), 201);
+    const joined = await ok<StudyPage>(
+      api.call('POST', '/studies/join', { code: code.toLowerCase(), nickname: '민지' }, guest.token),
+      201,
+    );
     expect(joined.study.id).toBe(page.study.id);
     expect(joined.me).toMatchObject({ nickname: '민지', isHost: false, step: 'planning', cycle: 1 });
     expect(joined.participants.map((p) => p.nickname)).toEqual(['host', '민지']);
@@ -61,9 +64,17 @@ describe('Release 1: POST /api/v1/studies/join', () => {
     const res = await api.call('POST', '/studies/join', { code: 'ZZZZZZ', nickname: 'g' }, guest.token);
     expect((await expectJsonError(res, 404, 'study_not_found')).message).toContain('ZZZZZZ');
     for (const code of ['ABC', 'ABCDEFG', 'ABC123', '']) {
-      await expectJsonError(await api.call('POST', '/studies/join', { code, nickname: 'g' }, guest.token), 400, 'invalid_body');
+      await expectJsonError(
+        await api.call('POST', '/studies/join', { code, nickname: 'g' }, guest.token),
+        400,
+        'invalid_body',
+      );
     }
-    await expectJsonError(await api.call('POST', '/studies/join', { code: 'ABCDEF', nickname: '' }, guest.token), 400, 'invalid_body');
+    await expectJsonError(
+      await api.call('POST', '/studies/join', { code: 'ABCDEF', nickname: '' }, guest.token),
+      400,
+      'invalid_body',
+    );
     expect(await tableCounts()).toEqual(before);
   });
 
@@ -84,7 +95,11 @@ describe('Release 1: POST /api/v1/studies/join', () => {
     await finishHost(study);
     const late = await signUp(api, 'late');
     const before = await tableCounts();
-    await expectJsonError(await api.call('POST', '/studies/join', { code, nickname: 'late' }, late.token), 409, 'study_done');
+    await expectJsonError(
+      await api.call('POST', '/studies/join', { code, nickname: 'late' }, late.token),
+      409,
+      'study_done',
+    );
     expect(await tableCounts()).toEqual(before);
   });
 
@@ -113,7 +128,12 @@ describe('Release 1: POST /api/v1/studies/join', () => {
     expect(guestView.participants.find((p) => p.isHost)?.step).toBe('studying');
     // The guest cannot move the host.
     await expectJsonError(
-      await api.call('POST', `/progress/${page.me.progressId}/advance`, { from: { step: 'studying', cycle: 1 } }, guest.token),
+      await api.call(
+        'POST',
+        `/progress/${page.me.progressId}/advance`,
+        { from: { step: 'studying', cycle: 1 } },
+        guest.token,
+      ),
       403,
       'not_your_progress',
     );

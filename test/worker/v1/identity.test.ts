@@ -18,7 +18,7 @@ import {
 } from '../../../worker/identity/token.ts';
 import { forgedSignatures, sameBytesOtherSpellings } from '../credentials.ts';
 import { expectJsonError } from '../helpers.ts';
-import { ok, signUp, tableCounts, v1App, type V1App } from './client.ts';
+import { ok, signUp, tableCounts, type V1App, v1App } from './client.ts';
 
 /** Calls `path` with `token` as the bearer token against the app with other bindings (`bindings`). */
 function callWith(api: V1App, bindings: Env, method: string, path: string, token?: string, body?: unknown) {
@@ -26,7 +26,10 @@ function callWith(api: V1App, bindings: Env, method: string, path: string, token
     `/api/v1${path}`,
     {
       method,
-      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     },
     bindings,
@@ -45,19 +48,26 @@ describe('POST /api/v1/members', () => {
 
   it.each([
     ['empty nickname', { nickname: '   ' }, /^nickname: Too small/],
-    ['11-character nickname', { nickname: 'abcdefghijk' }, /^nickname: Too big: expected string to have <=10 characters$/],
+    [
+      '11-character nickname',
+      { nickname: 'abcdefghijk' },
+      /^nickname: Too big: expected string to have <=10 characters$/,
+    ],
     ['missing nickname', {}, /^nickname: Invalid input: expected string/],
     ['unknown field', { nickname: 'hana', admin: true }, /^body: Unrecognized key: "admin"$/],
     ['number nickname', { nickname: 5 }, /^nickname: Invalid input: expected string, received number$/],
-  ])('rejects %s with 400 invalid_body, a message that says what is wrong, and creates nothing', async (_, body, message) => {
-    const api = v1App();
-    const before = await tableCounts();
-    const res = await api.call('POST', '/members', body);
-    const error = await expectJsonError(res, 400, 'invalid_body');
-    expect(Array.isArray(error.issues) && error.issues.length > 0).toBe(true);
-    expect(error.message).toMatch(message);
-    expect(await tableCounts()).toEqual(before);
-  });
+  ])(
+    'rejects %s with 400 invalid_body, a message that says what is wrong, and creates nothing',
+    async (_, body, message) => {
+      const api = v1App();
+      const before = await tableCounts();
+      const res = await api.call('POST', '/members', body);
+      const error = await expectJsonError(res, 400, 'invalid_body');
+      expect(Array.isArray(error.issues) && error.issues.length > 0).toBe(true);
+      expect(error.message).toMatch(message);
+      expect(await tableCounts()).toEqual(before);
+    },
+  );
 
   it('rejects malformed JSON with 400 invalid_json', async () => {
     await expectJsonError(await v1App().call('POST', '/members', '{"nickname":'), 400, 'invalid_json');
@@ -83,7 +93,11 @@ describe('POST /api/v1/members', () => {
         else controller.close();
       },
     });
-    const res = await api.app.request('/api/v1/members', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }, api.env);
+    const res = await api.app.request(
+      '/api/v1/members',
+      { method: 'POST', headers: { 'Content-Type': 'application/json' }, body },
+      api.env,
+    );
     await expectJsonError(res, 413, 'body_too_large');
     expect(sent).toBeLessThan(64);
     expect(await tableCounts()).toEqual(before);
@@ -91,7 +105,11 @@ describe('POST /api/v1/members', () => {
 
   it('reads a body only as JSON: without Content-Type application/json it is 400 invalid_body', async () => {
     const api = v1App();
-    const res = await api.app.request('/api/v1/members', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"nickname":"hana"}' }, api.env);
+    const res = await api.app.request(
+      '/api/v1/members',
+      { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"nickname":"hana"}' },
+      api.env,
+    );
     await expectJsonError(res, 400, 'invalid_body');
   });
 
@@ -126,7 +144,11 @@ describe('tokens', () => {
     ['wrong scheme', 'Basic abc'],
   ])('GET /members/me with %s is 401', async (_, header) => {
     const api = v1App();
-    const res = await api.app.request('/api/v1/members/me', { headers: header ? { Authorization: header } : {} }, api.env);
+    const res = await api.app.request(
+      '/api/v1/members/me',
+      { headers: header ? { Authorization: header } : {} },
+      api.env,
+    );
     await expectJsonError(res, 401, 'unauthorized');
     expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
   });
@@ -172,11 +194,25 @@ describe('malformed tokens', () => {
     const shapes = [
       ...forgedSignatures().map((signature) => `${id}.${now}.${signature}`),
       ...forgedSignatures(),
-      ...['', '.', '..', '...', `${id}`, `${id}.${now}`, `${id}.${now}.`, `.${now}.x`, `${id}..x`, `${id.toUpperCase()}.${now}.x`],
+      ...[
+        '',
+        '.',
+        '..',
+        '...',
+        `${id}`,
+        `${id}.${now}`,
+        `${id}.${now}.`,
+        `.${now}.x`,
+        `${id}..x`,
+        `${id.toUpperCase()}.${now}.x`,
+      ],
       ...['0', '01', '-1', '1e5', '9'.repeat(17), ' 1', '1.5'].map((issued) => `${id}.${issued}.${'A'.repeat(43)}`),
     ];
     for (const token of shapes) {
-      await expect(readToken({ current: 'secret-one', previous: 'secret-zero' }, token, now), token).resolves.toBeNull();
+      await expect(
+        readToken({ current: 'secret-one', previous: 'secret-zero' }, token, now),
+        token,
+      ).resolves.toBeNull();
     }
   });
 
@@ -185,7 +221,11 @@ describe('malformed tokens', () => {
     const { member } = await signUp(api);
     const issued = api.clock.now();
     for (const signature of forgedSignatures()) {
-      const res = await api.app.request('/api/v1/members/me', { headers: { Authorization: `Bearer ${member.id}.${issued}.${signature}` } }, api.env);
+      const res = await api.app.request(
+        '/api/v1/members/me',
+        { headers: { Authorization: `Bearer ${member.id}.${issued}.${signature}` } },
+        api.env,
+      );
       expect(res.status, JSON.stringify(signature)).toBe(401);
     }
   });
@@ -196,13 +236,20 @@ describe('malformed tokens', () => {
     ['GET', '/me/records'],
     ['GET', '/api/v2/studies/abc'],
     ['POST', '/api/v2/studies/join'],
-  ])('%s %s answers 401 to signatures of 1, 5 and 9 characters (the lengths base64 decoding throws on)', async (method, path) => {
-    const api = v1App();
-    for (const signature of ['A', 'AAAAA', 'AAAAAAAAA']) {
-      const token = `${crypto.randomUUID()}.${api.clock.now()}.${signature}`;
-      await expectJsonError(await api.call(method, path, method === 'GET' ? undefined : {}, token), 401, 'unauthorized');
-    }
-  });
+  ])(
+    '%s %s answers 401 to signatures of 1, 5 and 9 characters (the lengths base64 decoding throws on)',
+    async (method, path) => {
+      const api = v1App();
+      for (const signature of ['A', 'AAAAA', 'AAAAAAAAA']) {
+        const token = `${crypto.randomUUID()}.${api.clock.now()}.${signature}`;
+        await expectJsonError(
+          await api.call(method, path, method === 'GET' ? undefined : {}, token),
+          401,
+          'unauthorized',
+        );
+      }
+    },
+  );
 });
 
 describe('one spelling per token', () => {
@@ -233,7 +280,11 @@ describe('token lifetime', () => {
     const at = (issuedAt: number) => signToken(env.TOKEN_SECRET, member.id, issuedAt);
     await expectJsonError(await api.call('GET', '/members/me', undefined, await at(1)), 401, 'unauthorized');
     expect((await api.call('GET', '/members/me', undefined, await at(now + TOKEN_CLOCK_SKEW_MS))).status).toBe(200);
-    await expectJsonError(await api.call('GET', '/members/me', undefined, await at(now + TOKEN_CLOCK_SKEW_MS + 1)), 401, 'unauthorized');
+    await expectJsonError(
+      await api.call('GET', '/members/me', undefined, await at(now + TOKEN_CLOCK_SKEW_MS + 1)),
+      401,
+      'unauthorized',
+    );
   });
 });
 
@@ -260,7 +311,12 @@ describe('token renewal', () => {
     const api = v1App();
     const { token } = await signUp(api);
     api.clock.time += TOKEN_RENEW_AFTER_MS;
-    const created = await api.call('POST', '/studies', { name: 'x', totalCycles: 1, minutesPerCycle: 20, mode: 'solo' }, token);
+    const created = await api.call(
+      'POST',
+      '/studies',
+      { name: 'x', totalCycles: 1, minutesPerCycle: 20, mode: 'solo' },
+      token,
+    );
     expect(created.status).toBe(201);
     expect(created.headers.get(TOKEN_RENEWAL_HEADER)).toMatch(/\S/);
     const missing = await api.call('GET', '/api/v2/studies/nope', undefined, token);
@@ -280,7 +336,10 @@ describe('rotating TOKEN_SECRET', () => {
     const fresh = res.headers.get(TOKEN_RENEWAL_HEADER) ?? '';
     expect(await memberOf('the-rotated-secret', fresh, api.clock.now())).toBe(member.id);
 
-    const created = await ok<{ token: string }>(callWith(api, rotated, 'POST', '/members', undefined, { nickname: 'new' }), 201);
+    const created = await ok<{ token: string }>(
+      callWith(api, rotated, 'POST', '/members', undefined, { nickname: 'new' }),
+      201,
+    );
     expect(await memberOf('the-rotated-secret', created.token, api.clock.now())).not.toBeNull();
     expect(await memberOf(env.TOKEN_SECRET, created.token, api.clock.now())).toBeNull();
 
@@ -303,20 +362,36 @@ describe('without TOKEN_SECRET', () => {
   it.each([
     ['empty', ''],
     ['unset', undefined],
-  ])('(%s) sign-up and every authenticated call answer 503 token_secret_missing, and nothing is created', async (_, secret) => {
-    const api = v1App();
-    const { token } = await signUp(api);
-    const broken = { ...api.env, TOKEN_SECRET: secret } as Env;
-    const before = await tableCounts();
-    const signUpRes = await callWith(api, broken, 'POST', '/members', undefined, { nickname: 'hana' });
-    const body = await expectJsonError(signUpRes, 503, 'token_secret_missing');
-    expect(body.message).toContain('TOKEN_SECRET');
-    // Before the body is looked at: a bad one is still the server's 503.
-    await expectJsonError(await callWith(api, broken, 'POST', '/members', undefined, { nickname: '' }), 503, 'token_secret_missing');
-    await expectJsonError(await callWith(api, broken, 'GET', '/members/me', token), 503, 'token_secret_missing');
-    await expectJsonError(await callWith(api, broken, 'POST', '/studies', token, { name: 'x', totalCycles: 1, minutesPerCycle: 20, mode: 'solo' }), 503, 'token_secret_missing');
-    expect(await tableCounts()).toEqual(before);
-    // The socket door's reader refuses rather than throws.
-    expect(await memberOf(secret as string, token, api.clock.now())).toBeNull();
-  });
+  ])(
+    '(%s) sign-up and every authenticated call answer 503 token_secret_missing, and nothing is created',
+    async (_, secret) => {
+      const api = v1App();
+      const { token } = await signUp(api);
+      const broken = { ...api.env, TOKEN_SECRET: secret } as Env;
+      const before = await tableCounts();
+      const signUpRes = await callWith(api, broken, 'POST', '/members', undefined, { nickname: 'hana' });
+      const body = await expectJsonError(signUpRes, 503, 'token_secret_missing');
+      expect(body.message).toContain('TOKEN_SECRET');
+      // Before the body is looked at: a bad one is still the server's 503.
+      await expectJsonError(
+        await callWith(api, broken, 'POST', '/members', undefined, { nickname: '' }),
+        503,
+        'token_secret_missing',
+      );
+      await expectJsonError(await callWith(api, broken, 'GET', '/members/me', token), 503, 'token_secret_missing');
+      await expectJsonError(
+        await callWith(api, broken, 'POST', '/studies', token, {
+          name: 'x',
+          totalCycles: 1,
+          minutesPerCycle: 20,
+          mode: 'solo',
+        }),
+        503,
+        'token_secret_missing',
+      );
+      expect(await tableCounts()).toEqual(before);
+      // The socket door's reader refuses rather than throws.
+      expect(await memberOf(secret as string, token, api.clock.now())).toBeNull();
+    },
+  );
 });

@@ -7,9 +7,9 @@
  */
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NICKNAME_REFUSALS, type CreateMemberResponse, type RoomState, type StudyPage } from '../../../shared/index.ts';
+import { type CreateMemberResponse, NICKNAME_REFUSALS, type RoomState, type StudyPage } from '../../../shared/index.ts';
 import { expectJsonError } from '../helpers.ts';
-import { ok, signUp, tableCounts, v1App, type V1App } from './client.ts';
+import { ok, signUp, tableCounts, type V1App, v1App } from './client.ts';
 
 const FAMILY = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}';
 
@@ -80,14 +80,21 @@ describe('every other door a nickname comes in by', () => {
       'POST /api/v1/studies (solo)',
       async (api) => {
         const { token } = await signUp(api);
-        return (nickname) => api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo', nickname }, token);
+        return (nickname) =>
+          api.call(
+            'POST',
+            '/studies',
+            { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo', nickname },
+            token,
+          );
       },
     ],
     [
       'POST /api/v2/studies',
       async (api) => {
         const { token } = await signUp(api);
-        return (nickname) => api.call('POST', '/api/v2/studies', { name: 'live', totalCycles: 1, minutesPerCycle: 25, nickname }, token);
+        return (nickname) =>
+          api.call('POST', '/api/v2/studies', { name: 'live', totalCycles: 1, minutesPerCycle: 25, nickname }, token);
       },
     ],
     [

@@ -17,12 +17,17 @@ describe('GET /api/v1/studies/:id/records', () => {
     const host = await signUp(api, 'host');
     const page = await createStudy(api, host.token, { mode: 'group' });
     const guest = await signUp(api, 'guest');
-    const joined = await ok<StudyPage>(api.call('POST', '/studies/join', { code: page.study.code, nickname: 'g' }, guest.token), 201);
+    const joined = await ok<StudyPage>(
+      api.call('POST', '/studies/join', { code: page.study.code, nickname: 'g' }, guest.token),
+      201,
+    );
     const guestPlan = { ...PLAN, toDo: 'vocabulary', expectedDifficulty: 'low' };
     await ok(api.call('PUT', `/progress/${page.me.progressId}/plan`, { cycle: 1, plan: PLAN }, host.token));
     await ok(api.call('PUT', `/progress/${joined.me.progressId}/plan`, { cycle: 1, plan: guestPlan }, guest.token));
 
-    const records = await ok<StudyRecords>(reader.call('GET', `/studies/${page.study.id}/records`, undefined, guest.token));
+    const records = await ok<StudyRecords>(
+      reader.call('GET', `/studies/${page.study.id}/records`, undefined, guest.token),
+    );
     expect(records.study.id).toBe(page.study.id);
     expect(records.participants.map((p) => [p.nickname, p.isHost, p.cycles])).toEqual([
       ['host', true, [{ cycle: 1, plan: PLAN, retrospect: null }]],
@@ -30,8 +35,16 @@ describe('GET /api/v1/studies/:id/records', () => {
     ]);
 
     const stranger = await signUp(api, 'stranger');
-    await expectJsonError(await reader.call('GET', `/studies/${page.study.id}/records`, undefined, stranger.token), 403, 'not_a_participant');
-    await expectJsonError(await reader.call('GET', `/studies/${crypto.randomUUID()}/records`, undefined, host.token), 404, 'study_not_found');
+    await expectJsonError(
+      await reader.call('GET', `/studies/${page.study.id}/records`, undefined, stranger.token),
+      403,
+      'not_a_participant',
+    );
+    await expectJsonError(
+      await reader.call('GET', `/studies/${crypto.randomUUID()}/records`, undefined, host.token),
+      404,
+      'study_not_found',
+    );
   });
 });
 
@@ -54,9 +67,13 @@ describe('GET /api/v1/me/records', () => {
     const first = await ok<MyRecordsPage>(api.call('GET', '/me/records?limit=2', undefined, me.token));
     expect(first.items.map((i) => i.study.id)).toEqual(ids.slice(0, 2));
     expect(first.nextCursor).toEqual(expect.any(String));
-    const second = await ok<MyRecordsPage>(api.call('GET', `/me/records?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`, undefined, me.token));
+    const second = await ok<MyRecordsPage>(
+      api.call('GET', `/me/records?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`, undefined, me.token),
+    );
     expect(second.items.map((i) => i.study.id)).toEqual(ids.slice(2, 4));
-    const third = await ok<MyRecordsPage>(api.call('GET', `/me/records?limit=2&cursor=${encodeURIComponent(second.nextCursor ?? '')}`, undefined, me.token));
+    const third = await ok<MyRecordsPage>(
+      api.call('GET', `/me/records?limit=2&cursor=${encodeURIComponent(second.nextCursor ?? '')}`, undefined, me.token),
+    );
     expect(third.items.map((i) => i.study.id)).toEqual(ids.slice(4));
     expect(third.nextCursor).toBeNull();
     expect(first.items[0]).toMatchObject({ step: 'planning', cycle: 1, nickname: 'hana' });
@@ -64,14 +81,19 @@ describe('GET /api/v1/me/records', () => {
 
   it('filters by a date range [from, to)', async () => {
     const { api, me, ids, start } = await historyOfFive();
-    const page = await ok<MyRecordsPage>(api.call('GET', `/me/records?from=${start + DAY}&to=${start + 3 * DAY}`, undefined, me.token));
+    const page = await ok<MyRecordsPage>(
+      api.call('GET', `/me/records?from=${start + DAY}&to=${start + 3 * DAY}`, undefined, me.token),
+    );
     // Days 1 and 2 of 0..4; ids are newest first.
     expect(page.items.map((i) => i.study.id)).toEqual([ids[2], ids[3]]);
   });
 
-  it.each(['limit=0', 'limit=51', 'limit=abc', 'from=-1', 'cursor=bm90LWEtY3Vyc29y', 'colour=red'])('400 invalid_query for %s', async (query) => {
-    const api = v1App();
-    const me = await signUp(api);
-    await expectJsonError(await api.call('GET', `/me/records?${query}`, undefined, me.token), 400, 'invalid_query');
-  });
+  it.each(['limit=0', 'limit=51', 'limit=abc', 'from=-1', 'cursor=bm90LWEtY3Vyc29y', 'colour=red'])(
+    '400 invalid_query for %s',
+    async (query) => {
+      const api = v1App();
+      const me = await signUp(api);
+      await expectJsonError(await api.call('GET', `/me/records?${query}`, undefined, me.token), 400, 'invalid_query');
+    },
+  );
 });

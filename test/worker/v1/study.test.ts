@@ -6,12 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressView, StudyPage } from '../../../shared/index.ts';
 import { expectJsonError } from '../helpers.ts';
-import { createStudy, ok, PLAN, RETRO, signUp, tableCounts, v1App, type V1App } from './client.ts';
+import { createStudy, ok, PLAN, RETRO, signUp, tableCounts, type V1App, v1App } from './client.ts';
 
 const MINUTE = 60_000;
 
 async function advance(api: V1App, token: string, me: { progressId: string; step: string; cycle: number }) {
-  return ok<ProgressView>(api.call('POST', `/progress/${me.progressId}/advance`, { from: { step: me.step, cycle: me.cycle } }, token));
+  return ok<ProgressView>(
+    api.call('POST', `/progress/${me.progressId}/advance`, { from: { step: me.step, cycle: me.cycle } }, token),
+  );
 }
 
 describe('creating a study', () => {
@@ -49,7 +51,12 @@ describe('creating a study', () => {
     const api = v1App();
     const { token } = await signUp(api);
     const before = await tableCounts();
-    const res = await api.call('POST', '/studies', { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo', ...change }, token);
+    const res = await api.call(
+      'POST',
+      '/studies',
+      { name: 'math', totalCycles: 1, minutesPerCycle: 25, mode: 'solo', ...change },
+      token,
+    );
     await expectJsonError(res, 400, 'invalid_body');
     expect(await tableCounts()).toEqual(before);
   });
@@ -90,7 +97,9 @@ describe('going through a study', () => {
     const retro = await advance(api, token, later.me);
     expect(retro).toMatchObject({ step: 'retrospect', cycle: 1, retrospect: null });
     expect(retro.deadline).toBe(api.clock.now() + 10 * MINUTE);
-    const looked = await ok<ProgressView>(api.call('PUT', `/progress/${id}/retrospect`, { cycle: 1, retrospect: RETRO }, token));
+    const looked = await ok<ProgressView>(
+      api.call('PUT', `/progress/${id}/retrospect`, { cycle: 1, retrospect: RETRO }, token),
+    );
     expect(looked.retrospect).toEqual(RETRO);
 
     const done = await advance(api, token, looked);
@@ -114,7 +123,9 @@ describe('going through a study', () => {
     me = await advance(api, token, me);
     expect(me).toMatchObject({ step: 'planning', cycle: 2, plan: null, retrospect: null });
     // The first cycle's answers are kept.
-    const records = await ok<{ participants: { cycles: unknown[] }[] }>(api.call('GET', `/studies/${page.study.id}/records`, undefined, token));
+    const records = await ok<{ participants: { cycles: unknown[] }[] }>(
+      api.call('GET', `/studies/${page.study.id}/records`, undefined, token),
+    );
     expect(records.participants[0]?.cycles).toEqual([{ cycle: 1, plan: PLAN, retrospect: RETRO }]);
   });
 
@@ -181,18 +192,39 @@ describe('refusals change nothing', () => {
   it('409 wrong_step for a retrospect while planning, or a plan for another cycle', async () => {
     const { api, token, id } = await planningStudy();
     const before = await tableCounts();
-    await expectJsonError(await api.call('PUT', `/progress/${id}/retrospect`, { cycle: 1, retrospect: RETRO }, token), 409, 'wrong_step');
-    await expectJsonError(await api.call('PUT', `/progress/${id}/plan`, { cycle: 2, plan: PLAN }, token), 409, 'wrong_step');
+    await expectJsonError(
+      await api.call('PUT', `/progress/${id}/retrospect`, { cycle: 1, retrospect: RETRO }, token),
+      409,
+      'wrong_step',
+    );
+    await expectJsonError(
+      await api.call('PUT', `/progress/${id}/plan`, { cycle: 2, plan: PLAN }, token),
+      409,
+      'wrong_step',
+    );
     expect(await tableCounts()).toEqual(before);
   });
 
   it('400 for answers that break the limits', async () => {
     const { api, token, id } = await planningStudy();
     const before = await tableCounts();
-    for (const plan of [{ ...PLAN, toDo: '' }, { ...PLAN, toDo: 'x'.repeat(501) }, { toDo: 'only this' }, { ...PLAN, mood: 'x' }]) {
-      await expectJsonError(await api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan }, token), 400, 'invalid_body');
+    for (const plan of [
+      { ...PLAN, toDo: '' },
+      { ...PLAN, toDo: 'x'.repeat(501) },
+      { toDo: 'only this' },
+      { ...PLAN, mood: 'x' },
+    ]) {
+      await expectJsonError(
+        await api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan }, token),
+        400,
+        'invalid_body',
+      );
     }
-    await expectJsonError(await api.call('POST', `/progress/${id}/advance`, { from: { step: 'resting', cycle: 1 } }, token), 400, 'invalid_body');
+    await expectJsonError(
+      await api.call('POST', `/progress/${id}/advance`, { from: { step: 'resting', cycle: 1 } }, token),
+      400,
+      'invalid_body',
+    );
     expect(await tableCounts()).toEqual(before);
   });
 
@@ -200,11 +232,31 @@ describe('refusals change nothing', () => {
     const { api, token, page, id } = await planningStudy();
     const other = await signUp(api, 'mallory');
     const before = await tableCounts();
-    await expectJsonError(await api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, other.token), 403, 'not_your_progress');
-    await expectJsonError(await api.call('POST', `/progress/${id}/advance`, { from: { step: 'planning', cycle: 1 } }, other.token), 403, 'not_your_progress');
-    await expectJsonError(await api.call('GET', `/studies/${page.study.id}`, undefined, other.token), 403, 'not_a_participant');
-    await expectJsonError(await api.call('PUT', `/progress/${crypto.randomUUID()}/plan`, { cycle: 1, plan: PLAN }, token), 404, 'progress_not_found');
-    await expectJsonError(await api.call('GET', `/studies/${crypto.randomUUID()}`, undefined, token), 404, 'study_not_found');
+    await expectJsonError(
+      await api.call('PUT', `/progress/${id}/plan`, { cycle: 1, plan: PLAN }, other.token),
+      403,
+      'not_your_progress',
+    );
+    await expectJsonError(
+      await api.call('POST', `/progress/${id}/advance`, { from: { step: 'planning', cycle: 1 } }, other.token),
+      403,
+      'not_your_progress',
+    );
+    await expectJsonError(
+      await api.call('GET', `/studies/${page.study.id}`, undefined, other.token),
+      403,
+      'not_a_participant',
+    );
+    await expectJsonError(
+      await api.call('PUT', `/progress/${crypto.randomUUID()}/plan`, { cycle: 1, plan: PLAN }, token),
+      404,
+      'progress_not_found',
+    );
+    await expectJsonError(
+      await api.call('GET', `/studies/${crypto.randomUUID()}`, undefined, token),
+      404,
+      'study_not_found',
+    );
     expect(await tableCounts()).toEqual(before);
   });
 
