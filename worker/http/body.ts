@@ -46,11 +46,16 @@ function validate<T extends z.ZodMiniType, U extends 'json' | 'query'>(target: U
   });
 }
 
+/** `application/json`, or a `+json` type, with any parameters (`; charset=utf-8`). */
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
 /**
  * A JSON body (Content-Type `application/json`) read within MAX_BODY_BYTES and
- * parsed by `schema`: 413 `body_too_large`, 400 `invalid_json` (Hono's
- * validator throws its own plain-text 400 there, answered here as our JSON),
- * or 400 `invalid_body`.
+ * parsed by `schema`: 413 `body_too_large`, 415 `unsupported_media_type` for a
+ * body sent as another type (Hono's validator would read it as no body and the
+ * 400 would blame a missing field), 400 `invalid_json` (Hono's validator
+ * throws its own plain-text 400 there, answered here as our JSON), or 400
+ * `invalid_body`.
  * @example
  * app.all('/members', allow('POST'), jsonBody(createMemberBody), (c) => c.json(c.req.valid('json')));
  */
@@ -59,6 +64,15 @@ export function jsonBody<T extends z.ZodMiniType>(schema: T) {
   const read: typeof check = async (c, next) => {
     const tooLarge = await limitBody(c, async () => {});
     if (tooLarge) return tooLarge;
+    const type = c.req.header('Content-Type');
+    if (type !== undefined && !JSON_TYPE.test(type)) {
+      return jsonError(
+        c,
+        415,
+        'unsupported_media_type',
+        `Send the body as JSON with Content-Type: application/json, not ${type}.`,
+      );
+    }
     try {
       const refused = await check(c, async () => {});
       if (refused) return refused;

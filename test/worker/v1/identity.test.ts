@@ -103,14 +103,28 @@ describe('POST /api/v1/members', () => {
     expect(await tableCounts()).toEqual(before);
   });
 
-  it('reads a body only as JSON: without Content-Type application/json it is 400 invalid_body', async () => {
+  it('reads a body only as JSON: sent as another type it is 415 unsupported_media_type, saying which', async () => {
     const api = v1App();
-    const res = await api.app.request(
-      '/api/v1/members',
-      { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"nickname":"hana"}' },
-      api.env,
-    );
-    await expectJsonError(res, 400, 'invalid_body');
+    const before = await tableCounts();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const res = await api.app.request(
+        '/api/v1/members',
+        { method: 'POST', headers: { 'Content-Type': type }, body: '{"nickname":"hana"}' },
+        api.env,
+      );
+      const body = await expectJsonError(res, 415, 'unsupported_media_type');
+      expect(body.message).toBe(`Send the body as JSON with Content-Type: application/json, not ${type}.`);
+    }
+    expect(await tableCounts()).toEqual(before);
+    // JSON with parameters, or a +json type, is JSON.
+    for (const type of ['application/json; charset=utf-8', 'application/merge-patch+json']) {
+      const res = await api.app.request(
+        '/api/v1/members',
+        { method: 'POST', headers: { 'Content-Type': type }, body: '{"nickname":"hana"}' },
+        api.env,
+      );
+      expect(res.status).toBe(201);
+    }
   });
 
   it('answers 405 for other methods', async () => {
