@@ -2,14 +2,14 @@
  * Starts the benchmark's worker (test/bench/worker) under a real `wrangler
  * dev` on 127.0.0.1, through the browser tests' harness: fresh --persist-to
  * state, D1 migrations applied, a generated config (wrangler.toml untouched)
- * that adds the bench entry's two Durable Object classes.
+ * that adds the bench entry's four Durable Object classes.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildClient, writeBuild } from '../../scripts/lib/client-build.ts';
 import { applyMigrations, freePort, type RunningApp, startApp, tempDir } from '../browser/harness.ts';
 
-/** The bench worker entry: the real app and Room, plus PartyRoom and ClockRoom. */
+/** The bench worker entry: the real app and Room, plus PartyRoom, ClockRoom, BareRoom and BareStoreRoom. */
 const BENCH_WORKER = fileURLToPath(new URL('./worker/index.ts', import.meta.url));
 
 /** Adds the bench-only Durable Object bindings and their migration to a generated config. */
@@ -20,9 +20,14 @@ export function addBenchBindings(config: Record<string, unknown>): void {
     ...(durableObjects.bindings ?? []),
     { name: 'PartyRoom', class_name: 'PartyRoom' },
     { name: 'CLOCK_ROOM', class_name: 'ClockRoom' },
+    { name: 'BARE_ROOM', class_name: 'BareRoom' },
+    { name: 'BARE_STORE_ROOM', class_name: 'BareStoreRoom' },
   ];
   const migrations = (config.migrations ?? []) as { tag: string }[];
-  config.migrations = [...migrations, { tag: 'bench-v1', new_sqlite_classes: ['PartyRoom', 'ClockRoom'] }];
+  config.migrations = [
+    ...migrations,
+    { tag: 'bench-v1', new_sqlite_classes: ['PartyRoom', 'ClockRoom', 'BareRoom', 'BareStoreRoom'] },
+  ];
 }
 
 /** What wrangler dev prints when it rebuilds and reloads the worker after a source file changed. */

@@ -119,3 +119,32 @@ export function findWorkerd(port: number): Workerd[] {
       rssKiB: rssKiB(pid),
     }));
 }
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time `pid` has used so far, user + system over all its threads
+ * (including threads that have ended), in ms, from /proc/<pid>/stat (10 ms
+ * ticks); null if it cannot be read.
+ */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pid of the workerd that runs the worker (not the proxy in front of
+ * it), or null when there is not exactly one.
+ */
+export function workerPid(port: number): number | null {
+  const workers = findWorkerd(port).filter((w) => w.role === 'worker');
+  return workers.length === 1 ? workers[0]!.pid : null;
+}

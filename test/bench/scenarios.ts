@@ -1,8 +1,10 @@
 /**
- * The three benchmark scenarios of issue 4, against a running bench app
- * (test/bench/app.ts): fan-out in a room of N sockets (Haru's room and the
- * PartyServer peer, in the same workerd), the messages of one full cycle,
- * and a 1,000-socket room with the worker's memory.
+ * The benchmark scenarios (issues 4 and 14), against a running bench app
+ * (test/bench/app.ts): fan-out in a room of N sockets (Haru's room beside
+ * the bare floor rooms and the PartyServer peer, in the same workerd), the
+ * messages of one full cycle, and a 1,000-socket room of each kind: its
+ * broadcast, connect, drop-all and reconnect-all storms, the worker's CPU
+ * and memory.
  */
 import { performance } from 'node:perf_hooks';
 import { PLANNING_MINUTES, type Plan, RETROSPECT_MINUTES, type Retrospect, type RoomStep } from '../../shared/index.ts';
@@ -73,23 +75,46 @@ export async function haruRoom(
   return { ...fan, label: `${fan.label}, deflate ${deflate ? 'on' : 'off'}`, room };
 }
 
+/** The rooms beside Haru's: the PartyServer peer and the two floor rooms (test/bench/worker). */
+export type PeerKind = 'bare' | 'bare-store' | 'party';
+
+/** Every room the bench compares, Haru's first. */
+export type RoomKind = 'haru' | PeerKind;
+
+/** How each room is named in the tables. */
+export const ROOM_NAMES: Record<RoomKind, string> = {
+  haru: 'Haru room',
+  bare: 'bare DO room',
+  'bare-store': 'bare DO + storage room',
+  party: 'PartyServer room',
+};
+
+/** The socket URL of the peer room `name` of `kind`. */
+export function peerUrl(port: number, kind: PeerKind, name: string): string {
+  const path =
+    kind === 'party' ? `/parties/party-room/${name}` : `/bare/${kind === 'bare' ? 'plain' : 'store'}/${name}`;
+  return `ws://127.0.0.1:${port}${path}`;
+}
+
+/** How many closes the peer room `name` of `kind` has handled (its own count, over HTTP). */
+export async function closesHandled(port: number, kind: PeerKind, name: string): Promise<number> {
+  const url = peerUrl(port, kind, name).replace(/^ws:/, 'http:') + (kind === 'party' ? '' : '/count');
+  const res = await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) });
+  if (!res.ok) throw new Error(`bench: GET ${url} answered ${res.status}`);
+  return ((await res.json()) as { closesHandled: number }).closesHandled;
+}
+
 /**
- * The PartyServer peer with `size` connections, where a round is one
- * connection sending a message the size of Haru's `submitted` event, which
- * the server broadcasts to every connection (the sender included).
+ * A peer room (the PartyServer room or a bare one) over sockets already
+ * connected to it, where a round is one connection sending a message the size
+ * of Haru's `submitted` event, which the server sends to every connection
+ * (the sender included: its receipt stands in for Haru's ack).
  */
-export async function partyRoom(
-  port: number,
-  size: number,
-  deflate: boolean,
-  name = 'bench',
-  connectLimit = 8,
-): Promise<FanOutRoom> {
-  const url = `ws://127.0.0.1:${port}/parties/party-room/${name}`;
-  const sockets = await inParallel(Array.from({ length: size }), connectLimit, () => openSocket(url, { deflate }));
+export function peerRoomFrom(kind: PeerKind, sockets: BenchSocket[], label?: string): FanOutRoom {
   const participantId = crypto.randomUUID();
+  const size = sockets.length;
   return {
-    label: `PartyServer room (${size} sockets), deflate ${deflate ? 'on' : 'off'}`,
+    label: label ?? `${ROOM_NAMES[kind]} (${size} sockets)`,
     sockets,
     async round(r) {
       const actor = sockets[r % size]!;
@@ -104,31 +129,89 @@ export async function partyRoom(
         sockets,
         () => actor.send(payload),
         (text) => text === payload,
-        `party round ${r}`,
+        `${kind} round ${r}`,
       );
     },
   };
 }
 
+/** A peer room of `kind` with `size` connections (`connectLimit` connecting at a time). */
+export async function peerRoom(
+  port: number,
+  kind: PeerKind,
+  size: number,
+  deflate: boolean,
+  name = 'bench',
+  connectLimit = 8,
+): Promise<FanOutRoom> {
+  const url = peerUrl(port, kind, name);
+  const sockets = await inParallel(Array.from({ length: size }), connectLimit, () => openSocket(url, { deflate }));
+  return peerRoomFrom(kind, sockets, `${ROOM_NAMES[kind]} (${size} sockets), deflate ${deflate ? 'on' : 'off'}`);
+}
+
+/** The PartyServer peer with `size` connections (see `peerRoom`). */
+export function partyRoom(port: number, size: number, deflate: boolean, name = 'bench', connectLimit = 8) {
+  return peerRoom(port, 'party', size, deflate, name, connectLimit);
+}
+
+/**
+ * The worker's CPU time (ms) once it has gone quiet: read every 100 ms until
+ * a read moves by at most one 10 ms tick (at most 3 s), so work a room does
+ * after its last reply (a D1 write gathered for later, an alarm) is charged
+ * to that room and not to whatever is measured next. Null if unreadable.
+ */
+export async function settledCpu(cpu: () => number | null): Promise<number | null> {
+  let last = cpu();
+  for (let i = 0; i < 30 && last !== null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = cpu();
+    if (now === null) return null;
+    const moved = now - last;
+    last = now;
+    if (moved <= 10) break;
+  }
+  return last;
+}
+
+/** One room's timed rounds: latency, and the worker workerd's CPU per round when it could be read. */
+export interface FanOutResult {
+  summary: Summary;
+  /** Worker workerd CPU (user + system) over the timed rounds, divided by the rounds; ms. */
+  cpuMsPerRound: number | null;
+}
+
 /**
  * Times `rounds` rounds in each of `rooms` after `warmup` untimed ones,
  * alternating blocks of `block` rounds between the rooms so that drift in the
- * machine's load hits each the same.
+ * machine's load hits each the same. With `cpu` (the worker workerd's CPU
+ * time so far, ms), the CPU of each block, read once the worker is quiet
+ * before and after it, is charged to its room.
  */
 export async function fanOut(
   rooms: FanOutRoom[],
-  options: { rounds: number; warmup: number; block?: number },
-): Promise<Summary[]> {
+  options: { rounds: number; warmup: number; block?: number; cpu?: () => number | null },
+): Promise<FanOutResult[]> {
   const block = options.block ?? 50;
   const samples = rooms.map(() => [] as number[]);
+  const cpu = rooms.map(() => 0 as number | null);
   let r = 0;
   for (const room of rooms) for (let i = 0; i < options.warmup; i++) await room.round(r++);
   for (let done = 0; done < options.rounds; done += block) {
     for (const [k, room] of rooms.entries()) {
+      const before = options.cpu ? await settledCpu(options.cpu) : null;
       for (let i = done; i < Math.min(options.rounds, done + block); i++) samples[k]!.push(await room.round(r++));
+      const after = options.cpu ? await settledCpu(options.cpu) : null;
+      const spent = cpu[k] ?? null;
+      cpu[k] = spent === null || before === null || after === null ? null : spent + (after - before);
     }
   }
-  return samples.map(summarize);
+  return samples.map((series, k) => {
+    const spent = cpu[k] ?? null;
+    return {
+      summary: summarize(series),
+      cpuMsPerRound: options.cpu && spent !== null ? spent / series.length : null,
+    };
+  });
 }
 
 /** Closes sockets politely and waits (bounded) for them to be closed. */
@@ -265,18 +348,11 @@ export interface MemoryPoint {
   proxyKiB: number | null;
 }
 
-/** What a big room showed. */
-export interface BigRoomResult {
-  size: number;
-  /** Haru: all learners made and joined over HTTP. */
-  setupMs: number;
-  connectMs: number;
-  /** Sockets that got every timed broadcast (all of them, or the run would have failed). */
-  allReceived: number;
-  broadcast: Summary;
-  memory: MemoryPoint[];
-  /** The same number of sockets on the PartyServer peer, measured after Haru's (still connected). */
-  party: { connectMs: number; broadcast: Summary; memory: MemoryPoint[] } | null;
+/** RSS of the worker's (and the proxy's) workerd at one moment. */
+export interface MemoryPoint {
+  label: string;
+  workerKiB: number | null;
+  proxyKiB: number | null;
 }
 
 /** The worker's and the proxy's RSS now. */
@@ -292,61 +368,267 @@ export function memoryPoint(port: number, label: string): MemoryPoint {
 /** How many sockets connect at once in a big room. */
 export const BIG_CONNECT_LIMIT = 32;
 
-/**
- * `size` connections (1,000 by default) to the PartyServer peer: memory
- * before and after connecting, then timed broadcasts; closed again after
- * (the peer does nothing on a close).
- */
-async function bigPartyRoom(
-  port: number,
-  options: { size: number; rounds: number; warmup: number },
-): Promise<NonNullable<BigRoomResult['party']>> {
-  const memory = [memoryPoint(port, `PartyServer: before ${options.size} sockets`)];
+/** Worker workerd CPU and wall time of one phase. */
+export interface Phase {
+  ms: number;
+  /** Worker workerd CPU (user + system) over the phase, ms; null if it could not be read. */
+  cpuMs: number | null;
+}
+
+/** What one room of `size` sockets showed (the big-room storms). */
+export interface BigRoomResult {
+  kind: RoomKind;
+  size: number;
+  /** Haru only: the `size` guest members made over HTTP (16 at a time), before the joins. */
+  members: Phase | null;
+  /** Haru only: one member opens the room and the others join it by code over HTTP (8 at a time), before anyone connects. */
+  joins: Phase | null;
+  /** All `size` sockets connect, BIG_CONNECT_LIMIT at a time, each until it is in (Haru: its snapshot; peers: open). */
+  connect: Phase;
+  /** Timed broadcasts (every socket gets every one, or the run fails), with the worker's CPU per round. */
+  broadcast: FanOutResult;
+  /**
+   * Every socket but the watcher (socket 0) closes at once: `ms` until the
+   * room has handled every close, `clientsClosedMs` until every client saw
+   * its socket closed, `cpuMs` over the later of the two.
+   */
+  drop: Phase & { closed: number; clientsClosedMs: number };
+  /** The same sockets connect again, BIG_CONNECT_LIMIT at a time, each until it is in. */
+  reconnect: Phase;
+  /** RSS before anything of this room, (Haru) after the joins, and with all `size` connected. */
+  memory: MemoryPoint[];
+}
+
+/** How long a storm (drop-all, reconnect-all) may take before the bench gives up. */
+export const STORM_WAIT_MS = 180_000;
+
+/** Time and worker CPU of `task` (the CPU read once the worker is quiet, before and after: see `settledCpu`). */
+async function phase<T>(cpu: () => number | null, task: () => Promise<T>): Promise<Phase & { value: T }> {
+  const c0 = await settledCpu(cpu);
   const t0 = performance.now();
-  const fan = await partyRoom(port, options.size, false, 'big', BIG_CONNECT_LIMIT);
-  const connectMs = performance.now() - t0;
-  memory.push(memoryPoint(port, `PartyServer: ${options.size} sockets connected`));
-  const [broadcast] = await fanOut([fan], { rounds: options.rounds, warmup: options.warmup, block: options.rounds });
-  await closeAll(fan.sockets);
-  return { connectMs, broadcast: broadcast!, memory };
+  const value = await task();
+  const ms = performance.now() - t0;
+  const c1 = await settledCpu(cpu);
+  return { ms, cpuMs: c0 === null || c1 === null ? null : c1 - c0, value };
 }
 
 /**
- * A Haru room of `size` learners (1,000 by default): all join over HTTP, the
- * worker's memory is read, all connect (each connection is announced to
- * everyone already in, as in a real room), the memory is read again, then
- * `rounds` timed broadcasts after `warmup` untimed ones. With `party`, the
- * same number of PartyServer connections is measured after it, while the
- * Haru sockets stay connected. The Haru sockets stay open: the caller stops
- * the app first, then drops them (closing 1,000 sockets one by one would
- * announce each departure to the rest).
+ * The participant ids in `message` (a room message, already parsed) said to
+ * be offline: any object in it with `online: false` and a `participantId`
+ * (or a `participantIds` list), so a batched presence event counts too.
  */
-export async function bigRoom(
+function offlineIds(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    for (const item of value) offlineIds(item, found);
+  } else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (record.online === false) {
+      if (typeof record.participantId === 'string') found.push(record.participantId);
+      if (Array.isArray(record.participantIds))
+        for (const id of record.participantIds) if (typeof id === 'string') found.push(id);
+    }
+    for (const item of Object.values(record)) if (item && typeof item === 'object') offlineIds(item, found);
+  }
+  return found;
+}
+
+/**
+ * Resolves once `watcher` (a Haru socket that stays) has been told that
+ * every one of `ids` went offline: the room sends that presence from its
+ * close handler, after storing it, so it is the room's word that the close
+ * was handled.
+ */
+function offlineSeen(watcher: BenchSocket, ids: readonly string[]): Promise<void> {
+  const waiting = new Set(ids);
+  return within(
+    new Promise<void>((resolve) => {
+      if (waiting.size === 0) return resolve();
+      watcher.onText = (text) => {
+        if (!text.includes('"online":false')) return;
+        for (const id of offlineIds(JSON.parse(text))) waiting.delete(id);
+        if (waiting.size === 0) {
+          watcher.onText = null;
+          resolve();
+        }
+      };
+    }),
+    STORM_WAIT_MS,
+    `the room handling ${ids.length} closes (${waiting.size} not yet seen offline)`,
+  ).finally(() => {
+    watcher.onText = null;
+  });
+}
+
+/** Resolves once the peer room `name` has handled `count` closes (its own count, polled every 20 ms). */
+async function closesReached(port: number, kind: PeerKind, name: string, count: number): Promise<void> {
+  const deadline = performance.now() + STORM_WAIT_MS;
+  for (;;) {
+    const seen = await closesHandled(port, kind, name);
+    if (seen >= count) return;
+    if (performance.now() > deadline)
+      throw new Error(`bench: the ${kind} room handled ${seen} of ${count} closes in ${STORM_WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves (bounded) once every one of `sockets` is closed on the client side. */
+function clientsClosed(sockets: readonly BenchSocket[]): Promise<unknown> {
+  return within(
+    Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.ws.readyState === socket.ws.CLOSED) return resolve();
+            socket.ws.once('close', () => resolve());
+          }),
+      ),
+    ),
+    STORM_WAIT_MS,
+    'sockets closing',
+  );
+}
+
+/** A big room connected and started, ready for its broadcasts and then its storms. */
+export interface BigRoomSetup {
+  kind: RoomKind;
+  size: number;
+  members: Phase | null;
+  joins: Phase | null;
+  connect: Phase;
+  memory: MemoryPoint[];
+  /** Its timed broadcast round (see `fanOut`). */
+  fan: FanOutRoom;
+  /** The room's sockets now (the storms replace the reconnected ones in place). */
+  sockets: BenchSocket[];
+  /** Opens socket `i` again (Haru: learner i's socket, until its snapshot; peers: until open). */
+  open: (i: number) => Promise<BenchSocket>;
+  /** Haru: the room; peers: null. */
+  room: OpenedRoom | null;
+  /** The peer room's name (for its count of handled closes). */
+  peerName: string;
+}
+
+/**
+ * A room of `kind` with `size` sockets (1,000 by default), up to its
+ * broadcasts:
+ *
+ * 1. Haru only: `size` guest members made over HTTP (16 at a time, timed
+ *    apart), then one opens the room and the others join by code over HTTP
+ *    (8 at a time, as `openRoom` does), memory read.
+ * 2. All `size` connect, BIG_CONNECT_LIMIT at a time, each counted in once
+ *    it is (Haru: its snapshot arrived; peers: the socket is open); time,
+ *    worker CPU, memory.
+ * 3. Haru: the host starts the study (so a round is a `submit`).
+ *
+ * The caller then times the broadcasts of every big room together
+ * (`fanOut`, rooms alternating in blocks) and runs `stormBigRoom` on each.
+ * The sockets stay connected throughout (the caller terminates them once the
+ * server is stopped), so the next room's memory growth is new memory, not
+ * memory this room freed.
+ */
+export async function connectBigRoom(
   base: string,
   port: number,
-  options: { size: number; rounds: number; warmup: number; party: boolean },
-): Promise<BigRoomResult & { sockets: BenchSocket[] }> {
-  const memory = [memoryPoint(port, `Haru: before the room`)];
-  const t0 = performance.now();
-  const room = await openRoom(base, options.size);
-  const t1 = performance.now();
-  memory.push(memoryPoint(port, `Haru: ${options.size} joined, none connected`));
-  const sockets = await connectRoom(port, room, { deflate: false }, BIG_CONNECT_LIMIT);
-  const t2 = performance.now();
-  memory.push(memoryPoint(port, `Haru: ${options.size} sockets connected`));
-  const fan = await haruRoomFrom(room, sockets);
-  const [broadcast] = await fanOut([fan], { rounds: options.rounds, warmup: options.warmup, block: options.rounds });
-  memory.push(memoryPoint(port, `Haru: after ${options.warmup + options.rounds} broadcasts`));
-  const party = options.party ? await bigPartyRoom(port, options) : null;
+  kind: RoomKind,
+  options: { size: number; cpu: () => number | null },
+): Promise<BigRoomSetup> {
+  const { size, cpu } = options;
+  const name = ROOM_NAMES[kind];
+  const memory = [memoryPoint(port, `${name}: before`)];
+  let members: Phase | null = null;
+  let joins: Phase | null = null;
+  let open: (i: number) => Promise<BenchSocket>;
+  let room: OpenedRoom | null = null;
+  const peerName = `big-${kind}`;
+  if (kind === 'haru') {
+    const made = await phase(cpu, () => createMembers(base, size));
+    members = { ms: made.ms, cpuMs: made.cpuMs };
+    const tokens = made.value;
+    const joined = await phase(cpu, async () => {
+      const opened = await hostStudy(base, tokens[0]!);
+      const others = await inParallel(tokens.slice(1), 8, (token, i) => joinStudy(base, opened, token, i + 1));
+      opened.learners.push(...others);
+      return opened;
+    });
+    room = joined.value;
+    joins = { ms: joined.ms, cpuMs: joined.cpuMs };
+    memory.push(memoryPoint(port, `${name}: ${size} joined over HTTP, none connected`));
+    const learners = room.learners;
+    const studyId = room.studyId;
+    open = (i) => {
+      const { url, protocols } = roomSocket(port, studyId, learners[i]!.token);
+      return openSocket(url, { deflate: false, protocols }, isSnapshot);
+    };
+  } else {
+    const url = peerUrl(port, kind, peerName);
+    open = () => openSocket(url, { deflate: false });
+  }
+  const everyone = Array.from({ length: size }, (_, i) => i);
+  const connected = await phase(cpu, () => inParallel(everyone, BIG_CONNECT_LIMIT, (i) => open(i)));
+  const sockets = connected.value;
+  memory.push(memoryPoint(port, `${name}: ${size} sockets connected`));
+  const fan = room ? await haruRoomFrom(room, sockets) : peerRoomFrom(kind as PeerKind, sockets);
   return {
-    size: options.size,
-    setupMs: t1 - t0,
-    connectMs: t2 - t1,
-    allReceived: sockets.length,
-    broadcast: broadcast!,
+    kind,
+    size,
+    members,
+    joins,
+    connect: { ms: connected.ms, cpuMs: connected.cpuMs },
     memory,
-    party,
+    fan,
     sockets,
+    open,
+    room,
+    peerName,
+  };
+}
+
+/**
+ * The storms of a connected big room:
+ *
+ * 1. Drop-all: every socket but socket 0 (the watcher) sends its close at
+ *    once; done when the room has handled every close. Haru: the watcher has
+ *    received an offline presence for each closed participant (sent by the
+ *    room's close handler once stored). Peers: the room's own count of
+ *    handled closes (`webSocketClose`/`onClose`), polled over HTTP every 20 ms.
+ * 2. Reconnect-all: the same sockets connect again, BIG_CONNECT_LIMIT at a
+ *    time, each until it is in; they replace the closed ones in `setup.sockets`.
+ */
+export async function stormBigRoom(
+  port: number,
+  setup: BigRoomSetup,
+  cpu: () => number | null,
+): Promise<Pick<BigRoomResult, 'drop' | 'reconnect'>> {
+  const { kind, sockets, room, peerName, open } = setup;
+  const watcher = sockets[0]!;
+  const leaving = Array.from({ length: sockets.length - 1 }, (_, i) => i + 1);
+  const before = kind === 'haru' ? 0 : await closesHandled(port, kind, peerName);
+  const handled =
+    kind === 'haru'
+      ? offlineSeen(
+          watcher,
+          leaving.map((i) => room!.learners[i]!.participantId),
+        )
+      : null;
+  let clientsClosedMs = 0;
+  let handledMs = 0;
+  // CPU over the whole storm (until the room has handled every close and every client saw its socket closed).
+  const dropped = await phase(cpu, async () => {
+    const t0 = performance.now();
+    for (const i of leaving) sockets[i]!.ws.close(1000, 'bench drop');
+    const closedHere = clientsClosed(leaving.map((i) => sockets[i]!)).then(() => {
+      clientsClosedMs = performance.now() - t0;
+    });
+    await (handled ?? closesReached(port, kind as PeerKind, peerName, before + leaving.length));
+    handledMs = performance.now() - t0;
+    await closedHere;
+  });
+
+  const reconnected = await phase(cpu, () => inParallel(leaving, BIG_CONNECT_LIMIT, (i) => open(i)));
+  for (const [k, i] of leaving.entries()) sockets[i] = reconnected.value[k]!;
+  return {
+    drop: { ms: handledMs, cpuMs: dropped.cpuMs, closed: leaving.length, clientsClosedMs },
+    reconnect: { ms: reconnected.ms, cpuMs: reconnected.cpuMs },
   };
 }
 
