@@ -13,8 +13,8 @@ import type { Api } from './net/api.ts';
 import type { RoomDeps } from './room/model.ts';
 import { lazy } from './router/lazy.tsx';
 import { Link } from './router/link.tsx';
+import { pages } from './router/pages.ts';
 import { paths, type Route, route } from './router/router.ts';
-import { StudyPage } from './study/page.tsx';
 import { Heading } from './ui/heading.tsx';
 
 /** While a lazy page loads (or if its chunk could not be fetched). */
@@ -35,11 +35,11 @@ function LoadingPage(failed: boolean) {
   );
 }
 
-// Records are visited less than the study itself, so they load on first visit.
-const StudyRecordsPage = lazy(() => import('./records/study-records.tsx').then((m) => m.StudyRecordsPage), LoadingPage);
-const MyRecordsPage = lazy(() => import('./records/my-records.tsx').then((m) => m.MyRecordsPage), LoadingPage);
-// The live room (and its socket and validators) loads only for group studies: solo never fetches it.
-const RoomPage = lazy(() => import('./room/page.tsx').then((m) => m.RoomPage), LoadingPage);
+// Every page past the welcome and home pages loads on first visit (router/pages.ts says when each is fetched early).
+const StudyPage = lazy(() => pages.study().then((m) => m.StudyPage), LoadingPage);
+const StudyRecordsPage = lazy(() => pages.studyRecords().then((m) => m.StudyRecordsPage), LoadingPage);
+const MyRecordsPage = lazy(() => pages.myRecords().then((m) => m.MyRecordsPage), LoadingPage);
+const RoomPage = lazy(() => pages.room().then((m) => m.RoomPage), LoadingPage);
 
 function NotFoundPage() {
   const t = messages();
@@ -80,7 +80,7 @@ function LanguageSwitch() {
       type="button"
       class="link-button"
       lang={other}
-      onClick={() => setLocale(other)}
+      onClick={() => void setLocale(other).catch(() => {})}
       data-testid="language-switch"
     >
       {other === 'ko' ? '한국어' : 'English'}

@@ -4,6 +4,7 @@ import { App } from './app.tsx';
 import { buildInfo } from './build-info.ts';
 import { createCompatModel } from './compat/model.ts';
 import { watchVersion } from './compat/watch.ts';
+import { loadLocale } from './i18n/locale.ts';
 import { createIdentity } from './identity/store.ts';
 import { createApi } from './net/api.ts';
 import { createHttp } from './net/http.ts';
@@ -26,5 +27,12 @@ const http = createHttp(compat, {
 const api = createApi(http);
 watchVersion(http, compat);
 
+// The catalog of the page's language is a chunk of its own; render once it is here.
 const root = document.getElementById('app');
-if (root) render(<App compat={compat} identity={identity} api={api} />, root);
+if (root)
+  loadLocale().then(
+    () => render(<App compat={compat} identity={identity} api={api} />, root),
+    () => {
+      root.textContent = 'Haru Study could not load. Check your connection and reload the page.';
+    },
+  );

@@ -1,6 +1,11 @@
 /**
  * A form that submits through the app (never a page load) and then puts
  * focus where the learner is needed: the first field with an error.
+ *
+ * It starts fetching the schemas (zod) when it appears, so they are there by
+ * the time the learner submits, even offline (the room queues answers). Forms
+ * of the welcome path pass `deferSchemas`: they fetch the schemas, and what
+ * `next` needs, when the learner first focuses them, so the first load carries neither.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
@@ -14,16 +19,26 @@ export function Form(props: {
   onSubmit: () => Promise<boolean>;
   submitLabel: string;
   testId: string;
+  /** Fetch the schemas on first focus instead of when the form appears. */
+  deferSchemas?: boolean;
+  /** Starts fetching what the page after this form needs (called on each focus; loaders fetch once). */
+  next?: () => void;
   children: ComponentChildren;
 }) {
-  const { submission, onSubmit, submitLabel, testId, children } = props;
+  const { submission, onSubmit, submitLabel, testId, deferSchemas, next, children } = props;
   const form = useRef<HTMLFormElement>(null);
-  useEffect(() => void loadSchemas().catch(() => {}), []);
+  useEffect(() => {
+    if (!deferSchemas) loadSchemas().catch(() => {});
+  }, [deferSchemas]);
   return (
     <form
       ref={form}
       noValidate
       data-testid={testId}
+      onFocusCapture={() => {
+        loadSchemas().catch(() => {});
+        next?.();
+      }}
       onSubmit={async (event) => {
         event.preventDefault();
         if (await onSubmit()) return;

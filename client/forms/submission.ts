@@ -10,6 +10,7 @@
 import { signal } from '@preact/signals';
 import type * as z from 'zod/mini';
 import type { ApiResult } from '../net/http.ts';
+import { preload } from '../router/preload.ts';
 import { check, type FieldErrors, serverFieldErrors } from './validate.ts';
 
 type Schemas = typeof import('../../shared/api.ts');
@@ -19,6 +20,7 @@ type SchemaName = { [K in keyof Schemas]: Schemas[K] extends z.ZodMiniType ? K :
 let schemas: Promise<Schemas> | null = null;
 /** Starts loading the schemas chunk (once); forms call it when they mount. */
 export function loadSchemas(): Promise<Schemas> {
+  if (schemas === null) preload('shared/api.ts');
   schemas ??= import('../../shared/api.ts').catch((error: unknown) => {
     schemas = null;
     throw error;

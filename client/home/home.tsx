@@ -6,6 +6,7 @@ import { Form } from '../forms/form.tsx';
 import { messages } from '../i18n/locale.ts';
 import { NicknameField } from '../identity/nickname-field.tsx';
 import type { Api } from '../net/api.ts';
+import { pages } from '../router/pages.ts';
 import { navigations } from '../router/router.ts';
 import { Heading } from '../ui/heading.tsx';
 import { useTitle } from '../ui/title.ts';
@@ -31,7 +32,14 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
 
       <section class="card" aria-labelledby="create-heading">
         <h2 id="create-heading">{t.createTitle}</h2>
-        <Form submission={creating} onSubmit={model.createStudy} submitLabel={t.createSubmit} testId="create-form">
+        <Form
+          submission={creating}
+          onSubmit={model.createStudy}
+          submitLabel={t.createSubmit}
+          testId="create-form"
+          deferSchemas
+          next={() => void (create.mode.value === 'group' ? pages.room() : pages.study()).catch(() => {})}
+        >
           <RadioGroup
             name="mode"
             legend={t.modeLegend}
@@ -72,7 +80,14 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
       <section class="card" aria-labelledby="join-heading">
         <h2 id="join-heading">{t.joinTitle}</h2>
         <p class="hint">{t.joinLead}</p>
-        <Form submission={joining} onSubmit={model.joinStudy} submitLabel={t.joinSubmit} testId="join-form">
+        <Form
+          submission={joining}
+          onSubmit={model.joinStudy}
+          submitLabel={t.joinSubmit}
+          testId="join-form"
+          deferSchemas
+          next={() => void pages.room().catch(() => {})}
+        >
           <TextField
             id="join-code"
             label={t.joinCode}

@@ -36,6 +36,7 @@ export function NicknameStep({ api, identity }: { api: Api; identity: IdentitySt
           onSubmit={model.submit}
           submitLabel={t.nicknameSubmit}
           testId="nickname-form"
+          deferSchemas
         >
           <NicknameField
             id="nickname"

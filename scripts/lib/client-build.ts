@@ -16,8 +16,13 @@ export interface ClientBuild {
   info: BuildInfo;
   files: Map<string, Uint8Array>;
   indexHtml: Uint8Array;
-  /** JS files the page loads before it can run (entry and its static imports). */
+  /** JS files the page loads before it can run (entry and its static imports); the page preloads them. */
   initialJs: string[];
+  /**
+   * Per language, the JS files the entry fetches before its first render (the
+   * catalog's chunk and what it imports), beyond `initialJs`. Absent for a build read back from disk.
+   */
+  localeJs?: Record<string, string[]>;
 }
 
 /** Options for one client build. */
@@ -30,6 +35,8 @@ export interface ClientBuildOptions {
 
 /** The client's one entry point; lazy chunks hang off it. */
 const ENTRY = 'client/main.tsx';
+/** The catalogs' core parts, one lazy chunk each; the entry loads the page's one before it renders (client/i18n/locale.ts). */
+const CATALOGS = { en: 'client/i18n/en-core.ts', ko: 'client/i18n/ko-core.ts' };
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
@@ -51,6 +58,8 @@ export function esbuildOptions(): esbuild.BuildOptions & { write: false; metafil
     jsxImportSource: 'preact',
     tsconfig: 'client/tsconfig.json',
     legalComments: 'none',
+    // Module scripts are always UTF-8; escaping Korean as \uXXXX would double its bytes.
+    charset: 'utf8',
     write: false,
     metafile: true,
     logLevel: 'warning',
@@ -87,17 +96,39 @@ export async function assemble(
   const id = sha256(
     [String(apiLevel), sha256(template), ...entries.map((f) => `${f.path} ${f.etag}`)].join('\n'),
   ).slice(0, 16);
+  const initial = initialJs(metafile, ENTRY);
+  // The entry's static imports are preloaded, so the browser fetches them beside the entry, not after parsing it.
+  const preload = initial
+    .filter((path) => !/^assets\/main-/.test(path))
+    .map((path) => `<link rel="modulepreload" href="/${path}" />`)
+    .join('\n    ');
+  // What each lazily loaded module needs beyond the first load, so the page can preload all of it at once
+  // when the learner heads there (client/router/preload.ts), instead of finding each import after the last.
+  const lazy: Record<string, string[]> = {};
+  for (const meta of Object.values(metafile.outputs))
+    if (meta.entryPoint && meta.entryPoint !== ENTRY)
+      lazy[meta.entryPoint] = initialJs(metafile, meta.entryPoint)
+        .filter((path) => !initial.includes(path))
+        .map((path) => `/${path}`);
   const html = template
     .replaceAll('%BUILD_ID%', id)
+    .replaceAll('%PRELOAD%', preload)
+    .replaceAll('%LAZY%', JSON.stringify(lazy).replaceAll('&', '&amp;').replaceAll('"', '&quot;'))
     .replaceAll('%API_LEVEL%', String(apiLevel))
     .replaceAll('%SCRIPT%', find(/^assets\/main-[^/]+\.js$/))
     .replaceAll('%STYLE%', find(/^assets\/main-[^/]+\.css$/));
   const info = buildInfoSchema.parse({ id, apiLevel, version, files: entries });
-  return { info, files, indexHtml: new TextEncoder().encode(html), initialJs: initialJs(metafile) };
+  const localeJs = Object.fromEntries(
+    Object.entries(CATALOGS).map(([locale, source]) => [
+      locale,
+      initialJs(metafile, source).filter((path) => !initial.includes(path)),
+    ]),
+  );
+  return { info, files, indexHtml: new TextEncoder().encode(html), initialJs: initial, localeJs };
 }
 
-/** The entry's JS and everything it imports statically, as `assets/<file>` paths. */
-function initialJs(metafile: esbuild.Metafile): string[] {
+/** An entry point's (or a lazy module's) JS and everything it imports statically, as `assets/<file>` paths. */
+function initialJs(metafile: esbuild.Metafile, entry: string): string[] {
   const seen = new Set<string>();
   const visit = (out: string) => {
     if (seen.has(out)) return;
@@ -105,7 +136,7 @@ function initialJs(metafile: esbuild.Metafile): string[] {
     for (const dep of metafile.outputs[out]?.imports ?? []) if (dep.kind === 'import-statement') visit(dep.path);
   };
   for (const [out, meta] of Object.entries(metafile.outputs))
-    if (meta.entryPoint === ENTRY && out.endsWith('.js')) visit(out);
+    if (meta.entryPoint === entry && out.endsWith('.js')) visit(out);
   return [...seen].map((out) => `assets/${basename(out)}`);
 }
 
@@ -136,16 +167,21 @@ export async function readBuild(outDir: string): Promise<ClientBuild> {
   return { info, files, indexHtml: await readFile(join(outDir, 'client', 'index.html')), initialJs: [] };
 }
 
-/** Gzip sizes in bytes of a build's JavaScript: what a page loads first, and all of it. */
-export function gzipJsBytes(build: ClientBuild): { initial: number; total: number } {
-  const sizes = { initial: 0, total: 0 };
-  for (const [path, bytes] of build.files) {
-    if (!path.endsWith('.js')) continue;
-    const gzip = gzipSync(bytes, { level: 9 }).length;
-    sizes.total += gzip;
-    if (build.initialJs.includes(path)) sizes.initial += gzip;
-  }
-  return sizes;
+/**
+ * Gzip sizes in bytes of a build's JavaScript: what a page loads before its
+ * first render (the entry, its imports and the catalog of its language; in the
+ * language that costs most), and all of it.
+ */
+export function gzipJsBytes(build: ClientBuild): { initial: number; total: number; byLocale: Record<string, number> } {
+  const gzip = new Map<string, number>();
+  for (const [path, bytes] of build.files)
+    if (path.endsWith('.js')) gzip.set(path, gzipSync(bytes, { level: 9 }).length);
+  const sum = (paths: string[]) => paths.reduce((total, path) => total + (gzip.get(path) ?? 0), 0);
+  const entry = sum(build.initialJs);
+  const byLocale = Object.fromEntries(
+    Object.entries(build.localeJs ?? {}).map(([locale, paths]) => [locale, entry + sum(paths)]),
+  );
+  return { initial: Math.max(entry, ...Object.values(byLocale)), total: sum([...gzip.keys()]), byLocale };
 }
 
 async function packageVersion(): Promise<string> {

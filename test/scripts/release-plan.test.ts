@@ -109,7 +109,7 @@ describe('planRelease', () => {
       'npm run build',
       'npm run assets:publish -- --remote',
       'npx wrangler d1 migrations apply DB --remote',
-      "npx wrangler versions upload --tag v2.0.0 --message 'Release 2.0.0 (build <client build id>)'",
+      "npx wrangler versions upload --minify --tag v2.0.0 --message 'Release 2.0.0 (build <client build id>)'",
       `npx wrangler versions deploy old-id@90% '${NEW_VERSION}@10%' --message 'Release 2.0.0' --durable-objects-code-update-mode immediate -y`,
     ]);
   });
