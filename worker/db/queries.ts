@@ -101,6 +101,18 @@ export async function joinStudy(db: Database, code: string, memberId: string, ni
     : joinStudy(db, code, memberId, nickname);
 }
 
+/**
+ * The statement that saves a participant's plan or retrospect of `cycle`,
+ * keeping the other one: run it alone (saveAnswer) or in a batch (the room's
+ * owed writes).
+ */
+export function saveAnswerStatement(db: Database, participantId: string, cycle: number, answer: Answer) {
+  return db
+    .insert(content)
+    .values({ id: crypto.randomUUID(), participantId, cycle, ...answer })
+    .onConflictDoUpdate({ target: [content.participantId, content.cycle], set: answer });
+}
+
 /** Saves a participant's plan or retrospect of `cycle`, keeping the other one. */
 export async function saveAnswer(
   db: Database,
@@ -108,11 +120,7 @@ export async function saveAnswer(
   cycle: number,
   answer: Answer,
 ): Promise<ContentRow> {
-  const [row] = await db
-    .insert(content)
-    .values({ id: crypto.randomUUID(), participantId, cycle, ...answer })
-    .onConflictDoUpdate({ target: [content.participantId, content.cycle], set: answer })
-    .returning();
+  const [row] = await saveAnswerStatement(db, participantId, cycle, answer).returning();
   if (!row) throw new Error('an upsert always returns its row');
   return row;
 }
@@ -137,12 +145,17 @@ export async function advanceStudy(db: Database, current: StudyRow, now: number)
   return moved ?? null;
 }
 
-/** Makes `participantId` the one host of its study (a host who left hands the role on). */
-export async function handOverHost(db: Database, studyId: string, participantId: string): Promise<void> {
-  await db
+/** The statement that makes `participantId` the one host of its study (a host who left hands the role on). */
+export function handOverHostStatement(db: Database, studyId: string, participantId: string) {
+  return db
     .update(participant)
     .set({ isHost: sql`${participant.id} = ${participantId}` })
     .where(eq(participant.studyId, studyId));
+}
+
+/** Makes `participantId` the one host of its study. */
+export async function handOverHost(db: Database, studyId: string, participantId: string): Promise<void> {
+  await handOverHostStatement(db, studyId, participantId);
 }
 
 /** A study with its code, participants in join order, and every answer by cycle. */

@@ -32,7 +32,7 @@ import {
   snapshotOf,
   timeUp,
 } from './model.ts';
-import { persistToD1 } from './persist.ts';
+import { persistAllToD1, persistToD1 } from './persist.ts';
 
 /**
  * Counts socket closes by close code for the operator view and Analytics
@@ -47,6 +47,12 @@ const OUTBOX_PREFIX = 'outbox:';
 const SET_ASIDE_PREFIX = 'setaside:';
 /** Retry delays for D1 writes: quick at first, then at most a minute apart. */
 const RETRY_MS = [1_000, 5_000, 15_000, 60_000] as const;
+/**
+ * How long writes owed by learners' messages gather before the alarm sends
+ * them to D1 together: the message path only stores them, so a busy room
+ * pays for one drain per window instead of one per message.
+ */
+const COALESCE_MS = 250;
 
 /** A write owed to D1 as the outbox keeps it: when it was queued (for the operator view) and how often it failed. */
 type OwedWrite = Persist & { queuedAt?: number; attempts?: number };
@@ -111,8 +117,20 @@ function protocolHeader(request: Request): Record<string, string> {
 export class Room extends DurableObject<Env> {
   private room: RoomData | null = null;
   private retryAt: number | null = null;
+  /** When the gathered writes are due at D1 (room clock), set by the first write owed since the last drain. */
+  private dueAt: number | null = null;
   /** Whether the outbox holds writes D1 has not confirmed; read from storage on start-up. */
   private owed = false;
+  /** Writes an earlier life of the object still owed: the first message or connection delivers them. */
+  private inherited = false;
+  /**
+   * The alarm as this life last set it (room clock; null: none), so a
+   * commit that leaves it where it is writes nothing. Undefined: not known,
+   * set on the next commit. A firing alarm clears it (see `alarm`).
+   */
+  private alarmAt: number | null | undefined;
+  /** Each socket's attachment, read from the socket once per life instead of on every message. */
+  private attachments = new WeakMap<WebSocket, Attachment>();
   /** The drain running now, so two wake-ups never send the same writes side by side. */
   private flushing: Promise<void> | null = null;
   /**
@@ -122,17 +140,24 @@ export class Room extends DurableObject<Env> {
   private windows = new Map<string, RateWindow>();
   /** The clock; tests replace it to move through a cycle in no time. */
   now: () => number = Date.now;
+  /** How long writes owed by learners' messages gather before they go to D1; tests lengthen it to watch them gather. */
+  gatherMs = COALESCE_MS;
   /** Where owed writes go; tests replace it to make D1 fail for a while. */
   persist: (op: Persist) => Promise<void>;
 
+  /** `persist` as the constructor set it: while it is D1 itself, several owed writes go in one batch. */
+  private readonly toD1: (op: Persist) => Promise<void>;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.persist = (op) => persistToD1(env.DB, op);
+    this.toD1 = (op) => persistToD1(env.DB, op);
+    this.persist = this.toD1;
     // Keep-alive pings are answered by the runtime without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     void ctx.blockConcurrencyWhile(async () => {
       this.room = (await ctx.storage.get<RoomData>(ROOM_KEY)) ?? null;
       this.owed = (await ctx.storage.list({ prefix: OUTBOX_PREFIX, limit: 1 })).size > 0;
+      this.inherited = this.owed;
     });
   }
 
@@ -229,9 +254,7 @@ export class Room extends DurableObject<Env> {
     const mine = this.openSockets(participant.id);
     const wasOnline = mine.length > 0;
     // The oldest first; the new socket keeps them online, so no presence change.
-    const byAge = mine
-      .map((ws) => ({ ws, at: (ws.deserializeAttachment() as Attachment).connectedAt }))
-      .sort((a, b) => a.at - b.at);
+    const byAge = mine.map((ws) => ({ ws, at: this.attachmentOf(ws).connectedAt })).sort((a, b) => a.at - b.at);
     for (const { ws } of byAge.slice(0, Math.max(0, mine.length + 1 - MAX_SOCKETS_PER_PARTICIPANT))) {
       ws.close(CLOSE.replaced, 'too many connections for one learner; the oldest was closed');
     }
@@ -241,17 +264,19 @@ export class Room extends DurableObject<Env> {
       apiLevel: levelOf(request),
     };
     this.ctx.acceptWebSocket(server, [participant.id]);
-    server.serializeAttachment(attachment);
+    this.attach(server, attachment);
     const events: RoomEvent[] = wasOnline ? [] : [{ kind: 'presence', participantId: participant.id, online: true }];
     if (participant.id === this.room.hostId) this.room.hostOfflineSince = null;
-    this.drainIfOwed();
+    // A connection delivers whatever is owed now (an earlier life's writes, or a window still gathering).
+    if (this.owed && !this.flushing) this.flushLater();
+    this.inherited = false;
     await this.commit({ ok: true, events, persist: [] });
     this.send(server, this.snapshotMessage(participant.id));
     return new Response(null, { status: 101, webSocket: client, headers: protocolHeader(request) });
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const attachment = ws.deserializeAttachment() as Attachment;
+    const attachment = this.attachmentOf(ws);
     const now = this.now();
     if (!this.withinRate(attachment.participantId, now)) {
       ws.close(CLOSE.rateLimited, 'too many messages');
@@ -277,16 +302,15 @@ export class Room extends DurableObject<Env> {
     const message = parsed.data;
     if (message.type === 'sync') return this.send(ws, this.snapshotMessage(attachment.participantId));
     if (message.type === 'leave') {
-      ws.serializeAttachment({ ...attachment, left: true } satisfies Attachment);
+      this.attach(ws, { ...attachment, left: true });
       ws.close(1000, 'left');
       return this.wentAway(ws, attachment.participantId, true);
     }
-    // Decide on a copy, so a refusal can never leave half a change behind.
-    const draft = structuredClone(room);
-    const outcome = handle(draft, attachment.participantId, message, now);
+    // No copy: `handle` decides everything before it changes anything, so a refusal leaves the room as it was.
+    const outcome = handle(room, attachment.participantId, message, now);
     if (!outcome.ok) return this.refuse(ws, outcome.code, outcome.message, outcome.missing);
-    this.room = draft;
-    await this.commit(outcome);
+    // Its D1 writes gather in the outbox and go out together from the alarm.
+    await this.commit(outcome, true);
     // Acknowledged only now: the answer is in this room's storage and owed to D1.
     if (outcome.ack) this.send(ws, { type: 'ack', id: outcome.ack });
   }
@@ -294,13 +318,13 @@ export class Room extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // 1005/1006 are not codes a peer may send back: answer them with a plain 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
-    const { participantId, left, apiLevel } = ws.deserializeAttachment() as Attachment;
+    const { participantId, left, apiLevel } = this.attachmentOf(ws);
     this.countClose(apiLevel ?? 0, code);
     if (!left) await this.wentAway(ws, participantId);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    const { participantId, left, apiLevel } = ws.deserializeAttachment() as Attachment;
+    const { participantId, left, apiLevel } = this.attachmentOf(ws);
     // An error ends the connection without a close frame: counted as dropped.
     this.countClose(apiLevel ?? 0, 1006);
     if (!left) await this.wentAway(ws, participantId);
@@ -321,6 +345,8 @@ export class Room extends DurableObject<Env> {
 
   /** Deadlines, host handover and D1 retries all come through here: no intervals. */
   override async alarm(): Promise<void> {
+    // The alarm that fired is gone: the next schedule sets one whatever this life set before.
+    this.alarmAt = undefined;
     const room = this.room;
     if (!room) return;
     const now = this.now();
@@ -338,6 +364,12 @@ export class Room extends DurableObject<Env> {
   private async wentAway(ws: WebSocket, participantId: string, left = false): Promise<void> {
     const room = this.room;
     if (!room || this.isOnline(participantId, ws)) return;
+    if (this.owed) {
+      // Writes still gathering go to D1 now: a room everyone may be leaving is not kept awake for them.
+      await this.flush().catch((err: unknown) => this.flushStopped(err));
+      // They may have come back while D1 answered.
+      if (this.isOnline(participantId, ws)) return;
+    }
     if (participantId === room.hostId) room.hostOfflineSince = this.now() - (left ? HOST_GRACE_MS : 0);
     await this.commit({ ok: true, events: [{ kind: 'presence', participantId, online: false }], persist: [] });
     const handed = left ? handOver(room, this.now(), (id) => this.isOnline(id, ws)) : null;
@@ -349,9 +381,12 @@ export class Room extends DurableObject<Env> {
    * deliver them, in one atomic commit (no await in between: the platform
    * coalesces the writes), then broadcasts; the output gate holds sends, and
    * so every ack, until that commit is durable. A crash any time after the ack
-   * still finds the writes and a wake-up for them.
+   * still finds the writes and a wake-up for them. With `gather` (a learner's
+   * message) the writes wait for the alarm, due `gatherMs` after the first
+   * of them, and go to D1 with whatever else is owed by then; otherwise they
+   * are flushed right after.
    */
-  private async commit(outcome: Change): Promise<void> {
+  private async commit(outcome: Change, gather = false): Promise<void> {
     const room = this.room;
     if (!room) return;
     const messages: ServerMessage[] = outcome.events.map((event) => ({ type: 'event', seq: ++room.seq, event }));
@@ -361,26 +396,31 @@ export class Room extends DurableObject<Env> {
       const owed: OwedWrite = { ...op, queuedAt };
       entries[`${OUTBOX_PREFIX}${String(room.seq).padStart(10, '0')}:${i}:${crypto.randomUUID()}`] = owed;
     });
-    if (outcome.persist.length > 0) this.owed = true;
+    if (outcome.persist.length > 0) {
+      this.owed = true;
+      this.dueAt ??= queuedAt + this.gatherMs;
+    }
     const stored = this.ctx.storage.put(entries);
     const armed = this.schedule();
     await Promise.all([stored, armed]);
     for (const message of messages) this.broadcast(message);
-    if (outcome.persist.length > 0) this.flushLater();
+    if (outcome.persist.length > 0 && !gather) this.flushLater();
   }
 
-  /** After a restart the first message or connection delivers what an earlier life still owed, without waiting for the alarm. */
+  /** After a restart the first message delivers what an earlier life still owed, without waiting for the alarm. */
   private drainIfOwed(): void {
+    if (!this.inherited) return;
+    this.inherited = false;
     if (this.owed && !this.flushing) this.flushLater();
   }
 
   /** A flush after the answer went out. One that dies with the object is not an error to report: the stored alarm delivers instead. */
   private flushLater(): void {
-    this.ctx.waitUntil(
-      this.flush().catch((err: unknown) =>
-        console.warn(`room ${this.room?.studyId}: flush stopped, the alarm will deliver`, err),
-      ),
-    );
+    this.ctx.waitUntil(this.flush().catch((err: unknown) => this.flushStopped(err)));
+  }
+
+  private flushStopped(err: unknown): void {
+    console.warn(`room ${this.room?.studyId}: flush stopped, the alarm will deliver`, err);
   }
 
   /** Sends owed writes to D1 (one drain at a time; a call during a drain joins it). */
@@ -405,32 +445,53 @@ export class Room extends DurableObject<Env> {
     }
     this.owed = false;
     this.retryAt = null;
+    this.dueAt = null;
     // The delivery wake-up is not needed any more.
     if (delivered) await this.schedule();
   }
 
   /** Sends a batch of owed writes in order; false when D1 failed and a retry is scheduled. */
   private async deliver(owed: Map<string, OwedWrite>): Promise<boolean> {
-    for (const [key, op] of owed) {
+    if (owed.size > 1 && this.persist === this.toD1) {
       try {
-        await this.persist(op);
-        await this.ctx.storage.delete(key);
-      } catch (err) {
-        const reason = op.op === 'set_aside' ? null : refusedByD1(err);
-        if (reason !== null) {
-          await this.setAside(key, op, reason);
-          continue;
-        }
-        const attempts = (op.attempts ?? 0) + 1;
-        await this.ctx.storage.put(key, { ...op, attempts });
-        // attempts is at least 1; anything else (a bad stored count) would get the first step.
-        this.retryAt = this.now() + (RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1] ?? RETRY_MS[0]);
-        console.warn(`room ${this.room?.studyId}: D1 write failed (attempt ${attempts}), will retry`, err);
-        await this.schedule();
-        return false;
+        // One round trip, all or none (a test that replaces `persist` sees each write go through it instead).
+        await persistAllToD1(
+          this.env.DB,
+          [...owed.values()].map(({ queuedAt: _queuedAt, attempts: _attempts, ...op }) => op as Persist),
+        );
+        await this.ctx.storage.delete([...owed.keys()]);
+        return true;
+      } catch {
+        // Refused or failed as a whole: one at a time below finds a write D1 refuses for good, or schedules the retry.
       }
     }
-    return true;
+    /** Writes D1 has: removed from the outbox together once the batch stops (a write sent again after a crash is harmless: each is idempotent, and they go again in order). */
+    const delivered: string[] = [];
+    try {
+      for (const [key, op] of owed) {
+        try {
+          await this.persist(op);
+          delivered.push(key);
+        } catch (err) {
+          const reason = op.op === 'set_aside' ? null : refusedByD1(err);
+          if (reason !== null) {
+            await this.setAside(key, op, reason);
+            continue;
+          }
+          const attempts = (op.attempts ?? 0) + 1;
+          await this.ctx.storage.put(key, { ...op, attempts });
+          // attempts is at least 1; anything else (a bad stored count) would get the first step.
+          this.retryAt = this.now() + (RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1] ?? RETRY_MS[0]);
+          console.warn(`room ${this.room?.studyId}: D1 write failed (attempt ${attempts}), will retry`, err);
+          await this.schedule();
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      // A batch is at most 100 keys, within storage.delete's 128.
+      if (delivered.length > 0) await this.ctx.storage.delete(delivered);
+    }
   }
 
   /**
@@ -463,9 +524,10 @@ export class Room extends DurableObject<Env> {
    * handover is due only while someone online could take the role: with
    * nobody there the room sleeps, and the next learner to connect reschedules
    * it (commit -> schedule), so an empty room costs no alarms at all. While
-   * anything is owed to D1 a wake-up is always set: the retry's time, or a
-   * first one shortly after the commit (the flush right after it usually
-   * delivers first, and then clears it).
+   * anything is owed to D1 a wake-up is always set: the retry's time, or
+   * the gathering window's end (a flush right after a commit that does not
+   * gather usually delivers first, and then clears it). The alarm is written
+   * only when its time changes.
    */
   private schedule(): Promise<void> {
     const room = this.room;
@@ -475,11 +537,14 @@ export class Room extends DurableObject<Env> {
       room.hostOfflineSince === null || room.step === 'done' || !this.anyoneOnlineBut(room.hostId)
         ? null
         : room.hostOfflineSince + HOST_GRACE_MS;
-    const delivery = this.owed ? (this.retryAt ?? this.now() + RETRY_MS[0]) : null;
+    const delivery = this.owed ? (this.retryAt ?? this.dueAt ?? this.now() + this.gatherMs) : null;
     const times = [deadline, handover, delivery].filter((t): t is number => t !== null);
-    if (times.length === 0) return this.ctx.storage.deleteAlarm();
+    const at = times.length === 0 ? null : Math.min(...times);
+    if (at === this.alarmAt) return Promise.resolve();
+    this.alarmAt = at;
+    if (at === null) return this.ctx.storage.deleteAlarm();
     // Alarms run on the platform's clock; the room's may be offset (tests), so convert.
-    return this.ctx.storage.setAlarm(Date.now() + Math.max(0, Math.min(...times) - this.now()));
+    return this.ctx.storage.setAlarm(Date.now() + Math.max(0, at - this.now()));
   }
 
   private isOnline(participantId: string, except?: WebSocket): boolean {
@@ -492,7 +557,23 @@ export class Room extends DurableObject<Env> {
 
   /** Whether a participant other than `participantId` has an open socket (one pass over the sockets, not one per participant). */
   private anyoneOnlineBut(participantId: string): boolean {
-    return this.openSockets().some((ws) => (ws.deserializeAttachment() as Attachment).participantId !== participantId);
+    return this.openSockets().some((ws) => this.attachmentOf(ws).participantId !== participantId);
+  }
+
+  /** A socket's attachment: from memory, or read from the socket once after a wake-up. */
+  private attachmentOf(ws: WebSocket): Attachment {
+    let attachment = this.attachments.get(ws);
+    if (!attachment) {
+      attachment = ws.deserializeAttachment() as Attachment;
+      this.attachments.set(ws, attachment);
+    }
+    return attachment;
+  }
+
+  /** Sets a socket's attachment, on the socket (so hibernation keeps it) and in memory. */
+  private attach(ws: WebSocket, attachment: Attachment): void {
+    ws.serializeAttachment(attachment);
+    this.attachments.set(ws, attachment);
   }
 
   /** Counts one message of `participantId`; false once they are over RATE_LIMIT in this window. */
