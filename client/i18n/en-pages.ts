@@ -6,6 +6,7 @@ export const enPages = {
   soloStudy: 'Solo study',
   groupStudy: 'Group study',
   studyUnavailable: 'This study cannot be shown',
+  studyNotHere: 'There is no study at this address. The link may be incomplete, or the study was deleted.',
   cycleOf: (cycle: number, total: number) => `Cycle ${cycle} of ${total}`,
   allCyclesDone: (total: number) => (total === 1 ? 'The cycle is done' : `All ${total} cycles done`),
   minutesEach: (n: number) => `${n} minutes per cycle`,

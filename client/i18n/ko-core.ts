@@ -24,7 +24,7 @@ export const koCore: CoreCatalog = {
   nicknameHint: '1~10자. 그룹 스터디에서 다른 사람에게 보여요.',
   nicknameSubmit: '시작하기',
 
-  homeTitle: (nickname: string) => `안녕하세요, ${nickname}님`,
+  homeTitle: (nickname: string) => `안녕하세요, ${nickname} 님`,
   homeLead: '혼자 스터디를 시작하거나, 친구에게 받은 코드로 참여하세요.',
   createTitle: '스터디 시작하기',
   modeLegend: '누구와 공부하나요',

@@ -19,9 +19,16 @@ export function Unavailable(props: { page: 'study' | 'room'; error: string | nul
           <Heading level={1} focus>
             {t.studyUnavailable}
           </Heading>
-          <ErrorAlert code={error} testId={`${page}-error`} />
+          {/* A study that does not exist stays so: say it of the address, and offer no retry. */}
+          {error === 'study_not_found' ? (
+            <p role="alert" data-testid={`${page}-error`}>
+              {t.studyNotHere}
+            </p>
+          ) : (
+            <ErrorAlert code={error} testId={`${page}-error`} />
+          )}
           <p class="actions">
-            {onRetry ? (
+            {onRetry && error !== 'study_not_found' ? (
               <button type="button" class="secondary" onClick={onRetry} data-testid={`${page}-retry`}>
                 {t.retry}
               </button>

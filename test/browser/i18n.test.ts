@@ -83,6 +83,9 @@ describe('the app in Korean and in English', { timeout: 150_000 }, () => {
       await page.getByLabel(ko.nickname, { exact: true }).fill('하나');
       await page.getByRole('button', { name: ko.nicknameSubmit, exact: true }).click();
       await expectHome(page, ko, 'ko', '하나');
+      // "하나님" reads as "God": the honorific is spaced from the nickname.
+      const greeting = await page.getByRole('heading', { level: 1 }).textContent();
+      assert.equal(greeting, '안녕하세요, 하나 님');
       await page.getByLabel(ko.studyName, { exact: true }).fill('수학');
       await page.getByLabel(ko.cycles, { exact: true }).selectOption({ label: ko.cyclesOption(1) });
       await page.getByRole('button', { name: ko.createSubmit, exact: true }).click();
