@@ -11,11 +11,11 @@
  * page's colour transition.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, type Suite, startSuite, startWorldClock } from './harness.ts';
+import { newContext, type Suite, startWorldClock, suiteForFile } from './harness.ts';
 import {
   answer,
   createRoom,
@@ -68,25 +68,18 @@ async function pressButton(page: Page, name: string): Promise<void> {
 }
 
 describe('accessibility', { timeout: 170_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite({ clock: true });
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile({ clock: true });
 
   const context = async (): Promise<{ context: BrowserContext; suite: Suite }> => {
-    assert.ok(suite, 'setup did not finish');
-    return { context: await newContext(suite.browser, { bypassCSP: true, reducedMotion: 'reduce' }), suite };
+    const running = suite();
+    return { context: await newContext(running.browser, { bypassCSP: true, reducedMotion: 'reduce' }), suite: running };
   };
 
   test('the axe check sees a violation when there is one', { timeout: 30_000 }, async () => {
-    const { context: device, suite } = await context();
+    const { context: device, suite: running } = await context();
     try {
       const page = await device.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       await page.evaluate(() => {
         const field = document.createElement('input');
         field.id = 'unlabelled';
@@ -107,11 +100,11 @@ describe('accessibility', { timeout: 170_000 }, () => {
   test('a whole solo cycle and the records: no axe violations, keyboard operable, focus follows the step', {
     timeout: 90_000,
   }, async () => {
-    const { context: device, suite } = await context();
+    const { context: device, suite: running } = await context();
     try {
-      const clock = await startWorldClock(device, suite.app, Date.now());
+      const clock = await startWorldClock(device, running.app, Date.now());
       const page = await device.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       await page.getByRole('heading', { level: 1, name: en.welcomeTitle }).waitFor({ timeout: UI_TIMEOUT });
       await expectNoViolations(page, 'the nickname step');
 
@@ -187,10 +180,10 @@ describe('accessibility', { timeout: 170_000 }, () => {
   test('group study, join error, not-found page and the update notice: no axe violations', {
     timeout: 60_000,
   }, async () => {
-    const { context: device, suite } = await context();
+    const { context: device, suite: running } = await context();
     try {
       const page = await device.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       await pickNickname(page, 'mina');
 
       // A wrong code: the form's alert.
@@ -204,13 +197,13 @@ describe('accessibility', { timeout: 170_000 }, () => {
       await page.getByTestId('participants').waitFor({ timeout: UI_TIMEOUT });
       await expectNoViolations(page, "a live group study's lobby");
 
-      await open(page, suite.app.url, '/no/such/page');
+      await open(page, running.app.url, '/no/such/page');
       await page.getByRole('heading', { level: 1, name: en.notFoundTitle }).waitFor({ timeout: UI_TIMEOUT });
       await expectNoViolations(page, 'the not-found page');
 
       // The update notice, as a deployment that no longer speaks this page's API level shows it.
       // The loop guard is set, so the page asks instead of reloading away under axe.
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       await page.evaluate(() => sessionStorage.setItem('haru.compatReloadAt', String(Date.now())));
       await page.route('**/api/version', (route) =>
         route.fulfill({

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
 import { buildClient, type ClientBuild, writeBuild } from '../../scripts/lib/client-build.ts';
@@ -224,11 +225,8 @@ export interface Suite {
 /**
  * Builds the current source into a fresh temporary state, applies the D1
  * migrations, starts `wrangler dev` on it (with a movable clock when
- * `clock`) and launches Chromium: what most test files share in `before`.
- * @example
- * let suite: Suite | undefined;
- * before(async () => (suite = await startSuite()), { timeout: 90_000 });
- * after(() => suite?.close());
+ * `clock`) and launches Chromium. Most test files take it through
+ * {@link suiteForFile}.
  */
 export async function startSuite(options: { clock?: boolean } = {}): Promise<Suite> {
   const dir = await tempDir();
@@ -250,4 +248,28 @@ export async function startSuite(options: { clock?: boolean } = {}): Promise<Sui
     await close();
     throw error;
   }
+}
+
+/**
+ * One Suite for the test file whose `describe` calls this: started in its
+ * `before` (90 s, enough with both cores busy) and closed in its `after`.
+ * Tests reach it through the returned function, which fails the test with
+ * "setup did not finish" when `before` did not.
+ * @example
+ * const suite = suiteForFile();
+ * test('...', async () => { const { app, browser } = suite(); });
+ */
+export function suiteForFile(options: { clock?: boolean } = {}): () => Suite {
+  let suite: Suite | undefined;
+  before(
+    async () => {
+      suite = await startSuite(options);
+    },
+    { timeout: 90_000 },
+  );
+  after(() => suite?.close());
+  return () => {
+    assert.ok(suite, 'setup did not finish');
+    return suite;
+  };
 }

@@ -5,11 +5,11 @@
  * catalogs themselves, so a test fails when the page stops using them.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type Catalog, en } from '../../client/i18n/en.ts';
 import { ko } from '../../client/i18n/ko.ts';
-import { newContext, type Suite, startSuite } from './harness.ts';
+import { newContext, suiteForFile } from './harness.ts';
 import { eventually, open, UI_TIMEOUT } from './learner.ts';
 
 const htmlLang = (page: Page) => page.evaluate(() => document.documentElement.lang);
@@ -57,23 +57,16 @@ async function switchTo(page: Page, name: string, lang: string): Promise<void> {
 }
 
 describe('the app in Korean and in English', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite();
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile();
 
   test('a Korean browser gets Korean, switches to English and keeps it across a reload', {
     timeout: 45_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const context = await newContext(suite.browser, { locale: 'ko-KR' });
+    const running = suite();
+    const context = await newContext(running.browser, { locale: 'ko-KR' });
     try {
       const page = await context.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       assert.equal(await htmlLang(page), 'ko', 'a Korean browser gets Korean');
       await expectWelcome(page, ko, 'ko');
 
@@ -121,11 +114,11 @@ describe('the app in Korean and in English', { timeout: 150_000 }, () => {
   test('an English browser gets English, switches to Korean and keeps it across a reload', {
     timeout: 45_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const context = await newContext(suite.browser, { locale: 'en-US' });
+    const running = suite();
+    const context = await newContext(running.browser, { locale: 'en-US' });
     try {
       const page = await context.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       await expectWelcome(page, en, 'en');
       await switchTo(page, '한국어', 'ko');
       await expectWelcome(page, ko, 'ko');
@@ -143,7 +136,7 @@ describe('the app in Korean and in English', { timeout: 150_000 }, () => {
 
       // A new tab of the same browser profile remembers the choice too.
       const other = await context.newPage();
-      await open(other, suite.app.url);
+      await open(other, running.app.url);
       await expectHome(other, ko, 'ko', 'Sam');
     } finally {
       await context.close();

@@ -6,11 +6,11 @@
  * them is led calmly back to the nickname step, with their drafts kept.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { TOKEN_RENEWAL_HEADER } from '../../shared/compat.ts';
-import { newContext, type Suite, startSuite, startWorldClock, type WorldClock } from './harness.ts';
+import { newContext, startWorldClock, suiteForFile, type WorldClock } from './harness.ts';
 import { answer, createStudy, eventually, expectStep, open, pickNickname, UI_TIMEOUT } from './learner.ts';
 
 const DAY = 24 * 60 * 60_000;
@@ -34,28 +34,21 @@ async function visitMyRecords(page: Page) {
 }
 
 describe('a guest token over months', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite({ clock: true });
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile({ clock: true });
 
   /** A learner signed in as `nickname` on a page whose clock moves with the worker's; the context is closed after `act`. */
   async function asLearner(
     nickname: string,
     act: (page: Page, clock: WorldClock, url: string) => Promise<void>,
   ): Promise<void> {
-    assert.ok(suite, 'setup did not finish');
-    const context = await newContext(suite.browser);
+    const running = suite();
+    const context = await newContext(running.browser);
     try {
-      const clock = await startWorldClock(context, suite.app, Date.now());
+      const clock = await startWorldClock(context, running.app, Date.now());
       const page = await context.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       await pickNickname(page, nickname);
-      await act(page, clock, suite.app.url);
+      await act(page, clock, running.app.url);
     } finally {
       await context.close();
     }

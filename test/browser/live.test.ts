@@ -18,11 +18,11 @@
  * real `alarm()` then decides by the moved clock, as it would at the deadline.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, type RunningApp, type Suite, startSuite, startWorldClock } from './harness.ts';
+import { newContext, type RunningApp, startWorldClock, suiteForFile } from './harness.ts';
 import {
   type Answers,
   answer,
@@ -150,26 +150,19 @@ async function expectRecords(page: Page, expected: { heading: string; answers: A
 }
 
 describe('a live group study', { timeout: 240_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite({ clock: true });
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile({ clock: true });
 
   /** A fresh device that can run axe (CSP bypassed; reduced motion, so colours are checked at rest). */
   const device = (): Promise<BrowserContext> => {
-    assert.ok(suite, 'setup did not finish');
-    return newContext(suite.browser, { bypassCSP: true, reducedMotion: 'reduce' });
+    const running = suite();
+    return newContext(running.browser, { bypassCSP: true, reducedMotion: 'reduce' });
   };
 
   test('three learners: lobby, live states, offline and back with nothing lost, confirm, time up, records', {
     timeout: 150_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const { app } = suite;
+    const running = suite();
+    const { app } = running;
     const [minaDevice, junDevice, soraDevice, lateDevice] = [
       await device(),
       await device(),
@@ -335,8 +328,8 @@ describe('a live group study', { timeout: 240_000 }, () => {
   });
 
   test('a host who stays offline hands the role on; the new host moves the group', { timeout: 90_000 }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const { app } = suite;
+    const running = suite();
+    const { app } = running;
     const [minaDevice, junDevice] = [await device(), await device()];
     try {
       const start = Date.now();
@@ -392,8 +385,8 @@ describe('a live group study', { timeout: 240_000 }, () => {
   test('the line, against a scripted room: subprotocols, resync on a gap, old and bad messages ignored, keep-alive, reconnect, 4409', {
     timeout: 60_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const { app } = suite;
+    const running = suite();
+    const { app } = running;
     const minaDevice = await device();
     try {
       await minaDevice.clock.install({ time: Date.now() });

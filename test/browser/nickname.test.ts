@@ -8,14 +8,14 @@
  * without Intl.Segmenter still gets a working page.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { ko } from '../../client/i18n/ko.ts';
 import { LIMITS } from '../../shared/domain.ts';
 import type { NicknameRefusal } from '../../shared/nickname.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, type Suite, startSuite } from './harness.ts';
+import { newContext, suiteForFile } from './harness.ts';
 import { open, UI_TIMEOUT } from './learner.ts';
 
 const FAMILY = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}';
@@ -58,25 +58,18 @@ async function typeNickname(page: Page, name: string, seen: number, label = en.n
 }
 
 describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite();
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile();
 
   test('the counter agrees with the server, and a refused name gets the server sentence before anything is sent', {
     timeout: 60_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const context = await newContext(suite.browser, { bypassCSP: true, reducedMotion: 'reduce' });
+    const running = suite();
+    const context = await newContext(running.browser, { bypassCSP: true, reducedMotion: 'reduce' });
     try {
       const page = await context.newPage();
       const signUps: string[] = [];
       page.on('request', (req) => void (req.url().endsWith('/api/v1/members') && signUps.push(req.method())));
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       assert.equal(await page.evaluate(() => typeof Intl.Segmenter), 'function', 'Chromium has Intl.Segmenter');
       const field = page.getByLabel(en.nickname, { exact: true });
       const counter = page.getByTestId('nickname-count');
@@ -91,7 +84,7 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
           `${label}: the counter says what the learner sees`,
         );
 
-        const verdict = await serverVerdict(suite.app.url, typed);
+        const verdict = await serverVerdict(running.app.url, typed);
         if (expected === 'accepted') {
           assert.equal(verdict.status, 201, `${label}: the server accepts it (${verdict.message})`);
           continue;
@@ -146,12 +139,12 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
   test('a browser without Intl.Segmenter still counts, never fewer characters than the server', {
     timeout: 30_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const context = await newContext(suite.browser);
+    const running = suite();
+    const context = await newContext(running.browser);
     try {
       await context.addInitScript(() => void Reflect.deleteProperty(Intl, 'Segmenter'));
       const page = await context.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       assert.equal(await page.evaluate(() => typeof Intl.Segmenter), 'undefined');
       // Code points after NFC: 하루 is 2; n + U+0308 (no composed form) is 2 where the server sees 1.
       await typeNickname(page, '하루', 2);
@@ -162,11 +155,11 @@ describe('the nickname rule on both sides', { timeout: 150_000 }, () => {
   });
 
   test('in Korean, the counter and the refusals speak Korean', { timeout: 30_000 }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const context = await newContext(suite.browser, { locale: 'ko-KR' });
+    const running = suite();
+    const context = await newContext(running.browser, { locale: 'ko-KR' });
     try {
       const page = await context.newPage();
-      await open(page, suite.app.url);
+      await open(page, running.app.url);
       await typeNickname(page, '\u202Etsoh', 5, ko.nickname);
       assert.equal(await page.getByTestId('nickname-count').textContent(), ko.charCount(5, MAX));
       await page.getByRole('button', { name: ko.nicknameSubmit, exact: true }).click();

@@ -4,10 +4,10 @@
  * with its charts, and signing out asks again. No script, no CSP violation.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { COMPAT } from '../../shared/compat.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, type RunningApp, type Suite, startSuite } from './harness.ts';
+import { newContext, type RunningApp, suiteForFile } from './harness.ts';
 
 /** Telemetry reaches D1 within 10 s of the first call (worker/ops/telemetry.ts): wait for it through the JSON. */
 async function waitForTraffic(app: RunningApp, build: string): Promise<void> {
@@ -24,18 +24,11 @@ async function waitForTraffic(app: RunningApp, build: string): Promise<void> {
 }
 
 describe('operator view', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite();
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile();
 
   test('signs in through the form, shows the charts and verdicts, signs out', { timeout: 60_000 }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const { app, browser } = suite;
+    const running = suite();
+    const { app, browser } = running;
     // The page's own build: a build id no published build has would count as "(unknown)", not as a series.
     const { build } = (await (await fetch(`${app.url}/api/version`)).json()) as { build: string };
     for (let i = 0; i < 3; i++)
@@ -89,8 +82,8 @@ describe('operator view', { timeout: 150_000 }, () => {
   });
 
   test('the sign-in form and the view have no accessibility violations', { timeout: 60_000 }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const { app, browser } = suite;
+    const running = suite();
+    const { app, browser } = running;
     // axe is injected as a script file, which the page's CSP would block.
     const context = await newContext(browser, { bypassCSP: true });
     try {

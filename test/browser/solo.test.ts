@@ -7,10 +7,10 @@
  * study pass in milliseconds, and every deadline is the server's.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
-import { newContext, type Suite, startSuite, startWorldClock } from './harness.ts';
+import { newContext, startWorldClock, suiteForFile } from './harness.ts';
 import {
   answer,
   createStudy,
@@ -58,20 +58,13 @@ const paletteColour = (page: Page, name: string) =>
   }, name);
 
 describe('a solo study', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite({ clock: true });
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile({ clock: true });
 
   test('one cycle from nickname to records, with drafts surviving a reload and a deadline that waits for the learner', {
     timeout: 90_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const { app, browser } = suite;
+    const running = suite();
+    const { app, browser } = running;
     const context = await newContext(browser, { timezoneId: TIMEZONE });
     try {
       const clock = await startWorldClock(context, app, START);

@@ -6,28 +6,21 @@
  * "Try again" takes the room back in that tab.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { MAX_SOCKETS_PER_PARTICIPANT } from '../../shared/index.ts';
-import { newContext, type Suite, startSuite } from './harness.ts';
+import { newContext, suiteForFile } from './harness.ts';
 import { createRoom, expectConnection, open, pickNickname, UI_TIMEOUT } from './learner.ts';
 
 describe('one learner in many tabs', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite();
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile();
 
   test(`the oldest of ${MAX_SOCKETS_PER_PARTICIPANT + 1} tabs pauses with a calm message, and takes the room back when asked`, {
     timeout: 90_000,
   }, async () => {
-    assert.ok(suite, 'setup did not finish');
-    const { app, browser } = suite;
+    const running = suite();
+    const { app, browser } = running;
     const context = await newContext(browser);
     try {
       const first = await context.newPage();

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { en } from '../../client/i18n/en.ts';
 import { ko } from '../../client/i18n/ko.ts';
-import { newContext, type Suite, startSuite } from './harness.ts';
+import { newContext, suiteForFile } from './harness.ts';
 import { open, UI_TIMEOUT } from './learner.ts';
 
 /** The local D1 database file under `persistTo` (miniflare keeps one SQLite file per database). */
@@ -24,14 +24,7 @@ async function d1File(persistTo: string): Promise<string> {
 }
 
 describe('the database busy for a moment', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite();
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile();
 
   for (const [language, t, locale] of [
     ['English', en, 'en-US'],
@@ -40,8 +33,8 @@ describe('the database busy for a moment', { timeout: 150_000 }, () => {
     test(`signing up while D1 is locked: 503, a calm message in ${language}, the nickname kept; it works once unlocked`, {
       timeout: 60_000,
     }, async () => {
-      assert.ok(suite, 'setup did not finish');
-      const { app, browser, persistTo } = suite;
+      const running = suite();
+      const { app, browser, persistTo } = running;
       const context = await newContext(browser, { locale });
       try {
         const page = await context.newPage();

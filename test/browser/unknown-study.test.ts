@@ -5,30 +5,23 @@
  * leads home. In English and in Korean.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { en } from '../../client/i18n/en.ts';
 import { ko } from '../../client/i18n/ko.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, type Suite, startSuite } from './harness.ts';
+import { newContext, suiteForFile } from './harness.ts';
 import { open, UI_TIMEOUT } from './learner.ts';
 
 describe('an unknown study address', { timeout: 150_000 }, () => {
-  let suite: Suite | undefined;
-  before(
-    async () => {
-      suite = await startSuite();
-    },
-    { timeout: 90_000 },
-  );
-  after(() => suite?.close());
+  const suite = suiteForFile();
 
   for (const [locale, t] of [
     ['en-US', en],
     ['ko-KR', ko],
   ] as const) {
     test(`says there is no study there, with no retry (${locale})`, { timeout: 60_000 }, async () => {
-      assert.ok(suite, 'setup did not finish');
-      const { app, browser } = suite;
+      const running = suite();
+      const { app, browser } = running;
       // axe is injected as a script, which the page's CSP would block.
       const context = await newContext(browser, { locale, bypassCSP: true });
       try {
