@@ -214,18 +214,23 @@ export async function fanOut(
   });
 }
 
+/** Resolves once `socket` is closed on the client side. */
+function whenClosed(socket: BenchSocket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (socket.ws.readyState === socket.ws.CLOSED) return resolve();
+    socket.ws.once('close', () => resolve());
+  });
+}
+
 /** Closes sockets politely and waits (bounded) for them to be closed. */
 export async function closeAll(sockets: readonly BenchSocket[]): Promise<void> {
   await within(
     Promise.all(
-      sockets.map(
-        (socket) =>
-          new Promise<void>((resolve) => {
-            if (socket.ws.readyState === socket.ws.CLOSED) return resolve();
-            socket.ws.once('close', () => resolve());
-            socket.ws.close(1000, 'bench done');
-          }),
-      ),
+      sockets.map((socket) => {
+        const closed = whenClosed(socket);
+        socket.ws.close(1000, 'bench done');
+        return closed;
+      }),
     ),
     WAIT_MS,
     'closing sockets',
@@ -473,19 +478,7 @@ async function closesReached(port: number, kind: PeerKind, name: string, count: 
 
 /** Resolves (bounded) once every one of `sockets` is closed on the client side. */
 function clientsClosed(sockets: readonly BenchSocket[]): Promise<unknown> {
-  return within(
-    Promise.all(
-      sockets.map(
-        (socket) =>
-          new Promise<void>((resolve) => {
-            if (socket.ws.readyState === socket.ws.CLOSED) return resolve();
-            socket.ws.once('close', () => resolve());
-          }),
-      ),
-    ),
-    STORM_WAIT_MS,
-    'sockets closing',
-  );
+  return within(Promise.all(sockets.map(whenClosed)), STORM_WAIT_MS, 'sockets closing');
 }
 
 /** A big room connected and started, ready for its broadcasts and then its storms. */
