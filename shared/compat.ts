@@ -5,7 +5,7 @@
  * always overlap the last during a gradual deployment.
  */
 /** The API level of this source tree; clients and workers built from it speak it. */
-export const API_LEVEL = 2;
+export const API_LEVEL = 3;
 
 /** Header and protocol names every part and every tool agrees on. */
 export const COMPAT = {

@@ -12,6 +12,7 @@ import {
   applyEvent,
   CLOSE,
   type ClientMessage,
+  eventSpan,
   parseServerMessage,
   type RoomEvent,
   type RoomState,
@@ -281,7 +282,8 @@ export function createRoomClient(options: RoomClientOptions) {
         return settle(true);
       case 'event': {
         if (awaitingSnapshot || !state || message.seq <= seq) return;
-        if (message.seq !== seq + 1) return sync();
+        // `seq` numbers the event's last change; a batch covers the numbers before it too.
+        if (message.seq - eventSpan(message.event) !== seq) return sync();
         seq = message.seq;
         const before = state;
         state = applyEvent(before, message.event);

@@ -29,8 +29,13 @@ export const RATE_LIMIT = { messages: 20, windowMs: 10_000 } as const;
  * room fan every broadcast out to hundreds of sockets.
  */
 export const MAX_SOCKETS_PER_PARTICIPANT = 5;
-/** How long a host may be offline before the role moves on. */
-export const HOST_GRACE_MS = 60_000;
+/**
+ * How long a host may be offline before the role moves on: long enough for a
+ * reload or a dropped connection to come back (a client retries within about
+ * 15 s, most often within one), short enough that a group waiting to move on
+ * is not stalled. A host who presses Leave hands the role on at once.
+ */
+export const HOST_GRACE_MS = 20_000;
 
 /** WebSocket close codes a client must understand (4409 is DESIGN §4's). */
 export const CLOSE = {
@@ -72,6 +77,12 @@ export const roomStateSchema = z.object({
   /** When the current step's time is up; null while waiting or done. */
   deadline: z.nullable(z.int()),
   participants: z.array(roomParticipantSchema),
+  /**
+   * When the host role passes on if the offline host does not come back
+   * (room clock); null while the host is online or nobody could take it.
+   * Optional: rooms before 2.2 do not send it.
+   */
+  handoverAt: z.optional(z.nullable(z.number())),
 });
 export type RoomState = z.infer<typeof roomStateSchema>;
 
@@ -116,7 +127,25 @@ export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];
 /** A change to the room, numbered so a client can tell it missed one. */
 export const roomEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('joined'), participant: roomParticipantSchema }),
-  z.object({ kind: z.literal('presence'), participantId: z.string(), online: z.boolean() }),
+  z.object({
+    kind: z.literal('presence'),
+    participantId: z.string(),
+    online: z.boolean(),
+    /** Sent with the host's own presence: when the role passes on (see `RoomState.handoverAt`). */
+    handoverAt: z.optional(z.nullable(z.number())),
+  }),
+  /**
+   * API level 3: every presence change of a short window in one event, each
+   * participant once with where they ended up. It stands for
+   * `online.length + offline.length` numbers (see `eventSpan`), the single
+   * `presence` events a level-2 page gets instead.
+   */
+  z.object({
+    kind: z.literal('presences'),
+    online: z.array(z.string()),
+    offline: z.array(z.string()),
+    handoverAt: z.optional(z.nullable(z.number())),
+  }),
   z.object({ kind: z.literal('submitted'), participantId: z.string(), cycle: z.int(), step: roomStepSchema }),
   z.object({ kind: z.literal('step'), step: roomStepSchema, cycle: z.int(), deadline: z.nullable(z.int()) }),
   z.object({ kind: z.literal('host'), participantId: z.string() }),
@@ -180,6 +209,14 @@ export function stillAsked(state: Pick<RoomState, 'step' | 'cycle'>, submission:
   );
 }
 
+/**
+ * How many event numbers `event` stands for: a level-3 `presences` batch takes
+ * one per participant in it, so pages of both levels count the same numbers.
+ */
+export function eventSpan(event: RoomEvent): number {
+  return event.kind === 'presences' ? Math.max(1, event.online.length + event.offline.length) : 1;
+}
+
 /** `state` after `event`, as every client keeps the room between snapshots. Never mutates `state`. */
 export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
   const update = (id: string, change: Partial<RoomParticipant>) => ({
@@ -191,8 +228,22 @@ export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
       return state.participants.some((p) => p.id === event.participant.id)
         ? update(event.participant.id, event.participant)
         : { ...state, participants: [...state.participants, event.participant] };
-    case 'presence':
-      return update(event.participantId, { online: event.online });
+    case 'presence': {
+      const next = update(event.participantId, { online: event.online });
+      const isHost = state.participants.some((p) => p.id === event.participantId && p.isHost);
+      return isHost ? { ...next, handoverAt: event.handoverAt ?? null } : next;
+    }
+    case 'presences': {
+      const online = new Set(event.online);
+      const offline = new Set(event.offline);
+      return {
+        ...state,
+        handoverAt: event.handoverAt ?? null,
+        participants: state.participants.map((p) =>
+          online.has(p.id) ? { ...p, online: true } : offline.has(p.id) ? { ...p, online: false } : p,
+        ),
+      };
+    }
     case 'submitted':
       // An answer for a step the room has left says nothing about the step on screen.
       return event.step === state.step && event.cycle === state.cycle
@@ -209,6 +260,7 @@ export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
     case 'host':
       return {
         ...state,
+        handoverAt: null,
         participants: state.participants.map((p) => ({ ...p, isHost: p.id === event.participantId })),
       };
     case 'time_up':

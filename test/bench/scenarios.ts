@@ -7,7 +7,14 @@
  * and memory.
  */
 import { performance } from 'node:perf_hooks';
-import { PLANNING_MINUTES, type Plan, RETROSPECT_MINUTES, type Retrospect, type RoomStep } from '../../shared/index.ts';
+import {
+  PLANNING_MINUTES,
+  type Plan,
+  parseServerMessage,
+  RETROSPECT_MINUTES,
+  type Retrospect,
+  type RoomStep,
+} from '../../shared/index.ts';
 import {
   type BenchSocket,
   CLOCK_ROOMS,
@@ -418,30 +425,22 @@ async function phase<T>(cpu: () => number | null, task: () => Promise<T>): Promi
 }
 
 /**
- * The participant ids in `message` (a room message, already parsed) said to
- * be offline: any object in it with `online: false` and a `participantId`
- * (or a `participantIds` list), so a batched presence event counts too.
+ * The participant ids a room message says went offline: a level-2
+ * `presence` event's one, or a level-3 `presences` batch's `offline` list.
  */
-function offlineIds(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) {
-    for (const item of value) offlineIds(item, found);
-  } else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (record.online === false) {
-      if (typeof record.participantId === 'string') found.push(record.participantId);
-      if (Array.isArray(record.participantIds))
-        for (const id of record.participantIds) if (typeof id === 'string') found.push(id);
-    }
-    for (const item of Object.values(record)) if (item && typeof item === 'object') offlineIds(item, found);
-  }
-  return found;
+function offlineIds(text: string): string[] {
+  const message = parseServerMessage(text);
+  if (message?.type !== 'event') return [];
+  const { event } = message;
+  if (event.kind === 'presence') return event.online ? [] : [event.participantId];
+  return event.kind === 'presences' ? event.offline : [];
 }
 
 /**
  * Resolves once `watcher` (a Haru socket that stays) has been told that
- * every one of `ids` went offline: the room sends that presence from its
- * close handler, after storing it, so it is the room's word that the close
- * was handled.
+ * every one of `ids` went offline: the room sends that presence once it has
+ * handled the closes (each window's changes together, at most 100 ms after
+ * the first), so it is the room's word that the close was handled.
  */
 function offlineSeen(watcher: BenchSocket, ids: readonly string[]): Promise<void> {
   const waiting = new Set(ids);
@@ -449,8 +448,8 @@ function offlineSeen(watcher: BenchSocket, ids: readonly string[]): Promise<void
     new Promise<void>((resolve) => {
       if (waiting.size === 0) return resolve();
       watcher.onText = (text) => {
-        if (!text.includes('"online":false')) return;
-        for (const id of offlineIds(JSON.parse(text))) waiting.delete(id);
+        if (!text.includes('"online":false') && !text.includes('"offline":[')) return;
+        for (const id of offlineIds(text)) waiting.delete(id);
         if (waiting.size === 0) {
           watcher.onText = null;
           resolve();
@@ -582,7 +581,7 @@ export async function connectBigRoom(
  * 1. Drop-all: every socket but socket 0 (the watcher) sends its close at
  *    once; done when the room has handled every close. Haru: the watcher has
  *    received an offline presence for each closed participant (sent by the
- *    room's close handler once stored). Peers: the room's own count of
+ *    room for each 100 ms window of closes it handled). Peers: the room's own count of
  *    handled closes (`webSocketClose`/`onClose`), polled over HTTP every 20 ms.
  * 2. Reconnect-all: the same sockets connect again, BIG_CONNECT_LIMIT at a
  *    time, each until it is in; they replace the closed ones in `setup.sockets`.

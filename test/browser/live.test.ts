@@ -21,6 +21,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
+import { API_LEVEL } from '../../shared/index.ts';
 import { expectNoViolations } from './axe.ts';
 import { newContext, type RunningApp, startWorldClock, suiteForFile } from './harness.ts';
 import {
@@ -459,7 +460,7 @@ describe('a live group study', { timeout: 240_000 }, () => {
 
       await mina.reload({ timeout: 15_000 });
       const first = await line(0);
-      assert.equal(first.protocols[0], 'haru.2', 'the API level goes as the first subprotocol');
+      assert.equal(first.protocols[0], `haru.${API_LEVEL}`, 'the API level goes as the first subprotocol');
       assert.match(
         first.protocols[1] ?? '',
         /^haru-token\.[0-9a-f-]{36}\.\d+\.[\w-]+$/,

@@ -88,8 +88,19 @@ export function viewParticipant(room: RoomData, p: StoredParticipant, online: bo
   };
 }
 
+/**
+ * When the host role passes on if the offline host stays away: only while
+ * someone online could take it (otherwise the room waits and says nothing).
+ */
+export function handoverAt(room: RoomData, anyoneElseOnline: boolean): number | null {
+  return room.hostOfflineSince === null || room.step === 'done' || !anyoneElseOnline
+    ? null
+    : room.hostOfflineSince + HOST_GRACE_MS;
+}
+
 /** The snapshot a (re)connecting client gets. */
 export function snapshotOf(room: RoomData, isOnline: (participantId: string) => boolean): RoomState {
+  const anyoneElseOnline = room.participants.some((p) => p.id !== room.hostId && isOnline(p.id));
   return {
     studyId: room.studyId,
     name: room.name,
@@ -100,6 +111,7 @@ export function snapshotOf(room: RoomData, isOnline: (participantId: string) => 
     cycle: room.cycle,
     deadline: roomDeadline(room),
     participants: room.participants.map((p) => viewParticipant(room, p, isOnline(p.id))),
+    handoverAt: handoverAt(room, anyoneElseOnline),
   };
 }
 

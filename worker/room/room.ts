@@ -15,7 +15,6 @@ import {
   parseSubprotocols,
   RATE_LIMIT,
   type RoomErrorCode,
-  type RoomEvent,
   type RoomState,
   type ServerMessage,
 } from '../../shared/index.ts';
@@ -25,6 +24,7 @@ import {
   type Change,
   handle,
   handOver,
+  handoverAt,
   type Persist,
   type RoomData,
   roomDeadline,
@@ -53,6 +53,16 @@ const RETRY_MS = [1_000, 5_000, 15_000, 60_000] as const;
  * pays for one drain per window instead of one per message.
  */
 const COALESCE_MS = 250;
+/**
+ * How long presence changes (sockets opening and closing) gather before they
+ * go out together: a storm of 1,000 (re)connects is a few dozen broadcasts
+ * instead of 1,000, and a learner sees a join or a drop a tenth of a second
+ * later. The changes wait in memory: an object is evicted only after seconds
+ * of quiet, far longer than this.
+ */
+const PRESENCE_MS = 100;
+/** The first API level whose pages read a window's presence changes as one `presences` event. */
+const BATCHED_PRESENCE_LEVEL = 3;
 
 /** A write owed to D1 as the outbox keeps it: when it was queued (for the operator view) and how often it failed. */
 type OwedWrite = Persist & { queuedAt?: number; attempts?: number };
@@ -138,10 +148,22 @@ export class Room extends DurableObject<Env> {
    * is evicted only after a quiet spell, which the window has outlasted.
    */
   private windows = new Map<string, RateWindow>();
+  /** Presence changes not yet sent: each participant touched in this window, and whether they are online now. */
+  private presence = new Map<string, boolean>();
+  /** When the gathered presence changes go out (room clock); null with none gathered. */
+  private presenceDueAt: number | null = null;
+  /**
+   * The snapshot's state as JSON for the event number it was built at: every
+   * (re)connect of a storm sends the same text. Presence changes made since
+   * are gathered and reach the new socket in the next `presences`.
+   */
+  private snapshotJson: { seq: number; json: string } | null = null;
   /** The clock; tests replace it to move through a cycle in no time. */
   now: () => number = Date.now;
   /** How long writes owed by learners' messages gather before they go to D1; tests lengthen it to watch them gather. */
   gatherMs = COALESCE_MS;
+  /** How long presence changes gather before they are broadcast; 0 sends each at once (tests that read one event per change). */
+  presenceMs = PRESENCE_MS;
   /** Where owed writes go; tests replace it to make D1 fail for a while. */
   persist: (op: Persist) => Promise<void>;
 
@@ -265,13 +287,17 @@ export class Room extends DurableObject<Env> {
     };
     this.ctx.acceptWebSocket(server, [participant.id]);
     this.attach(server, attachment);
-    const events: RoomEvent[] = wasOnline ? [] : [{ kind: 'presence', participantId: participant.id, online: true }];
-    if (participant.id === this.room.hostId) this.room.hostOfflineSince = null;
     // A connection delivers whatever is owed now (an earlier life's writes, or a window still gathering).
     if (this.owed && !this.flushing) this.flushLater();
     this.inherited = false;
-    await this.commit({ ok: true, events, persist: [] });
-    this.send(server, this.snapshotMessage(participant.id));
+    if (participant.id === this.room.hostId && this.room.hostOfflineSince !== null) {
+      // The host is back within the grace period: no handover is due any more.
+      this.room.hostOfflineSince = null;
+      await this.commit({ ok: true, events: [], persist: [] });
+    }
+    if (!wasOnline) await this.presenceChanged(participant.id, true);
+    else await this.schedule();
+    server.send(this.snapshotText(participant.id));
     return new Response(null, { status: 101, webSocket: client, headers: protocolHeader(request) });
   }
 
@@ -300,7 +326,7 @@ export class Room extends DurableObject<Env> {
     if (!room) return this.refuse(ws, 'invalid_message', 'This room is not open.');
     this.drainIfOwed();
     const message = parsed.data;
-    if (message.type === 'sync') return this.send(ws, this.snapshotMessage(attachment.participantId));
+    if (message.type === 'sync') return ws.send(this.snapshotText(attachment.participantId));
     if (message.type === 'leave') {
       this.attach(ws, { ...attachment, left: true });
       ws.close(1000, 'left');
@@ -350,6 +376,8 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return;
     const now = this.now();
+    // Whatever woke the room, gathered presence goes out now: the window is a ceiling, not a floor.
+    if (this.presence.size > 0) await this.sendPresence();
     const isOnline = (id: string) => this.isOnline(id);
     for (const outcome of [timeUp(room, now), handOver(room, now, isOnline)]) if (outcome) await this.commit(outcome);
     this.retryAt = null;
@@ -370,10 +398,79 @@ export class Room extends DurableObject<Env> {
       // They may have come back while D1 answered.
       if (this.isOnline(participantId, ws)) return;
     }
-    if (participantId === room.hostId) room.hostOfflineSince = this.now() - (left ? HOST_GRACE_MS : 0);
-    await this.commit({ ok: true, events: [{ kind: 'presence', participantId, online: false }], persist: [] });
+    if (participantId === room.hostId) {
+      // Stored, so the handover alarm survives a restart; a host who said `leave` hands the role on at once.
+      room.hostOfflineSince = this.now() - (left ? HOST_GRACE_MS : 0);
+      await this.commit({ ok: true, events: [], persist: [] });
+    }
+    await this.presenceChanged(participantId, false);
     const handed = left ? handOver(room, this.now(), (id) => this.isOnline(id, ws)) : null;
     if (handed) await this.commit(handed);
+  }
+
+  /** Notes that `participantId` came or went; the change goes out with the window's others (`sendPresence`). */
+  private async presenceChanged(participantId: string, online: boolean): Promise<void> {
+    this.presence.set(participantId, online);
+    if (this.presenceMs <= 0) await this.sendPresence();
+    else this.presenceDueAt ??= this.now() + this.presenceMs;
+    // Someone coming or going may make a handover due or moot.
+    await this.schedule();
+  }
+
+  /**
+   * Broadcasts the window's presence changes, each participant once as they
+   * are now: one `presences` event to pages of level 3, the same changes as
+   * single `presence` events to older pages, numbered alike (the batch takes
+   * one number per change). The numbers are stored before anything is sent,
+   * so a room woken from hibernation never reuses one.
+   */
+  private async sendPresence(): Promise<void> {
+    const room = this.room;
+    const changes = [...this.presence];
+    this.presence.clear();
+    this.presenceDueAt = null;
+    // Even changes nobody is left to hear make the cached snapshot's online marks stale.
+    if (changes.length > 0) this.snapshotJson = null;
+    const sockets = this.openSockets();
+    if (!room || changes.length === 0 || sockets.length === 0) return;
+    const online = new Set(sockets.map((ws) => this.attachmentOf(ws).participantId));
+    const handover = handoverAt(
+      room,
+      [...online].some((id) => id !== room.hostId),
+    );
+    const first = room.seq + 1;
+    room.seq += changes.length;
+    await this.ctx.storage.put(ROOM_KEY, room);
+    const single = changes.map(([participantId], i) =>
+      JSON.stringify({
+        type: 'event',
+        seq: first + i,
+        event: {
+          kind: 'presence',
+          participantId,
+          online: online.has(participantId),
+          ...(participantId === room.hostId ? { handoverAt: handover } : {}),
+        },
+      } satisfies ServerMessage),
+    );
+    const batch = JSON.stringify({
+      type: 'event',
+      seq: room.seq,
+      event: {
+        kind: 'presences',
+        online: changes.filter(([id]) => online.has(id)).map(([id]) => id),
+        offline: changes.filter(([id]) => !online.has(id)).map(([id]) => id),
+        handoverAt: handover,
+      },
+    } satisfies ServerMessage);
+    for (const ws of sockets) {
+      try {
+        if ((this.attachmentOf(ws).apiLevel ?? 0) >= BATCHED_PRESENCE_LEVEL) ws.send(batch);
+        else for (const text of single) ws.send(text);
+      } catch {
+        // A socket that is closing gets its close event; nothing to do here.
+      }
+    }
   }
 
   /**
@@ -390,6 +487,7 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return;
     const messages: ServerMessage[] = outcome.events.map((event) => ({ type: 'event', seq: ++room.seq, event }));
+    this.snapshotJson = null;
     const entries: Record<string, unknown> = { [ROOM_KEY]: room };
     const queuedAt = this.now();
     outcome.persist.forEach((op, i) => {
@@ -533,12 +631,9 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return Promise.resolve();
     const deadline = room.timeUpSent ? null : roomDeadline(room);
-    const handover =
-      room.hostOfflineSince === null || room.step === 'done' || !this.anyoneOnlineBut(room.hostId)
-        ? null
-        : room.hostOfflineSince + HOST_GRACE_MS;
+    const handover = room.hostOfflineSince === null ? null : handoverAt(room, this.anyoneOnlineBut(room.hostId));
     const delivery = this.owed ? (this.retryAt ?? this.dueAt ?? this.now() + this.gatherMs) : null;
-    const times = [deadline, handover, delivery].filter((t): t is number => t !== null);
+    const times = [deadline, handover, delivery, this.presenceDueAt].filter((t): t is number => t !== null);
     const at = times.length === 0 ? null : Math.min(...times);
     if (at === this.alarmAt) return Promise.resolve();
     this.alarmAt = at;
@@ -589,11 +684,16 @@ export class Room extends DurableObject<Env> {
 
   private snapshot(): RoomState {
     if (!this.room) throw new Error('room is not open');
-    return snapshotOf(this.room, (id) => this.isOnline(id));
+    const online = new Set(this.openSockets().map((ws) => this.attachmentOf(ws).participantId));
+    return snapshotOf(this.room, (id) => online.has(id));
   }
 
-  private snapshotMessage(you: string): ServerMessage {
-    return { type: 'snapshot', seq: this.room?.seq ?? 0, you, state: this.snapshot(), serverNow: this.now() };
+  /** The snapshot message for `you`, as text; the state's JSON is built once per event number. */
+  private snapshotText(you: string): string {
+    const seq = this.room?.seq ?? 0;
+    if (this.snapshotJson?.seq !== seq) this.snapshotJson = { seq, json: JSON.stringify(this.snapshot()) };
+    // The same fields as a `snapshot` ServerMessage, with the state's JSON spliced in.
+    return `{"type":"snapshot","seq":${seq},"you":${JSON.stringify(you)},"serverNow":${this.now()},"state":${this.snapshotJson.json}}`;
   }
 
   private broadcast(message: ServerMessage): void {

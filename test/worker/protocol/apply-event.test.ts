@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
+  eventSpan,
   parseServerMessage,
   type RoomParticipant,
   type RoomState,
@@ -33,6 +34,20 @@ describe('applyEvent', () => {
       mina,
       { ...kai, online: true },
     ]);
+  });
+
+  it('applies a presence batch, and keeps when the host role passes on', () => {
+    const away = applyEvent(ROOM, { kind: 'presences', online: ['p2'], offline: ['p1'], handoverAt: 21_000 });
+    expect(away.participants.map((p) => p.online)).toEqual([false, true]);
+    expect(away.handoverAt).toBe(21_000);
+    expect(eventSpan({ kind: 'presences', online: ['p2'], offline: ['p1'], handoverAt: 21_000 })).toBe(2);
+    expect(eventSpan({ kind: 'presence', participantId: 'p1', online: true })).toBe(1);
+    // The host's own presence event carries it too; a guest's leaves it alone; a new host clears it.
+    const single = applyEvent(ROOM, { kind: 'presence', participantId: 'p1', online: false, handoverAt: 9_000 });
+    expect(single.handoverAt).toBe(9_000);
+    expect(applyEvent(single, { kind: 'presence', participantId: 'p2', online: true }).handoverAt).toBe(9_000);
+    expect(applyEvent(single, { kind: 'host', participantId: 'p2' }).handoverAt).toBeNull();
+    expect(applyEvent(single, { kind: 'presence', participantId: 'p1', online: true }).handoverAt).toBeNull();
   });
 
   it('marks presence and submissions of the step on screen only', () => {

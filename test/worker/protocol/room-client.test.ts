@@ -178,6 +178,30 @@ describe('room client: sequence numbers', () => {
     expect(client.state?.participants.map((p) => p.id)).toEqual(['p1', 'p2', 'p3']);
   });
 
+  it('reads a level-3 presence batch as the numbers it stands for', () => {
+    const { client, last } = setup();
+    client.connect();
+    last().open();
+    last().receive(snapshot(5, { ...ROOM, participants: [me, kai] }));
+    // Three changes: numbers 6-8, the message carries the last.
+    const batch = (seq: number): ServerMessage => ({
+      type: 'event',
+      seq,
+      event: { kind: 'presences', online: ['p2', 'p3'], offline: ['p1'], handoverAt: null },
+    });
+    last().receive(batch(8));
+    expect(client.state?.participants.map((p) => [p.id, p.online])).toEqual([
+      ['p1', false],
+      ['p2', true],
+    ]);
+    expect(last().messages()).toEqual([]);
+    last().receive(joined(9, { ...kai, id: 'p3' }));
+    expect(client.state?.participants).toHaveLength(3);
+    // A batch whose first number is not the next one is a gap.
+    last().receive(batch(13));
+    expect(last().messages()).toEqual([{ type: 'sync' }]);
+  });
+
   it('drops what is not a server message', () => {
     const { client, last } = setup();
     client.connect();

@@ -92,7 +92,9 @@ export class TestSocket {
 }
 
 /** A fresh room for a new group study, hosted by member `host-<n>`. */
-export async function openRoom(options: { totalCycles?: number; minutesPerCycle?: number } = {}) {
+export async function openRoom(
+  options: { totalCycles?: number; minutesPerCycle?: number; gatherPresence?: boolean } = {},
+) {
   const studyId = crypto.randomUUID();
   const stub = env.ROOM.get(env.ROOM.idFromName(studyId));
   const host = { id: crypto.randomUUID(), memberId: crypto.randomUUID(), nickname: 'host' };
@@ -104,13 +106,18 @@ export async function openRoom(options: { totalCycles?: number; minutesPerCycle?
     code: 'ABCDEF',
     host,
   });
+  // One presence event per change, sent at once, as most tests read them; test/worker/room/presence.test.ts gathers them.
+  if (!options.gatherPresence)
+    await runInDurableObject(stub, (room: Room) => {
+      room.presenceMs = 0;
+    });
   return { stub, studyId, host, state };
 }
 
 /** Connects `memberId` to the room as the worker would after checking the token. */
-export async function connect(stub: DurableObjectStub<Room>, memberId: string): Promise<TestSocket> {
+export async function connect(stub: DurableObjectStub<Room>, memberId: string, level = 2): Promise<TestSocket> {
   const res = await stub.fetch('https://room/socket', {
-    headers: { Upgrade: 'websocket', 'X-Haru-Member': memberId, 'X-Haru-Protocol': 'haru.2' },
+    headers: { Upgrade: 'websocket', 'X-Haru-Member': memberId, 'X-Haru-Protocol': `haru.${level}` },
   });
   if (!res.webSocket) throw new Error(`no socket: ${res.status}`);
   return new TestSocket(res.webSocket);
