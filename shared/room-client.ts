@@ -10,12 +10,14 @@
  */
 import {
   applyEvent,
+  applyShared,
   CLOSE,
   type ClientMessage,
   eventSpan,
   parseServerMessage,
   type RoomEvent,
   type RoomState,
+  type ServerMessage,
   type Submission,
   stillAsked,
 } from './room.ts';
@@ -75,6 +77,9 @@ export interface SocketLike {
   addEventListener<K extends keyof SocketEvents>(type: K, listener: (event: SocketEvents[K]) => void): void;
 }
 
+/** A level-3 `draft` message: what a learner has typed so far. */
+export type DraftMessage = Extract<ClientMessage, { type: 'draft' }>;
+
 /** `WebSocket.OPEN`, which not every runtime's types expose as a static. */
 const OPEN = 1;
 
@@ -128,6 +133,10 @@ export type RoomChange =
   | { type: 'snapshot'; state: RoomState; you: string; serverNow: number }
   | { type: 'event'; event: RoomEvent; before: RoomState; state: RoomState }
   | { type: 'ack'; id: string }
+  /** Level 3: what the room holds for me at a step (saved from any of my tabs, or my draft it kept). */
+  | { type: 'answer'; message: Extract<ServerMessage, { type: 'answer' }> }
+  /** Level 3: someone started or stopped sharing their plan. */
+  | { type: 'shared'; participantId: string; before: RoomState; state: RoomState }
   | { type: 'error'; code: string; message: string; missing?: string[] }
   /** A submission still unacknowledged when the room left its step: it cannot be taken any more. */
   | { type: 'lost'; submission: Submission }
@@ -166,6 +175,8 @@ export function createRoomClient(options: RoomClientOptions) {
   let state: RoomState | null = null;
   /** Sequence number of the last event applied; events at or below it are old news. */
   let seq = 0;
+  /** The latest draft the line was down for, sent with the next snapshot. */
+  let draft: DraftMessage | null = null;
   /** True from (re)connecting or asking for a sync until the snapshot arrives: events wait for it. */
   let awaitingSnapshot = true;
   let synced = false;
@@ -279,6 +290,8 @@ export function createRoomClient(options: RoomClientOptions) {
         state = message.state;
         setLine(line);
         emit({ type: 'snapshot', state: message.state, you: message.you, serverNow: message.serverNow });
+        // The latest draft typed while the line was down goes now.
+        if (draft && send(draft)) draft = null;
         return settle(true);
       case 'event': {
         if (awaitingSnapshot || !state || message.seq <= seq) return;
@@ -293,6 +306,14 @@ export function createRoomClient(options: RoomClientOptions) {
       case 'ack':
         if (outbox()?.ack(message.id)) emit({ type: 'ack', id: message.id });
         return;
+      case 'answer':
+        return emit({ type: 'answer', message });
+      case 'shared': {
+        if (!state) return;
+        const before = state;
+        state = applyShared(before, message);
+        return emit({ type: 'shared', participantId: message.participantId, before, state });
+      }
       case 'error':
         return emit(
           message.missing
@@ -397,6 +418,13 @@ export function createRoomClient(options: RoomClientOptions) {
     }),
     /** Sends `message` if the socket is open; false when it could not (a command is the caller's to repeat). */
     send: outside((message: ClientMessage) => send(message)),
+    /**
+     * Sends what the learner has typed so far (level 3); while the line is
+     * down only the latest waits, and goes with the next snapshot.
+     */
+    draft: outside((message: DraftMessage) => {
+      draft = send(message) ? null : message;
+    }),
     /** Keeps `submission` until the room acknowledges it and sends it now if it can; the next snapshot sends it otherwise. */
     submit: outside((submission: Submission) => {
       outbox()?.put(submission);

@@ -7,8 +7,8 @@
  * down to `deadline`.
  */
 import * as z from 'zod/mini';
-import { cycleSchema, planSchema, retrospectSchema } from './api.ts';
-import { requiredAnswer } from './domain.ts';
+import { type Answer, cycleSchema, type Plan, planSchema, retrospectSchema } from './api.ts';
+import { LIMITS, requiredAnswer } from './domain.ts';
 
 /** Steps of a live room: a group waits in the lobby before cycle 1. */
 export const ROOM_STEPS = ['waiting', 'planning', 'studying', 'retrospect', 'done'] as const;
@@ -62,6 +62,10 @@ export const roomParticipantSchema = z.object({
   online: z.boolean(),
   /** Whether the answer the current step asks for (plan or retrospect) is in. */
   submitted: z.boolean(),
+  /** Whether they share their plan with the room (off unless they turn it on); absent means no. */
+  sharing: z.optional(z.boolean()),
+  /** Their submitted plan of the current cycle, while they share it. */
+  plan: z.optional(z.nullable(planSchema)),
 });
 export type RoomParticipant = z.infer<typeof roomParticipantSchema>;
 
@@ -86,6 +90,29 @@ export const roomStateSchema = z.object({
 });
 export type RoomState = z.infer<typeof roomStateSchema>;
 
+const draftText = z.optional(z.string().check(z.maxLength(LIMITS.answer.max)));
+
+/**
+ * A plan or retrospect as typed so far, any field empty (API level 3). The
+ * room keeps each learner's latest so a host who moves on anyway keeps what
+ * they wrote, marked as not submitted.
+ */
+export const draftSchema = z.union([
+  z.strictObject({
+    plan: z.strictObject({
+      toDo: draftText,
+      completionCondition: draftText,
+      expectedProbability: draftText,
+      expectedDifficulty: draftText,
+      whatCanYouDo: draftText,
+    }),
+  }),
+  z.strictObject({
+    retrospect: z.strictObject({ doneAsExpected: draftText, experiencedDifficulty: draftText, lesson: draftText }),
+  }),
+]);
+export type Draft = z.infer<typeof draftSchema>;
+
 /** What a client may send. `id` on a submission comes back in its `ack`. */
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('sync') }),
@@ -109,6 +136,10 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     retrospect: retrospectSchema,
   }),
   z.strictObject({ type: z.literal('leave') }),
+  /** Level 3: what the learner has typed for the step on screen; no answer, the latest wins. */
+  z.strictObject({ type: z.literal('draft'), cycle: cycleSchema, draft: draftSchema }),
+  /** Level 3: share (or stop sharing) my plan with the room. */
+  z.strictObject({ type: z.literal('share'), on: z.boolean() }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -146,7 +177,14 @@ export const roomEventSchema = z.discriminatedUnion('kind', [
     offline: z.array(z.string()),
     handoverAt: z.optional(z.nullable(z.number())),
   }),
-  z.object({ kind: z.literal('submitted'), participantId: z.string(), cycle: z.int(), step: roomStepSchema }),
+  z.object({
+    kind: z.literal('submitted'),
+    participantId: z.string(),
+    cycle: z.int(),
+    step: roomStepSchema,
+    /** The plan itself, when its writer shares it (see `RoomParticipant.plan`). */
+    plan: z.optional(planSchema),
+  }),
   z.object({ kind: z.literal('step'), step: roomStepSchema, cycle: z.int(), deadline: z.nullable(z.int()) }),
   z.object({ kind: z.literal('host'), participantId: z.string() }),
   z.object({ kind: z.literal('time_up'), step: roomStepSchema, cycle: z.int() }),
@@ -170,6 +208,30 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('event'), seq: seqSchema, event: roomEventSchema }),
   z.object({ type: z.literal('ack'), id: z.string() }),
+  /**
+   * Level 3, to one learner's own sockets only: the answer the room holds
+   * for them at this step, so every tab shows what was saved. `submitted`
+   * false: the host moved on before they submitted and the room kept their
+   * draft as their answer.
+   */
+  z.object({
+    type: z.literal('answer'),
+    step: roomStepSchema,
+    cycle: z.int(),
+    answer: draftSchema,
+    submitted: z.boolean(),
+  }),
+  /**
+   * Level 3, not numbered (it sets, so a missed one is made good by the next
+   * snapshot): a participant started or stopped sharing; `plan` is what
+   * everyone now sees of theirs.
+   */
+  z.object({
+    type: z.literal('shared'),
+    participantId: z.string(),
+    sharing: z.boolean(),
+    plan: z.nullable(planSchema),
+  }),
   z.object({
     type: z.literal('error'),
     code: z.string(),
@@ -244,18 +306,25 @@ export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
         ),
       };
     }
-    case 'submitted':
+    case 'submitted': {
       // An answer for a step the room has left says nothing about the step on screen.
-      return event.step === state.step && event.cycle === state.cycle
-        ? update(event.participantId, { submitted: true })
-        : state;
+      if (event.cycle !== state.cycle) return state;
+      const plan = event.plan ? { plan: event.plan } : null;
+      if (event.step === state.step) return update(event.participantId, { submitted: true, ...plan });
+      return plan ? update(event.participantId, plan) : state;
+    }
     case 'step':
       return {
         ...state,
         step: event.step,
         cycle: event.cycle,
         deadline: event.deadline,
-        participants: state.participants.map((p) => ({ ...p, submitted: false })),
+        // A new cycle starts with new plans: last cycle's shared ones go.
+        participants: state.participants.map((p) => ({
+          ...p,
+          submitted: false,
+          ...(event.cycle !== state.cycle ? { plan: null } : {}),
+        })),
       };
     case 'host':
       return {
@@ -266,4 +335,37 @@ export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
     case 'time_up':
       return state;
   }
+}
+
+/** A level-3 `shared` message. */
+export type SharedMessage = Extract<ServerMessage, { type: 'shared' }>;
+
+/** `state` after a participant started or stopped sharing their plan. Never mutates `state`. */
+export function applyShared(
+  state: RoomState,
+  message: Pick<SharedMessage, 'participantId' | 'sharing' | 'plan'>,
+): RoomState {
+  return {
+    ...state,
+    participants: state.participants.map((p) =>
+      p.id === message.participantId ? { ...p, sharing: message.sharing, plan: message.plan } : p,
+    ),
+  };
+}
+
+/**
+ * The mark on a recorded plan or retrospect that the room kept from a draft
+ * when the host moved on before its writer submitted (`{ ..., unsubmitted: true }`).
+ */
+export const UNSUBMITTED = 'unsubmitted';
+
+/** Whether `draft` holds anything typed: an empty one is not worth keeping as an answer. */
+export function draftHasText(draft: Draft): boolean {
+  const fields: Record<string, string | undefined> = 'plan' in draft ? draft.plan : draft.retrospect;
+  return Object.values(fields).some((value) => (value ?? '').trim() !== '');
+}
+
+/** The plan a `submitted` event carries for a learner who shares it. */
+export function sharedPlanOf(answer: Answer, sharing: boolean): Plan | undefined {
+  return sharing && 'plan' in answer ? answer.plan : undefined;
 }

@@ -7,9 +7,12 @@
 import {
   type Answer,
   type ClientMessage,
+  type Draft,
   deadlineOf,
+  draftHasText,
   HOST_GRACE_MS,
   nextPosition,
+  type Plan,
   type RoomErrorCode,
   type RoomEvent,
   type RoomParticipant,
@@ -26,6 +29,21 @@ export interface StoredParticipant {
   joinedAt: number;
   /** Cycle and step of the answer they last submitted, so `submitted` resets on a step change. */
   submittedFor: string | null;
+  /** They share their plan with the room (level 3); absent: they do not. */
+  sharing?: true;
+}
+
+/**
+ * An answer the room holds for a participant (level 3), kept under its own
+ * key so a message writes only what changed: their latest plan and their
+ * latest retrospect. `submitted: false` is a draft the room kept when the
+ * host moved on before they submitted.
+ */
+export interface HeldAnswer {
+  step: RoomStep;
+  cycle: number;
+  answer: Answer | Draft;
+  submitted: boolean;
 }
 
 /** Everything the room keeps between wake-ups. */
@@ -51,7 +69,8 @@ export interface RoomData {
 /** A durable write the room owes D1, kept in the room's storage until D1 has it. */
 export type Persist =
   | { op: 'participant'; participant: StoredParticipant; studyId: string; isHost: boolean }
-  | { op: 'answer'; participantId: string; cycle: number; answer: Answer }
+  /** `unsubmitted`: a draft the room kept when the host moved on; D1 marks it so the record can say so. */
+  | { op: 'answer'; participantId: string; cycle: number; answer: Answer; unsubmitted?: true }
   | { op: 'step'; studyId: string; step: RoomStep; cycle: number; deadline: number | null; at: number }
   | { op: 'host'; studyId: string; participantId: string }
   /** Tells the operator view about a write D1 refused for good (the room keeps the write itself). */
@@ -98,8 +117,12 @@ export function handoverAt(room: RoomData, anyoneElseOnline: boolean): number | 
     : room.hostOfflineSince + HOST_GRACE_MS;
 }
 
-/** The snapshot a (re)connecting client gets. */
-export function snapshotOf(room: RoomData, isOnline: (participantId: string) => boolean): RoomState {
+/** The snapshot a (re)connecting client gets; `planOf` gives a participant's plan of the current cycle, if any. */
+export function snapshotOf(
+  room: RoomData,
+  isOnline: (participantId: string) => boolean,
+  planOf: (participantId: string) => Plan | null = () => null,
+): RoomState {
   const anyoneElseOnline = room.participants.some((p) => p.id !== room.hostId && isOnline(p.id));
   return {
     studyId: room.studyId,
@@ -110,7 +133,10 @@ export function snapshotOf(room: RoomData, isOnline: (participantId: string) => 
     step: room.step,
     cycle: room.cycle,
     deadline: roomDeadline(room),
-    participants: room.participants.map((p) => viewParticipant(room, p, isOnline(p.id))),
+    participants: room.participants.map((p) => {
+      const view = viewParticipant(room, p, isOnline(p.id));
+      return p.sharing ? { ...view, sharing: true, plan: planOf(p.id) } : view;
+    }),
     handoverAt: handoverAt(room, anyoneElseOnline),
   };
 }
@@ -144,6 +170,9 @@ export function handle(room: RoomData, participantId: string, message: ClientMes
   switch (message.type) {
     case 'sync':
     case 'leave':
+    case 'draft':
+    case 'share':
+      // Answered by the object itself: they change no numbered state.
       return { ok: true, events: [], persist: [] };
     case 'start':
       if (!isHost) return { ok: false, code: 'not_host', message: 'Only the host starts the study.' };
@@ -188,7 +217,15 @@ export function handle(room: RoomData, participantId: string, message: ClientMes
       return {
         ok: true,
         ack: message.id,
-        events: [{ kind: 'submitted', participantId, cycle: room.cycle, step: room.step }],
+        events: [
+          {
+            kind: 'submitted',
+            participantId,
+            cycle: room.cycle,
+            step: room.step,
+            ...(participant.sharing && message.type === 'submit' ? { plan: message.plan } : {}),
+          },
+        ],
         persist: [{ op: 'answer', participantId, cycle: room.cycle, answer }],
       };
     }
@@ -220,4 +257,25 @@ export function timeUp(room: RoomData, now: number): Change | null {
   if (deadline === null || now < deadline || room.timeUpSent || room.step === 'done') return null;
   room.timeUpSent = true;
   return { ok: true, events: [{ kind: 'time_up', step: room.step, cycle: room.cycle }], persist: [] };
+}
+
+/**
+ * Drafts a host's "move on anyway" keeps: each participant the step still
+ * waited for who has typed something for it. Their writes mark the answers
+ * as not submitted; `held` is what the room then holds for each.
+ */
+export function keptDrafts(
+  room: RoomData,
+  drafts: ReadonlyMap<string, { step: RoomStep; cycle: number; draft: Draft }>,
+): { participantId: string; held: HeldAnswer; persist: Persist }[] {
+  return missingAnswers(room).flatMap((participantId) => {
+    const kept = drafts.get(participantId);
+    if (!kept || kept.step !== room.step || kept.cycle !== room.cycle || !draftHasText(kept.draft)) return [];
+    const held: HeldAnswer = { step: room.step, cycle: room.cycle, answer: kept.draft, submitted: false };
+    // A draft may lack what a submission requires; D1 keeps it as typed, marked.
+    const answer = kept.draft as Answer;
+    return [
+      { participantId, held, persist: { op: 'answer', participantId, cycle: room.cycle, answer, unsubmitted: true } },
+    ];
+  });
 }

@@ -5,6 +5,7 @@
  * trip, all or none.
  */
 import { eq } from 'drizzle-orm';
+import { type Answer, UNSUBMITTED } from '../../shared/index.ts';
 import { type Database, database } from '../db/client.ts';
 import { handOverHostStatement, saveAnswerStatement } from '../db/queries.ts';
 import { participant, roomWriteSetAside, study } from '../db/schema.ts';
@@ -25,6 +26,18 @@ export async function persistAllToD1(d1: D1Database, ops: readonly Persist[]): P
   if (first) await db.batch([first, ...rest]);
 }
 
+/**
+ * A kept draft as D1 stores it: the answer's JSON says `unsubmitted: true`,
+ * so records show it as written but not submitted (readers that do not know
+ * the mark show the text as it is).
+ */
+function markUnsubmitted(answer: Answer): Answer {
+  const mark = { [UNSUBMITTED]: true };
+  return (
+    'plan' in answer ? { plan: { ...answer.plan, ...mark } } : { retrospect: { ...answer.retrospect, ...mark } }
+  ) as Answer;
+}
+
 /** The one statement that applies `op` (answers and hosts through the study queries' own statements). */
 function statementOf(db: Database, op: Persist) {
   switch (op.op) {
@@ -40,7 +53,12 @@ function statementOf(db: Database, op: Persist) {
         })
         .onConflictDoNothing();
     case 'answer':
-      return saveAnswerStatement(db, op.participantId, op.cycle, op.answer);
+      return saveAnswerStatement(
+        db,
+        op.participantId,
+        op.cycle,
+        op.unsubmitted ? markUnsubmitted(op.answer) : op.answer,
+      );
     case 'step':
       // The room is the authority on its step: D1 follows it, whatever it held.
       return db

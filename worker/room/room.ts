@@ -6,25 +6,32 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
+  type Answer,
+  answerFor,
   CLOSE,
   clientMessageSchema,
+  type Draft,
   HOST_GRACE_MS,
   LIMITS,
   MAX_CLIENT_MESSAGE_BYTES,
   MAX_SOCKETS_PER_PARTICIPANT,
+  type Plan,
   parseSubprotocols,
   RATE_LIMIT,
   type RoomErrorCode,
   type RoomState,
+  type RoomStep,
   type ServerMessage,
 } from '../../shared/index.ts';
 import { refusedByD1 } from '../db/errors.ts';
 import { TelemetryRecorder, versionIdentity } from '../ops/telemetry.ts';
 import {
   type Change,
+  type HeldAnswer,
   handle,
   handOver,
   handoverAt,
+  keptDrafts,
   type Persist,
   type RoomData,
   roomDeadline,
@@ -43,6 +50,10 @@ export const closeTelemetry = new TelemetryRecorder({ build: { id: '', apiLevel:
 
 const ROOM_KEY = 'room';
 const OUTBOX_PREFIX = 'outbox:';
+/** `answer:<participant id>:<plan|retrospect>`: the latest answer of each kind a participant has in (`HeldAnswer`). */
+const ANSWER_PREFIX = 'answer:';
+/** `draft:<participant id>`: what a participant last typed for the step on screen (`KeptDraft`). */
+const DRAFT_PREFIX = 'draft:';
 /** Owed writes D1 refused for good: kept here for ever, reported to D1 once, out of the outbox's way. */
 const SET_ASIDE_PREFIX = 'setaside:';
 /** Retry delays for D1 writes: quick at first, then at most a minute apart. */
@@ -63,6 +74,18 @@ const COALESCE_MS = 250;
 const PRESENCE_MS = 100;
 /** The first API level whose pages read a window's presence changes as one `presences` event. */
 const BATCHED_PRESENCE_LEVEL = 3;
+/** The first API level whose pages read `answer` and `shared` messages (drafts, shared plans, own tabs). */
+const OWN_ANSWERS_LEVEL = 3;
+
+/** Which answer an answer or draft is. */
+function kindOf(answer: Answer | Draft): 'plan' | 'retrospect' {
+  return 'plan' in answer ? 'plan' : 'retrospect';
+}
+
+/** The `answer` message that shows a learner's tabs what the room holds for them. */
+function answerMessage(held: HeldAnswer): ServerMessage {
+  return { type: 'answer', step: held.step, cycle: held.cycle, answer: held.answer, submitted: held.submitted };
+}
 
 /** A write owed to D1 as the outbox keeps it: when it was queued (for the operator view) and how often it failed. */
 type OwedWrite = Persist & { queuedAt?: number; attempts?: number };
@@ -84,6 +107,16 @@ interface Attachment {
   /** The API level the socket speaks (its subprotocol), for the close count; absent on sockets from before it was kept. */
   apiLevel?: number;
 }
+
+/** A participant's latest draft, for the step it was typed in. */
+interface KeptDraft {
+  step: RoomStep;
+  cycle: number;
+  draft: Draft;
+}
+
+/** The key of a participant's held answer of one kind. */
+const answerKey = (participantId: string, kind: 'plan' | 'retrospect') => `${participantId}:${kind}`;
 
 /** A participant's message count in the current rate window. */
 interface RateWindow {
@@ -158,6 +191,10 @@ export class Room extends DurableObject<Env> {
    * are gathered and reach the new socket in the next `presences`.
    */
   private snapshotJson: { seq: number; json: string } | null = null;
+  /** Held answers by `answerKey`, mirrored from storage (loaded on start-up). */
+  private answers = new Map<string, HeldAnswer>();
+  /** Drafts by participant id, mirrored from storage (loaded on start-up). */
+  private drafts = new Map<string, KeptDraft>();
   /** The clock; tests replace it to move through a cycle in no time. */
   now: () => number = Date.now;
   /** How long writes owed by learners' messages gather before they go to D1; tests lengthen it to watch them gather. */
@@ -178,6 +215,10 @@ export class Room extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     void ctx.blockConcurrencyWhile(async () => {
       this.room = (await ctx.storage.get<RoomData>(ROOM_KEY)) ?? null;
+      for (const [key, held] of await ctx.storage.list<HeldAnswer>({ prefix: ANSWER_PREFIX }))
+        this.answers.set(key.slice(ANSWER_PREFIX.length), held);
+      for (const [key, kept] of await ctx.storage.list<KeptDraft>({ prefix: DRAFT_PREFIX }))
+        this.drafts.set(key.slice(DRAFT_PREFIX.length), kept);
       this.owed = (await ctx.storage.list({ prefix: OUTBOX_PREFIX, limit: 1 })).size > 0;
       this.inherited = this.owed;
     });
@@ -298,6 +339,10 @@ export class Room extends DurableObject<Env> {
     if (!wasOnline) await this.presenceChanged(participant.id, true);
     else await this.schedule();
     server.send(this.snapshotText(participant.id));
+    if ((attachment.apiLevel ?? 0) >= OWN_ANSWERS_LEVEL) {
+      const held = this.heldNow(participant.id);
+      if (held) server.send(JSON.stringify(answerMessage(held)));
+    }
     return new Response(null, { status: 101, webSocket: client, headers: protocolHeader(request) });
   }
 
@@ -332,13 +377,87 @@ export class Room extends DurableObject<Env> {
       ws.close(1000, 'left');
       return this.wentAway(ws, attachment.participantId, true);
     }
+    if (message.type === 'draft') return this.keepDraft(attachment.participantId, message.cycle, message.draft);
+    if (message.type === 'share') return this.share(ws, attachment.participantId, message.on);
+    const participantId = attachment.participantId;
+    const from = { step: room.step, cycle: room.cycle };
+    // Worked out on the step being left; used only if the host moves on anyway.
+    const kept = message.type === 'advance' && message.confirm ? keptDrafts(room, this.drafts) : [];
     // No copy: `handle` decides everything before it changes anything, so a refusal leaves the room as it was.
-    const outcome = handle(room, attachment.participantId, message, now);
+    const outcome = handle(room, participantId, message, now);
     if (!outcome.ok) return this.refuse(ws, outcome.code, outcome.message, outcome.missing);
+    const held: { participantId: string; held: HeldAnswer }[] = [...kept];
+    if (message.type === 'submit' || message.type === 'retro') {
+      const answer: Answer = message.type === 'submit' ? { plan: message.plan } : { retrospect: message.retrospect };
+      held.push({ participantId, held: { ...from, answer, submitted: true } });
+    }
+    const moved = room.step !== from.step || room.cycle !== from.cycle;
+    outcome.persist.push(...kept.map((k) => k.persist));
+    const entries: Record<string, unknown> = {};
+    for (const h of held) entries[ANSWER_PREFIX + answerKey(h.participantId, kindOf(h.held.answer))] = h.held;
     // Its D1 writes gather in the outbox and go out together from the alarm.
-    await this.commit(outcome, true);
+    await this.commit(outcome, true, entries);
+    for (const h of held) this.answers.set(answerKey(h.participantId, kindOf(h.held.answer)), h.held);
     // Acknowledged only now: the answer is in this room's storage and owed to D1.
     if (outcome.ack) this.send(ws, { type: 'ack', id: outcome.ack });
+    // Every tab of theirs shows what was saved; a kept draft tells its writer so.
+    for (const h of held) this.sendOwn(h.participantId, answerMessage(h.held));
+    if (moved) await this.dropDrafts();
+  }
+
+  /** Keeps what a learner typed for the step on screen; a draft for a step the room has left is dropped. */
+  private async keepDraft(participantId: string, cycle: number, draft: Draft): Promise<void> {
+    const room = this.room;
+    if (!room || answerFor(room.step) !== kindOf(draft) || cycle !== room.cycle) return;
+    const kept: KeptDraft = { step: room.step, cycle, draft };
+    this.drafts.set(participantId, kept);
+    await this.ctx.storage.put(DRAFT_PREFIX + participantId, kept);
+  }
+
+  /** Drafts are for one step: once the room moves on they are kept as answers or not at all. */
+  private async dropDrafts(): Promise<void> {
+    const keys = [...this.drafts.keys()].map((id) => DRAFT_PREFIX + id);
+    this.drafts.clear();
+    // storage.delete takes at most 128 keys at a time.
+    for (let i = 0; i < keys.length; i += 128) await this.ctx.storage.delete(keys.slice(i, i + 128));
+  }
+
+  /** Turns sharing of a learner's plan on or off, and tells every level-3 page what it now shows of it. */
+  private async share(ws: WebSocket, participantId: string, on: boolean): Promise<void> {
+    const participant = this.room?.participants.find((p) => p.id === participantId);
+    if (!participant) return this.refuse(ws, 'invalid_message', 'You are not in this room.');
+    if (on) participant.sharing = true;
+    else delete participant.sharing;
+    await this.commit({ ok: true, events: [], persist: [] });
+    const plan = on ? this.planOf(participantId) : null;
+    const text = JSON.stringify({ type: 'shared', participantId, sharing: on, plan } satisfies ServerMessage);
+    for (const socket of this.openSockets()) if (this.levelOf(socket) >= OWN_ANSWERS_LEVEL) socket.send(text);
+  }
+
+  /** A participant's submitted plan of the current cycle, if any. */
+  private planOf(participantId: string): Plan | null {
+    const held = this.answers.get(answerKey(participantId, 'plan'));
+    return held?.submitted && held.cycle === this.room?.cycle && 'plan' in held.answer
+      ? (held.answer.plan as Plan)
+      : null;
+  }
+
+  /** The answer a participant has in for the room's current step, if any. */
+  private heldNow(participantId: string): HeldAnswer | null {
+    const room = this.room;
+    const kind = room ? answerFor(room.step) : null;
+    const held = kind ? this.answers.get(answerKey(participantId, kind)) : undefined;
+    return held && held.step === room?.step && held.cycle === room.cycle ? held : null;
+  }
+
+  /** Sends `message` to every level-3 socket of one participant (level-2 pages do not know it). */
+  private sendOwn(participantId: string, message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.openSockets(participantId)) if (this.levelOf(ws) >= OWN_ANSWERS_LEVEL) ws.send(text);
+  }
+
+  private levelOf(ws: WebSocket): number {
+    return this.attachmentOf(ws).apiLevel ?? 0;
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -465,7 +584,7 @@ export class Room extends DurableObject<Env> {
     } satisfies ServerMessage);
     for (const ws of sockets) {
       try {
-        if ((this.attachmentOf(ws).apiLevel ?? 0) >= BATCHED_PRESENCE_LEVEL) ws.send(batch);
+        if (this.levelOf(ws) >= BATCHED_PRESENCE_LEVEL) ws.send(batch);
         else for (const text of single) ws.send(text);
       } catch {
         // A socket that is closing gets its close event; nothing to do here.
@@ -483,12 +602,12 @@ export class Room extends DurableObject<Env> {
    * of them, and go to D1 with whatever else is owed by then; otherwise they
    * are flushed right after.
    */
-  private async commit(outcome: Change, gather = false): Promise<void> {
+  private async commit(outcome: Change, gather = false, extra: Record<string, unknown> = {}): Promise<void> {
     const room = this.room;
     if (!room) return;
     const messages: ServerMessage[] = outcome.events.map((event) => ({ type: 'event', seq: ++room.seq, event }));
     this.snapshotJson = null;
-    const entries: Record<string, unknown> = { [ROOM_KEY]: room };
+    const entries: Record<string, unknown> = { ...extra, [ROOM_KEY]: room };
     const queuedAt = this.now();
     outcome.persist.forEach((op, i) => {
       const owed: OwedWrite = { ...op, queuedAt };
@@ -685,7 +804,11 @@ export class Room extends DurableObject<Env> {
   private snapshot(): RoomState {
     if (!this.room) throw new Error('room is not open');
     const online = new Set(this.openSockets().map((ws) => this.attachmentOf(ws).participantId));
-    return snapshotOf(this.room, (id) => online.has(id));
+    return snapshotOf(
+      this.room,
+      (id) => online.has(id),
+      (id) => this.planOf(id),
+    );
   }
 
   /** The snapshot message for `you`, as text; the state's JSON is built once per event number. */

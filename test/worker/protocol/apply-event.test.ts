@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
+  applyShared,
   eventSpan,
   parseServerMessage,
   type RoomParticipant,
@@ -48,6 +49,28 @@ describe('applyEvent', () => {
     expect(applyEvent(single, { kind: 'presence', participantId: 'p2', online: true }).handoverAt).toBe(9_000);
     expect(applyEvent(single, { kind: 'host', participantId: 'p2' }).handoverAt).toBeNull();
     expect(applyEvent(single, { kind: 'presence', participantId: 'p1', online: true }).handoverAt).toBeNull();
+  });
+
+  it('keeps shared plans: set by a submission or a share, gone with the cycle', () => {
+    const plan = { toDo: 'read', completionCondition: 'chapter 1' };
+    const submitted = applyEvent(ROOM, { kind: 'submitted', participantId: 'p2', cycle: 1, step: 'planning', plan });
+    expect(submitted.participants[1]).toMatchObject({ submitted: true, plan });
+    // Re-sent while studying: the plan shows, the step on screen is not marked.
+    const studying = { ...ROOM, step: 'studying' as const };
+    expect(
+      applyEvent(studying, { kind: 'submitted', participantId: 'p2', cycle: 1, step: 'planning', plan })
+        .participants[1],
+    ).toMatchObject({ submitted: false, plan });
+    const shared = applyShared(ROOM, { participantId: 'p2', sharing: true, plan });
+    expect(shared.participants[1]).toMatchObject({ sharing: true, plan });
+    expect(applyShared(shared, { participantId: 'p2', sharing: false, plan: null }).participants[1]).toMatchObject({
+      sharing: false,
+      plan: null,
+    });
+    const sameCycle = applyEvent(shared, { kind: 'step', step: 'studying', cycle: 1, deadline: 2_000 });
+    expect(sameCycle.participants[1]?.plan).toEqual(plan);
+    const next = applyEvent(shared, { kind: 'step', step: 'planning', cycle: 2, deadline: 3_000 });
+    expect(next.participants[1]).toMatchObject({ sharing: true, plan: null });
   });
 
   it('marks presence and submissions of the step on screen only', () => {

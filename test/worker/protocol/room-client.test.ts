@@ -202,6 +202,29 @@ describe('room client: sequence numbers', () => {
     expect(last().messages()).toEqual([{ type: 'sync' }]);
   });
 
+  it('sends the latest draft typed while the line was down with the next snapshot, and hands over answers and shares', () => {
+    const { client, last, all } = setup();
+    client.connect();
+    client.draft({ type: 'draft', cycle: 1, draft: { plan: { toDo: 'r' } } });
+    client.draft({ type: 'draft', cycle: 1, draft: { plan: { toDo: 'read' } } });
+    last().open();
+    expect(last().messages()).toEqual([]);
+    last().receive(snapshot(1, { ...ROOM, participants: [me, kai] }));
+    expect(last().messages()).toEqual([{ type: 'draft', cycle: 1, draft: { plan: { toDo: 'read' } } }]);
+    client.draft({ type: 'draft', cycle: 1, draft: { plan: { toDo: 'read more' } } });
+    expect(last().messages()).toHaveLength(2);
+
+    const plan = { toDo: 'read', completionCondition: 'chapter 1' };
+    last().receive({ type: 'shared', participantId: 'p2', sharing: true, plan });
+    expect(client.state?.participants[1]).toMatchObject({ sharing: true, plan });
+    const answer = { type: 'answer', step: 'planning', cycle: 1, answer: { plan }, submitted: true } as const;
+    last().receive(answer);
+    expect(all().filter((c) => c.type === 'answer' || c.type === 'shared')).toMatchObject([
+      { type: 'shared', participantId: 'p2' },
+      { type: 'answer', message: answer },
+    ]);
+  });
+
   it('drops what is not a server message', () => {
     const { client, last } = setup();
     client.connect();

@@ -154,7 +154,7 @@ export function setClock(stub: DurableObjectStub<Room>, time: number): Promise<v
  * A room with a host and one guest, both connected; events so far drained.
  * Its D1 writes go to `d1.delivered`; `d1.down = true` makes them fail.
  */
-export async function roomOfTwo(options?: { totalCycles?: number }) {
+export async function roomOfTwo(options?: { totalCycles?: number; level?: number }) {
   const opened = await openRoom(options);
   await setClock(opened.stub, T0);
   const d1 = { down: false, delivered: [] as Persist[] };
@@ -167,8 +167,8 @@ export async function roomOfTwo(options?: { totalCycles?: number }) {
   const guest = { memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: 'guest' };
   const joined = await opened.stub.join(guest);
   if (!joined.ok) throw new Error('join failed');
-  const hostWs = await connect(opened.stub, opened.host.memberId);
-  const guestWs = await connect(opened.stub, guest.memberId);
+  const hostWs = await connect(opened.stub, opened.host.memberId, options?.level);
+  const guestWs = await connect(opened.stub, guest.memberId, options?.level);
   await hostWs.drain();
   await guestWs.drain();
   return { ...opened, guest, hostWs, guestWs, d1 };
