@@ -40,6 +40,7 @@ const StudyPage = lazy(() => pages.study().then((m) => m.StudyPage), LoadingPage
 const StudyRecordsPage = lazy(() => pages.studyRecords().then((m) => m.StudyRecordsPage), LoadingPage);
 const MyRecordsPage = lazy(() => pages.myRecords().then((m) => m.MyRecordsPage), LoadingPage);
 const RoomPage = lazy(() => pages.room().then((m) => m.RoomPage), LoadingPage);
+const JoinPage = lazy(() => pages.join().then((m) => m.JoinPage), LoadingPage);
 
 function NotFoundPage() {
   const t = messages();
@@ -63,6 +64,8 @@ function Page({ current, api, nickname, room }: { current: Route; api: Api; nick
       return <StudyPage key={current.studyId} api={api} studyId={current.studyId} />;
     case 'room':
       return <RoomPage key={current.studyId} deps={room} studyId={current.studyId} />;
+    case 'join':
+      return <JoinPage key={current.code} api={api} code={current.code} nickname={nickname} />;
     case 'studyRecords':
       return <StudyRecordsPage key={current.studyId} api={api} studyId={current.studyId} />;
     case 'myRecords':
@@ -123,7 +126,12 @@ export function App({ compat, identity, api }: { compat: CompatModel; identity: 
           current={current}
           api={api}
           nickname={me.member.nickname}
-          room={{ api, compat, token: () => identity.current.peek()?.token ?? null }}
+          room={{
+            api,
+            compat,
+            token: () => identity.current.peek()?.token ?? null,
+            nickname: () => identity.current.peek()?.member.nickname ?? '',
+          }}
         />
       ) : (
         <NicknameStep api={api} identity={identity} />

@@ -8,7 +8,7 @@ import { loadLocale } from './i18n/locale.ts';
 import { createIdentity } from './identity/store.ts';
 import { createApi } from './net/api.ts';
 import { createHttp } from './net/http.ts';
-import { now } from './time/clock.ts';
+import { now } from './time/now.ts';
 import './styles.css';
 
 const compat = createCompatModel({

@@ -5,7 +5,8 @@
  */
 import * as z from 'zod/mini';
 import { CODE_PATTERN, LIMITS, STEPS } from './domain.ts';
-import { NICKNAME_REFUSALS, nicknameProblem, normalizeNickname } from './nickname.ts';
+import { nicknameProblem, normalizeNickname } from './nickname.ts';
+import { NICKNAME_REFUSALS } from './nickname-refusals.ts';
 
 const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 const answer = text(1, LIMITS.answer.max);
@@ -78,6 +79,32 @@ export type CreateStudyBody = z.infer<typeof createStudyBody>;
 export const createRoomBody = z.omit(createStudyBody, { mode: true });
 export type CreateRoomBody = z.infer<typeof createRoomBody>;
 
+/**
+ * What `GET /api/v2/studies/:id` adds to its 404 `study_not_found` when the
+ * id is a live group study the caller is not in: enough for the page to offer
+ * joining it while it waits, or to say it has started. Extra keys of an error
+ * body, so pages that do not know them read the plain 404 as before.
+ */
+export interface RoomInvite {
+  /** The study's 6-letter join code. */
+  code: string;
+  name: string;
+  /** True while the host has not started it (only then can anyone join). */
+  waiting: boolean;
+}
+
+/**
+ * Answer of `POST /api/v2/studies/join` to a level-3 client: where the
+ * learner is now and under which nickname (a learner already in keeps the
+ * one they had). Level 2 gets the whole room instead; at 1,000 learners that
+ * is 100 KB per join, which the room page fetches again anyway.
+ */
+export interface RoomEntry {
+  participantId: string;
+  studyId: string;
+  nickname: string;
+}
+
 /** `POST /api/v1/studies/join` and `/api/v2/studies/join`: join a group study by its code. */
 export const joinStudyBody = z.strictObject({ code: codeSchema, nickname: nicknameSchema });
 export type JoinStudyBody = z.infer<typeof joinStudyBody>;
@@ -118,6 +145,14 @@ export type SaveRetrospectBody = z.infer<typeof saveRetrospectBody>;
  */
 export const advanceBody = z.strictObject({ from: z.strictObject({ step: stepSchema, cycle: cycleSchema }) });
 export type AdvanceBody = z.infer<typeof advanceBody>;
+
+/**
+ * `POST /api/v1/progress/:id/end`: a learner ends their solo study where it
+ * stands (an abandoned one, or one they are done with early). Nothing to
+ * send; what they wrote is kept, and ending an ended study changes nothing.
+ */
+export const endStudyBody = z.strictObject({});
+export type EndStudyBody = z.infer<typeof endStudyBody>;
 
 /** `GET /api/v1/me/records` query: a date range (epoch ms, `to` exclusive) and a page. */
 export const recordsQuery = z.strictObject({

@@ -14,7 +14,7 @@ import { buildIdSchema } from './schemas.ts';
 
 /** Public path of a hashed asset: `/assets/<name>-<hash>.<ext>`, nothing else. */
 export const ASSET_PATH =
-  /^\/assets\/[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*-[A-Za-z0-9]{8,}\.(?:js|css|svg|png|woff2|map)$/;
+  /^\/assets\/[A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*-[A-Za-z0-9]{8,}\.(?:js|css|svg|png|woff2|map|webmanifest)$/;
 
 const CONTENT_TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
@@ -23,6 +23,7 @@ const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png',
   woff2: 'font/woff2',
   map: 'application/json; charset=utf-8',
+  webmanifest: 'application/manifest+json; charset=utf-8',
   html: 'text/html; charset=utf-8',
 };
 

@@ -101,3 +101,11 @@ export function codeFromBytes(bytes: Uint8Array): string {
   if (bytes.length < 6) throw new Error('need 6 random bytes for a code');
   return Array.from(bytes.subarray(0, 6), (b) => String.fromCharCode(65 + (b % 26))).join('');
 }
+
+/**
+ * The mark on a recorded plan or retrospect that a live room kept from a
+ * draft when the host moved on before its writer submitted
+ * (`{ ..., unsubmitted: true }`). Here, not beside the room's schemas, so
+ * the records page reads it without loading zod.
+ */
+export const UNSUBMITTED = 'unsubmitted';

@@ -8,6 +8,7 @@ export * from './assets.ts';
 export * from './compat.ts';
 export * from './domain.ts';
 export * from './nickname.ts';
+export * from './nickname-refusals.ts';
 export * from './room.ts';
 export * from './schemas.ts';
 export * from './telemetry.ts';

@@ -10,19 +10,10 @@
  */
 import { LIMITS } from './domain.ts';
 
+/** The reasons a nickname of the right length is still refused (their sentences: nickname-refusals.ts). */
+const REFUSALS = ['illFormed', 'control', 'bidi', 'invisible'] as const;
 /** Why a nickname of the right length is still refused. */
-export type NicknameRefusal = 'illFormed' | 'control' | 'bidi' | 'invisible';
-
-/**
- * The sentence each refusal gets: the API's 400 message (after `nickname: `),
- * and the English page's field error, word for word.
- */
-export const NICKNAME_REFUSALS: Record<NicknameRefusal, string> = {
-  illFormed: 'A nickname must be valid text; this one has a broken character (a lone UTF-16 surrogate).',
-  control: 'A nickname cannot contain control characters, such as a line break, NUL or BEL.',
-  bidi: 'A nickname cannot contain text-direction controls (such as U+202E), which show text in a different order than it is written.',
-  invisible: 'A nickname needs at least one visible character.',
-};
+export type NicknameRefusal = (typeof REFUSALS)[number];
 
 /** What is wrong with a nickname: its length (in graphemes) or a refusal. */
 export type NicknameProblem = 'tooShort' | 'tooLong' | NicknameRefusal;
@@ -84,5 +75,5 @@ export function nicknameProblem(name: string): NicknameProblem | null {
 
 /** True for the refusals above, e.g. when reading one back from a schema issue's params. */
 export function isNicknameRefusal(value: unknown): value is NicknameRefusal {
-  return typeof value === 'string' && Object.hasOwn(NICKNAME_REFUSALS, value);
+  return (REFUSALS as readonly unknown[]).includes(value);
 }

@@ -353,12 +353,6 @@ export function applyShared(
   };
 }
 
-/**
- * The mark on a recorded plan or retrospect that the room kept from a draft
- * when the host moved on before its writer submitted (`{ ..., unsubmitted: true }`).
- */
-export const UNSUBMITTED = 'unsubmitted';
-
 /** Whether `draft` holds anything typed: an empty one is not worth keeping as an answer. */
 export function draftHasText(draft: Draft): boolean {
   const fields: Record<string, string | undefined> = 'plan' in draft ? draft.plan : draft.retrospect;

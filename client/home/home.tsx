@@ -6,11 +6,23 @@ import { Form } from '../forms/form.tsx';
 import { messages } from '../i18n/locale.ts';
 import { NicknameField } from '../identity/nickname-field.tsx';
 import type { Api } from '../net/api.ts';
+import { lazy } from '../router/lazy.tsx';
+import { Link } from '../router/link.tsx';
 import { pages } from '../router/pages.ts';
-import { navigations } from '../router/router.ts';
+import { navigations, paths } from '../router/router.ts';
 import { Heading } from '../ui/heading.tsx';
 import { useTitle } from '../ui/title.ts';
 import { HomeModel } from './model.ts';
+
+/**
+ * The learner's solo studies in progress, to continue or end; nothing until
+ * its code is here. It comes with the study page its "Continue" opens: one
+ * more lazy chunk would split the first load's shared chunks and grow it.
+ */
+const OpenStudies = lazy(
+  () => pages.study().then((m) => m.OpenStudies),
+  () => <></>,
+);
 
 const CYCLE_CHOICES = Array.from(
   { length: LIMITS.cycles.max - LIMITS.cycles.min + 1 },
@@ -22,13 +34,14 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
   const model = useModel(() => new HomeModel(api, nickname));
   const t = messages();
   useTitle(() => null);
-  const { create, join, creating, joining } = model;
+  const { create, join, creating, joining, rejoined } = model;
   return (
     <main id="main" class="page" data-testid="home-page">
       <Heading level={1} focus={navigations.value > 0}>
         {t.homeTitle(nickname)}
       </Heading>
       <p class="lead">{t.homeLead}</p>
+      <OpenStudies api={api} />
 
       <section class="card" aria-labelledby="create-heading">
         <h2 id="create-heading">{t.createTitle}</h2>
@@ -105,6 +118,13 @@ export function HomePage({ api, nickname }: { api: Api; nickname: string }) {
             error={joining.fields.value.nickname}
           />
         </Form>
+        <p class="notice-inline" role="status" data-testid="rejoined">
+          {rejoined.value ? (
+            <>
+              {t.rejoinedAs(rejoined.value[0])} <Link href={paths.room(rejoined.value[1])}>{t.backToStudy}</Link>
+            </>
+          ) : null}
+        </p>
       </section>
     </main>
   );

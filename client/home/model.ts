@@ -4,9 +4,11 @@
  * A solo study uses the v1 API and never the room; a group study is a live
  * room (v2 API).
  */
-import { createModel } from '@preact/signals';
+import { createModel, signal } from '@preact/signals';
+import { normalizeNickname } from '../../shared/nickname.ts';
 import { clearDrafts, formDrafts } from '../drafts/store.ts';
 import { createSubmission } from '../forms/submission.ts';
+import { loadPageMessages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
 import { navigate, paths } from '../router/router.ts';
 
@@ -22,11 +24,14 @@ export const HomeModel = createModel((api: Api, nickname: string) => {
 
   const creating = createSubmission();
   const joining = createSubmission();
+  /** A study the learner was already in under another nickname, which it keeps: `[nickname, studyId]`. */
+  const rejoined = signal<[string, string] | null>(null);
   return {
     create,
     join,
     creating,
     joining,
+    rejoined,
     /** Creates the study and opens it; resolves false when the form or the server said no. */
     async createStudy(): Promise<boolean> {
       const input = {
@@ -47,16 +52,28 @@ export const HomeModel = createModel((api: Api, nickname: string) => {
       navigate(opened);
       return true;
     },
-    /** Joins the live group study with that code and opens its room. */
+    /**
+     * Joins the live group study with that code and opens its room; one the
+     * learner is already in keeps its nickname, so a new one typed here is
+     * not used: they are told so, with the way in, instead.
+     */
     async joinStudy(): Promise<boolean> {
+      rejoined.value = null;
       const room = await joining.run(
         'joinStudyBody',
         { code: join.code.value, nickname: join.nickname.value },
         api.joinRoom,
       );
       if (!room) return false;
+      const { studyId, nickname: kept } = room;
+      if (kept !== normalizeNickname(join.nickname.peek())) {
+        // The notice's words come with the pages' messages.
+        await loadPageMessages();
+        rejoined.value = [kept, studyId];
+        return true;
+      }
       clearDrafts('home.join.');
-      navigate(paths.room(room.state.studyId));
+      navigate(paths.room(studyId));
       return true;
     },
   };

@@ -3,7 +3,7 @@
  * errors): the part of the catalog the first load carries. The rest, for the
  * pages that load lazily, is in en-pages.ts; en.ts joins the two.
  */
-import { NICKNAME_REFUSALS } from '../../shared/nickname.ts';
+import { NICKNAME_REFUSALS } from '../../shared/nickname-refusals.ts';
 
 export const enCore = {
   appName: 'Haru Study',
@@ -62,7 +62,9 @@ export const enCore = {
   /** A 503 (the database busy for a moment): calm, when to try again, and that nothing typed or saved is lost. */
   unavailable: (seconds: number | null) =>
     `Saving is paused for a moment on our side. Please try again ${seconds ? `in ${seconds} seconds` : 'in a moment'}; what you typed is still here, and nothing saved is lost.`,
-  charCount: (count: number, max: number) => `${count} of ${max} characters`,
+  /** A field's count as the learner types; past `max` it says by how much, since nothing is cut. */
+  charCount: (count: number, max: number) =>
+    count > max ? `${count} of ${max} characters: ${count - max} too many` : `${count} of ${max} characters`,
   /** The server's own sentences, so the page and a 400 say the same. */
   nicknameRefusals: NICKNAME_REFUSALS,
 

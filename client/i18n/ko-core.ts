@@ -56,7 +56,8 @@ export const koCore: CoreCatalog = {
     `짧은 시간에 시도가 많았어요. ${seconds ? `${seconds}초 뒤에` : '잠시 뒤에'} 다시 시도해 주세요. 입력한 내용은 그대로 있어요.`,
   unavailable: (seconds: number | null) =>
     `지금 잠시 저장이 멈춰 있어요. ${seconds ? `${seconds}초 뒤에` : '잠시 뒤에'} 다시 시도해 주세요. 입력한 내용은 그대로 있고, 저장된 내용도 사라지지 않아요.`,
-  charCount: (count: number, max: number) => `${max}자 중 ${count}자`,
+  charCount: (count: number, max: number) =>
+    count > max ? `${max}자 중 ${count}자: ${count - max}자 초과` : `${max}자 중 ${count}자`,
   nicknameRefusals: {
     illFormed: '닉네임에 깨진 문자(짝이 없는 UTF-16 서로게이트)가 있어요. 다시 입력해 주세요.',
     control: '닉네임에는 줄바꿈, NUL, BEL 같은 제어 문자를 쓸 수 없어요.',

@@ -13,6 +13,7 @@ import type {
   MyRecordsPage,
   ProgressView,
   RecordsQuery,
+  RoomEntry,
   SavePlanBody,
   SaveRetrospectBody,
   StudyPage,
@@ -45,11 +46,13 @@ export function createApi(http: Http) {
       http<ProgressView>(`${V1}/progress/${seg(progressId)}/retrospect`, send('PUT', body)),
     advance: (progressId: string, body: AdvanceBody) =>
       http<ProgressView>(`${V1}/progress/${seg(progressId)}/advance`, send('POST', body)),
+    /** Ends the learner's own solo study where it stands; what they wrote is kept. */
+    endStudy: (progressId: string) => http<ProgressView>(`${V1}/progress/${seg(progressId)}/end`, send('POST', {})),
     studyRecords: (studyId: string) => http<StudyRecords>(`${V1}/studies/${seg(studyId)}/records`),
     /** Opens a live group study; the creator hosts it. */
     createRoom: (body: CreateRoomBody) => http<RoomView>(`${V2}/studies`, send('POST', body)),
     /** Joins a live group study by its code while it waits (or resumes one you are in). */
-    joinRoom: (body: JoinStudyBody) => http<RoomView>(`${V2}/studies/join`, send('POST', body)),
+    joinRoom: (body: JoinStudyBody) => http<RoomEntry>(`${V2}/studies/join`, send('POST', body)),
     /** The live room as you see it; 404 when you are not in it. */
     room: (studyId: string) => http<RoomView>(`${V2}/studies/${seg(studyId)}`),
     myRecords: (query: RecordsQuery) => {

@@ -4,13 +4,24 @@
  */
 import { createModel, signal } from '@preact/signals';
 import type { MyRecord, StudyRecords } from '../../shared/api.ts';
+import { UNSUBMITTED } from '../../shared/domain.ts';
 import type { Api } from '../net/api.ts';
 import { paths, studyHref } from '../router/router.ts';
 import { now } from '../time/clock.ts';
+import { type MyStats, myStats } from './stats.ts';
 
 /** Where a record leads: a finished study to its records, one in progress back to the study (a group's live room). */
 export function recordHref(record: MyRecord): string {
   return record.step === 'done' ? paths.studyRecords(record.study.id) : studyHref(record.study);
+}
+
+/**
+ * Whether a recorded plan or retrospect is a draft the room kept when the
+ * host moved on before its writer submitted (the records pass its JSON
+ * through, mark and all).
+ */
+export function unsubmitted(answer: object): boolean {
+  return (answer as Record<string, unknown>)[UNSUBMITTED] === true;
 }
 
 /** The record page of one study. Loads as soon as it is created. */
@@ -36,6 +47,8 @@ const LIST_PAGE = 20;
 const MONTH_PAGE = 50;
 /** A month with more studies than this is shown in part rather than fetched forever. */
 const MONTH_MAX_PAGES = 10;
+/** "My stats" reads the whole history at the largest page; past this many pages (5,000 studies) it counts what it has. */
+const STATS_MAX_PAGES = 100;
 
 /** "My records": the list (newest first, "load more") and the month calendar. */
 export const MyRecordsModel = createModel((api: Api) => {
@@ -53,6 +66,9 @@ export const MyRecordsModel = createModel((api: Api) => {
   const monthItems = signal<MyRecord[] | null>(null);
   const monthError = signal<string | null>(null);
   let monthRequest = 0;
+
+  /** "My stats" over the learner's whole history, or null until it is loaded (or when it could not be). */
+  const stats = signal<MyStats | null>(null);
 
   async function loadMore(): Promise<void> {
     if (listLoading.value) return;
@@ -92,7 +108,22 @@ export const MyRecordsModel = createModel((api: Api) => {
     monthItems.value = found;
   }
 
+  async function loadStats(): Promise<void> {
+    const all: MyRecord[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < STATS_MAX_PAGES; page++) {
+      const result = await api.myRecords({ limit: MONTH_PAGE, cursor });
+      // The list says what went wrong; the stats stay out of the way.
+      if (!result.ok) return;
+      all.push(...result.data.items);
+      if (!result.data.nextCursor) break;
+      cursor = result.data.nextCursor;
+    }
+    stats.value = myStats(all, now());
+  }
+
   void loadMore();
+  void loadStats();
 
   return {
     view,
@@ -104,6 +135,7 @@ export const MyRecordsModel = createModel((api: Api) => {
     month,
     monthItems,
     monthError,
+    stats,
     /** Fetches the next page of the list. */
     loadMore,
     /** Switches between the list and the calendar; the calendar loads its month on first show. */

@@ -1,6 +1,7 @@
-/** "My records": the learner's studies over time, as a list or as a month calendar. */
+/** "My records": the learner's stats, and their studies over time as a list or as a month calendar. */
 import { useModel } from '@preact/signals';
 import { useRef } from 'preact/hooks';
+import { endedEarly } from '../../shared/study-end.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { messages } from '../i18n/locale.ts';
 import type { Api } from '../net/api.ts';
@@ -25,6 +26,7 @@ export function MyRecordsPage({ api }: { api: Api }) {
       <Heading level={1} focus={navigations.value > 0}>
         {t.myRecords}
       </Heading>
+      <Stats model={model} />
       <fieldset class="toggle">
         <legend class="visually-hidden">{t.recordsView}</legend>
         {(['list', 'calendar'] as const).map((option) => (
@@ -41,6 +43,32 @@ export function MyRecordsPage({ api }: { api: Api }) {
       </fieldset>
       {view === 'list' ? <RecordList model={model} /> : <Calendar model={model} />}
     </main>
+  );
+}
+
+/** "My stats": three numbers, once the whole history is counted (records/stats.ts says how). */
+function Stats({ model }: { model: Model }) {
+  const t = messages();
+  const stats = model.stats.value;
+  if (!stats) return null;
+  const items = [
+    ['focus', t.statFocus, t.focusTime(stats.focusMinutes)],
+    ['week', t.statWeek, String(stats.thisWeek)],
+    ['streak', t.statStreak, t.streakDays(stats.streak)],
+  ] as const;
+  return (
+    <section class="card stats" aria-labelledby="stats-heading" data-testid="my-stats">
+      <h2 id="stats-heading">{t.statsTitle}</h2>
+      <dl class="stats-grid">
+        {items.map(([key, label, value]) => (
+          <div key={key} data-testid={`stat-${key}`}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <p class="hint">{t.statsHint}</p>
+    </section>
   );
 }
 
@@ -70,9 +98,11 @@ function RecordList({ model }: { model: Model }) {
             <p class="meta">
               {formatDateTime(item.study.createdAt)} · {item.study.mode === 'group' ? t.groupStudy : t.soloStudy} ·{' '}
               <span class={`where step-${item.step}`}>
-                {item.step === 'done'
-                  ? t.allCyclesDone(item.study.totalCycles)
-                  : t.cycleAndStep(item.cycle, t.stepNames[item.step])}
+                {item.study.mode === 'solo' && endedEarly(item, item.study.totalCycles)
+                  ? t.endedIn(item.cycle, item.study.totalCycles)
+                  : item.step === 'done'
+                    ? t.allCyclesDone(item.study.totalCycles)
+                    : t.cycleAndStep(item.cycle, t.stepNames[item.step])}
               </span>
             </p>
             {item.step === 'done' ? null : (

@@ -1,25 +1,20 @@
 /**
  * The host's "not everyone has submitted" question, as a modal dialog. Who
  * is still writing comes from the room's live state, so the list shrinks
- * while the dialog is open and says so when everyone is in.
+ * while the dialog is open and says so when everyone is in; what they have
+ * typed so far is kept (marked as not submitted), and the dialog says so.
  */
-import { useEffect, useRef } from 'preact/hooks';
 import { messages } from '../i18n/locale.ts';
+import { useModal } from '../ui/modal.ts';
 import type { RoomModelInstance } from './model.ts';
 import { missingOf } from './state.ts';
 
 /** Opens while the model asks the host to confirm; Escape or "Keep waiting" cancels. */
 export function ConfirmNext({ model }: { model: RoomModelInstance }) {
   const t = messages();
-  const dialog = useRef<HTMLDialogElement>(null);
   const asked = model.confirming.value;
   const open = asked !== null;
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) element.showModal();
-    if (!open && element.open) element.close();
-  }, [open]);
+  const dialog = useModal(open);
   const state = model.state.value;
   const missing = state ? missingOf(state) : [];
   return (
@@ -41,6 +36,9 @@ export function ConfirmNext({ model }: { model: RoomModelInstance }) {
               </li>
             ))}
           </ul>
+          <p class="hint" data-testid="drafts-kept-note">
+            {t.confirmDraftsKept}
+          </p>
         </>
       ) : (
         <p data-testid="everyone-submitted">{t.confirmEveryoneNow}</p>

@@ -30,12 +30,21 @@ export function openLine(options: LineOptions): RoomClient & { dispose(): void }
   });
   const online = () => client.online();
   const offline = () => client.offline();
+  // A page going away (closed, reloaded, navigated off) closes its socket cleanly,
+  // so the room learns at once that the learner went away instead of when the
+  // line times out. It is not a `leave`: a reload comes back within the host's
+  // grace period and keeps the role. A page kept in the back/forward cache keeps its line.
+  const hide = (event: PageTransitionEvent) => {
+    if (!event.persisted) client.close('page hidden');
+  };
   addEventListener('online', online);
   addEventListener('offline', offline);
+  addEventListener('pagehide', hide);
   return Object.assign(client, {
     dispose(): void {
       removeEventListener('online', online);
       removeEventListener('offline', offline);
+      removeEventListener('pagehide', hide);
       client.close();
     },
   });

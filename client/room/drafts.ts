@@ -4,7 +4,6 @@
  * participant, cycle and step they belong to.
  */
 import { computed, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { Plan, Retrospect } from '../../shared/api.ts';
 import type { RoomState } from '../../shared/room.ts';
 import { clearDrafts, formDrafts } from '../drafts/store.ts';
 import { PLAN_FIELDS, RETROSPECT_FIELDS } from '../study/fields.ts';
@@ -14,6 +13,9 @@ const draftPrefix = (participantId: string, cycle: number, step: string) => `roo
 
 /** One form's fields, by name. */
 export type DraftFields = Record<string, Signal<string>>;
+
+/** An answer's text by field, any of them missing: a plan, a retrospect, or a draft of one. */
+export type AnswerFields = Partial<Record<string, string>>;
 
 /** The drafts of the step on screen, for the learner `me`. */
 export function roomDrafts(state: ReadonlySignal<RoomState | null>, me: ReadonlySignal<string | null>) {
@@ -37,15 +39,21 @@ export function roomDrafts(state: ReadonlySignal<RoomState | null>, me: Readonly
       if (me.value && before.step !== 'waiting') clearDrafts(draftPrefix(me.value, before.cycle, before.step));
     },
     /** Fills fields left empty with `answer`, what this learner already submitted (an earlier tab, before a reload). */
-    fill(kind: 'plan' | 'retrospect', answer: Plan | Retrospect): void {
-      const sent: Partial<Record<string, string>> = answer;
-      for (const [field, value] of Object.entries(of(kind) ?? {})) value.value ||= sent[field] ?? '';
+    fill(kind: 'plan' | 'retrospect', answer: AnswerFields): void {
+      for (const [field, value] of Object.entries(of(kind) ?? {})) value.value ||= answer[field] ?? '';
+    },
+    /** Sets every field to `answer` (saved from another tab, or chosen over what was typed here); missing fields empty. */
+    replace(kind: 'plan' | 'retrospect', answer: AnswerFields): void {
+      for (const [field, value] of Object.entries(of(kind) ?? {})) value.value = answer[field] ?? '';
     },
     /** Whether the fields still say `answer` (the room has it trimmed by the schema); false once text was typed since. */
-    say(kind: 'plan' | 'retrospect', answer: Plan | Retrospect): boolean {
-      const sent: Partial<Record<string, string>> = answer;
+    say(kind: 'plan' | 'retrospect', answer: AnswerFields): boolean {
       const fields = of(kind);
-      return !fields || Object.entries(fields).every(([field, value]) => value.value.trim() === (sent[field] ?? ''));
+      return !fields || Object.entries(fields).every(([field, value]) => value.value.trim() === (answer[field] ?? ''));
+    },
+    /** Whether nothing is typed in the fields of `kind`. */
+    blank(kind: 'plan' | 'retrospect'): boolean {
+      return Object.values(of(kind) ?? {}).every((value) => value.value.trim() === '');
     },
   };
 }

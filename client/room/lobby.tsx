@@ -15,7 +15,7 @@ export function Lobby({ model }: { model: RoomModelInstance }) {
       <p class="hint" data-testid="lobby-lead">
         {host ? t.lobbyHostLead : t.lobbyGuestLead}
       </p>
-      <ShareCode code={state.code} />
+      <ShareCode code={state.code} name={state.name} />
       {host ? (
         <button
           type="button"

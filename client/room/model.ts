@@ -9,15 +9,18 @@
  * moves anyone by itself: not when time is up, not when a submission is refused.
  */
 import { batch, computed, createModel, effect, signal } from '@preact/signals';
+import type { RoomInvite } from '../../shared/api.ts';
 import { answerFor, CLOSE, type ClientMessage, type RoomState } from '../../shared/room.ts';
 import type { ConnectionState, RoomChange } from '../../shared/room-client.ts';
+import type { ErrorBody } from '../../shared/schemas.ts';
 import type { CompatModel } from '../compat/model.ts';
 import type { Api } from '../net/api.ts';
 import { navigate, paths } from '../router/router.ts';
-import { chimeOnTimeUp } from '../study/sound.ts';
-import { serverTimeNow, syncWithServer } from '../time/clock.ts';
+import { alertOnTimeUp } from '../study/sound.ts';
+import { keepInSync, serverTimeNow, syncWithServer } from '../time/clock.ts';
 import { roomAnswers } from './answers.ts';
 import { openLine, socketMismatch } from './connection.ts';
+import { syncDrafts } from './draft-sync.ts';
 import { roomDrafts } from './drafts.ts';
 import { missingOf } from './state.ts';
 
@@ -27,6 +30,8 @@ export interface RoomDeps {
   compat: CompatModel;
   /** The learner's guest token, offered as a subprotocol (browsers cannot set socket headers). */
   token: () => string | null;
+  /** The learner's nickname, to offer joining under it. */
+  nickname: () => string;
 }
 
 /** Something worth telling a screen reader user politely: who did what. */
@@ -37,6 +42,18 @@ export type Announcement =
   | { kind: 'lost'; answer: 'plan' | 'retrospect'; cycle: number };
 
 const stepKey = (state: Pick<RoomState, 'step' | 'cycle'>) => `${state.step}:${state.cycle}`;
+
+/** The invite a 404 for a room the learner is not in carries (worker/group/rooms.ts), checked by hand like every error body. */
+function inviteIn(error: ErrorBody): RoomInvite | null {
+  const invite = error.invite as Partial<RoomInvite> | undefined;
+  return typeof invite === 'object' &&
+    invite !== null &&
+    typeof invite.code === 'string' &&
+    typeof invite.name === 'string' &&
+    typeof invite.waiting === 'boolean'
+    ? { code: invite.code, name: invite.name, waiting: invite.waiting }
+    : null;
+}
 
 /** The room page's state and actions. Loads the room and connects as soon as it is created. */
 export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
@@ -49,6 +66,10 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
   const loadError = signal<string | null>(null);
   /** The room refused this learner for good (not a participant, or not recognised). */
   const refused = signal<string | null>(null);
+  /** Set when the learner is not in this live group study: how to join it, or that it has started. */
+  const invite = signal<RoomInvite | null>(null);
+  /** Who the host role went to last, for the page to say so in view. */
+  const handedTo = signal<{ nickname: string; you: boolean } | null>(null);
   const connection = signal<ConnectionState>('connecting');
   /** The step whose time-up the room announced (`step:cycle`). */
   const timeUpKey = signal<string | null>(null);
@@ -62,6 +83,8 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
   const advancing = signal(false);
   /** Non-null while the host is asked to confirm moving on without everyone's answers. */
   const confirming = signal<string[] | null>(null);
+  /** What this learner just asked the room about sharing their plan, until the room says it did. */
+  const sharing = signal<boolean | null>(null);
 
   const self = computed(() => state.value?.participants.find((p) => p.id === me.value) ?? null);
   const isHost = computed(() => Boolean(self.value?.isHost));
@@ -91,6 +114,7 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     send: (submission) => void line.submit(submission),
   });
   const line = openLine({ studyId, token: deps.token, outbox: answers.outbox });
+  syncDrafts({ state, self, drafts, send: (message) => line.draft(message) });
 
   const useParticipant = (participantId: string) => {
     me.value = participantId;
@@ -107,6 +131,7 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     advancing.value = false;
     starting.value = false;
     actionError.value = null;
+    handedTo.value = null;
     answers.submission.reset();
     if (before && me.value) {
       moved.value = true;
@@ -125,6 +150,7 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
         // Whatever was in flight was answered or lost with the old line; the room's state says which.
         starting.value = false;
         advancing.value = false;
+        sharing.value = null;
         show(change.state);
         return;
       case 'event': {
@@ -135,12 +161,11 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
           const answer = answerFor(event.step);
           if (answer) announcement.value = { kind: 'submitted', nickname: who(event.participantId), answer };
         }
-        if (event.kind === 'host')
-          announcement.value = {
-            kind: 'host',
-            nickname: who(event.participantId),
-            you: event.participantId === me.value,
-          };
+        if (event.kind === 'host') {
+          const handed = { nickname: who(event.participantId), you: event.participantId === me.value };
+          announcement.value = { kind: 'host', ...handed };
+          handedTo.value = handed;
+        }
         if (event.kind === 'time_up' && event.step === before.step && event.cycle === before.cycle)
           timeUpKey.value = stepKey(before);
         show(change.state);
@@ -176,6 +201,13 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
       case 'close':
         closed(change.code, change.reason);
         return;
+      case 'answer':
+        answers.hear(change.message);
+        return;
+      case 'shared':
+        if (change.participantId === me.value) sharing.value = null;
+        state.value = change.state;
+        return;
       case 'ack':
         // The outbox marked it; the save state follows.
         return;
@@ -210,8 +242,12 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     const result = await api.room(studyId);
     if (!result.ok) {
       // No live room of yours has this id: a group study without a room, or not yours.
-      // The study page knows both and says which.
-      if (result.error.error === 'study_not_found') return navigate(paths.study(studyId), { replace: true });
+      // The study page knows both and says which; a live one the learner is not in comes with its invite.
+      if (result.error.error === 'study_not_found') {
+        invite.value = inviteIn(result.error);
+        if (!invite.value) navigate(paths.study(studyId), { replace: true });
+        return;
+      }
       loadError.value = result.error.error;
       return;
     }
@@ -223,9 +259,11 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     line.connect();
   }
 
-  chimeOnTimeUp(timeUp);
+  alertOnTimeUp(timeUp, () => state.value?.name ?? null);
   // Leaving the page closes the line (the room marks this learner offline).
   effect(() => () => line.dispose());
+  // A snapshot carries the room's clock: asked for now and then, and at once after the device clock jumps.
+  effect(() => keepInSync(() => line.sync()));
 
   void load();
 
@@ -257,6 +295,9 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     isHost,
     loadError,
     refused,
+    invite,
+    handedTo,
+    nickname: deps.nickname,
     connection,
     remaining,
     timeUp,
@@ -272,6 +313,22 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     retrospectDrafts: drafts.retrospect,
     saveState: answers.saveState,
     myPlan: answers.myPlan,
+    /** A saved answer from another of this learner's tabs that differs from what this tab typed. */
+    conflict: answers.conflict,
+    /** Counts the submits held back while `conflict` waits for the learner's choice. */
+    asked: answers.asked,
+    /** Set when the host moved on before this learner submitted and the room kept what they wrote. */
+    kept: answers.kept,
+    keepSaved: answers.keepSaved,
+    replaceSaved: answers.replaceSaved,
+    /** Whether this learner shares their plan, as they last chose (before the room confirms) or as the room says. */
+    sharing: computed(() => sharing.value ?? Boolean(self.value?.sharing)),
+    /** Shares this learner's plan with the room, or stops. */
+    share(on: boolean): void {
+      actionError.value = null;
+      if (line.send({ type: 'share', on })) sharing.value = on;
+      else actionError.value = 'network';
+    },
     /** Retries a failed load. */
     load,
     /** Takes the room back in this tab after another one replaced it. */
@@ -297,6 +354,17 @@ export const RoomModel = createModel((deps: RoomDeps, studyId: string) => {
     /** Host: keeps waiting. */
     cancelNext(): void {
       confirming.value = null;
+    },
+    /**
+     * Leaves the room for now and goes home: the room marks this learner away
+     * and, if they host, hands the role on at once instead of after the
+     * grace period. They stay a participant and can come back with the link.
+     * A line that is down cannot say it; the room then counts them as dropped.
+     */
+    leave(): void {
+      line.send({ type: 'leave' });
+      line.dispose();
+      navigate(paths.home());
     },
     submitPlan: () => answers.submit('plan'),
     submitRetrospect: () => answers.submit('retrospect'),

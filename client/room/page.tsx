@@ -14,10 +14,14 @@ import { ErrorAlert } from '../ui/alert.tsx';
 import { Heading } from '../ui/heading.tsx';
 import { Unavailable } from '../ui/unavailable.tsx';
 import { ConfirmNext } from './confirm.tsx';
+import { HostStatus } from './host-status.tsx';
+import { RoomInviteView } from './invite.tsx';
+import { LeaveRoom } from './leave.tsx';
 import { Lobby } from './lobby.tsx';
 import { type Announcement, type RoomDeps, RoomModel, type RoomModelInstance } from './model.ts';
 import { RoomParticipants } from './participants.tsx';
-import { HostControls, RoomStep } from './steps.tsx';
+import { SharePlan } from './share-plan.tsx';
+import { DraftKept, HostControls, RoomStep } from './steps.tsx';
 
 /** The sentence for an announcement, in the current language. */
 function announcementText(t: Catalog, a: Announcement): string {
@@ -53,6 +57,8 @@ export function RoomPage({ deps, studyId }: { deps: RoomDeps; studyId: string })
 
   const state = model.state.value;
   const refused = model.refused.value;
+  const invite = model.invite.value;
+  if (invite) return <RoomInviteView invite={invite} nickname={model.nickname()} />;
   if (!state || refused) {
     return (
       <Unavailable
@@ -91,14 +97,19 @@ export function RoomPage({ deps, studyId }: { deps: RoomDeps; studyId: string })
         </p>
         {step === 'waiting' || step === 'done' ? null : <Stepper step={step} />}
         <Connection model={model} />
+        <HostStatus model={model} />
       </header>
       <p class="visually-hidden" role="status" data-testid="room-announcement">
         {announcement ? announcementText(t, announcement) : ''}
       </p>
       <ErrorAlert code={model.actionError.value} testId="room-action-error" />
-      {step === 'waiting' ? <Lobby model={model} /> : <RoomStep key={`${step}-${cycle}`} model={model} />}
-      {step === 'waiting' || step === 'done' ? null : <HostControls model={model} />}
+      <DraftKept model={model} />
+      {/* Who is here comes first, with the host's controls by it: on a phone both are in view without scrolling. */}
       <RoomParticipants model={model} />
+      {step === 'done' ? null : <SharePlan model={model} />}
+      {step === 'waiting' || step === 'done' ? null : <HostControls model={model} />}
+      {step === 'waiting' ? <Lobby model={model} /> : <RoomStep key={`${step}-${cycle}`} model={model} />}
+      {step === 'done' ? null : <LeaveRoom model={model} />}
       <ConfirmNext model={model} />
     </main>
   );

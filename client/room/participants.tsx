@@ -41,6 +41,11 @@ export function RoomParticipants({ model }: { model: RoomModelInstance }) {
                 <span class="dot" aria-hidden="true" />
                 {online ? t.online : t.offline}
               </span>
+              {p.sharing && p.plan ? (
+                <span class="shared-plan" data-testid="shared-plan">
+                  {t.sharedPlan(p.plan.toDo, p.plan.completionCondition)}
+                </span>
+              ) : null}
             </li>
           );
         })}

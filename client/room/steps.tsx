@@ -3,6 +3,8 @@
  * and questions as solo study, but answers go to the room over the socket
  * and "saved" means the room acknowledged them. Only the host moves on.
  */
+import { useEffect, useRef } from 'preact/hooks';
+import type { Plan, Retrospect } from '../../shared/api.ts';
 import { Form } from '../forms/form.tsx';
 import { messages } from '../i18n/locale.ts';
 import { Answers } from '../study/answers.tsx';
@@ -28,6 +30,61 @@ function SaveStatus({ model }: Props) {
   );
 }
 
+/**
+ * Another of this learner's tabs saved an answer that differs from what this
+ * tab typed and has not sent: both are in view (the saved one here, this
+ * tab's in the fields), and the learner picks. Submitting the form meanwhile
+ * brings focus back to the question instead of overwriting.
+ */
+function SavedElsewhere({ model }: Props) {
+  const t = messages();
+  const panel = useRef<HTMLElement>(null);
+  const asked = model.asked.value;
+  const seen = useRef(asked);
+  useEffect(() => {
+    if (asked !== seen.current) panel.current?.focus();
+    seen.current = asked;
+  }, [asked]);
+  const conflict = model.conflict.value;
+  if (!conflict) return null;
+  return (
+    <section
+      ref={panel}
+      class="notice-inline saved-elsewhere"
+      tabIndex={-1}
+      aria-labelledby="saved-elsewhere-question"
+      data-testid="saved-elsewhere"
+    >
+      <p id="saved-elsewhere-question" role="alert">
+        {t.savedElsewhere[conflict.kind]}
+      </p>
+      {conflict.kind === 'plan' ? (
+        <Answers plan={conflict.answer as Plan} />
+      ) : (
+        <Answers retrospect={conflict.answer as Retrospect} />
+      )}
+      <p class="actions">
+        <button type="button" class="primary" onClick={() => void model.replaceSaved()} data-testid="replace-saved">
+          {t.replaceSaved}
+        </button>
+        <button type="button" class="secondary" onClick={() => model.keepSaved()} data-testid="keep-saved">
+          {t.keepSaved}
+        </button>
+      </p>
+    </section>
+  );
+}
+
+/** Tells a learner whose unsubmitted answer the room kept when the host moved on (a polite status, in view). */
+export function DraftKept({ model }: Props) {
+  const t = messages();
+  return (
+    <p class="notice-inline" role="status" data-testid="draft-kept">
+      {model.kept.value ? t.draftKept : ''}
+    </p>
+  );
+}
+
 /** The view of the room's current step (not the lobby). */
 export function RoomStep({ model }: Props) {
   const t = messages();
@@ -47,6 +104,7 @@ export function RoomStep({ model }: Props) {
       if (!drafts) return null;
       return (
         <StepFrame {...frame} lead={t.roomLeads.planning}>
+          <SavedElsewhere model={model} />
           <Form submission={model.submission} onSubmit={model.submitPlan} submitLabel={t.submitPlan} testId="plan-form">
             <PlanQuestions drafts={drafts} errors={model.submission.fields.value} />
           </Form>
@@ -76,6 +134,7 @@ export function RoomStep({ model }: Props) {
               <Answers plan={plan} />
             </details>
           ) : null}
+          <SavedElsewhere model={model} />
           <Form
             submission={model.submission}
             onSubmit={model.submitRetrospect}

@@ -32,6 +32,8 @@ export const pages = {
   study: once('client/study/page.tsx', () => import('../study/page.tsx')),
   /** The live room (and its socket and validators): only group studies fetch it. */
   room: once('client/room/page.tsx', () => import('../room/page.tsx')),
+  /** An invite link's page: joins, then opens the room. */
+  join: once('client/room/join.tsx', () => import('../room/join.tsx')),
   // Records are visited less than the study itself.
   studyRecords: once('client/records/study-records.tsx', () => import('../records/study-records.tsx')),
   myRecords: once('client/records/my-records.tsx', () => import('../records/my-records.tsx')),

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'study'; studyId: string }
   | { name: 'studyRecords'; studyId: string }
   | { name: 'room'; studyId: string }
+  | { name: 'join'; code: string }
   | { name: 'myRecords' }
   | { name: 'notFound' };
 
@@ -21,6 +22,8 @@ export const paths = {
   studyRecords: (studyId: string) => `/study/${encodeURIComponent(studyId)}/records`,
   /** A live group study: its lobby, steps and everyone's progress. */
   room: (studyId: string) => `/room/${encodeURIComponent(studyId)}`,
+  /** An invite: whoever opens it picks a nickname if they have none, then joins the group study with `code`. */
+  join: (code: string) => `/join/${encodeURIComponent(code)}`,
   myRecords: () => '/records',
 };
 
@@ -40,6 +43,8 @@ export function matchRoute(path: string): Route {
   }
   const room = /^\/room\/([^/]+)\/?$/.exec(path);
   if (room?.[1]) return { name: 'room', studyId: decodeURIComponent(room[1]) };
+  const join = /^\/join\/([^/]+)\/?$/.exec(path);
+  if (join?.[1]) return { name: 'join', code: decodeURIComponent(join[1]) };
   return { name: 'notFound' };
 }
 

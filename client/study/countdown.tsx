@@ -1,13 +1,14 @@
 /**
  * The step's countdown, read from the deadline every tick (never counted
- * down), with the time's-up note and the chime switch beside it; and the tab
- * title that carries the same time for when the tab is in the back. Solo
- * study and the live room both use these.
+ * down), with the time's-up note and the chime and notification switches
+ * beside it; and the tab title that carries the same time for when the tab
+ * is in the back. Solo study and the live room both use these.
  */
 import type { ReadonlySignal } from '@preact/signals';
 import { formatRemaining } from '../i18n/format.ts';
 import { messages } from '../i18n/locale.ts';
 import { useTitle } from '../ui/title.ts';
+import { canNotify, notifyBlocked, notifying, setNotifying } from './notify.ts';
 import { muted } from './sound.ts';
 
 /**
@@ -44,6 +45,20 @@ export function Countdown(props: {
         />
         {t.chime}
       </label>
+      {canNotify ? (
+        <label class="switch">
+          <input
+            type="checkbox"
+            checked={notifying.value}
+            onChange={(event) => void setNotifying(event.currentTarget.checked)}
+            data-testid="notify-toggle"
+          />
+          {t.notify}
+        </label>
+      ) : null}
+      <p class="hint notify-status" role="status" data-testid="notify-status">
+        {notifyBlocked.value ? t.notifyBlocked : ''}
+      </p>
     </div>
   );
 }

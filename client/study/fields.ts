@@ -1,4 +1,6 @@
-/** The questions of a cycle, in the order the forms ask them, and how a filled form is sent. */
+/** The questions of a cycle, in the order the forms ask them, where their drafts live, and how a filled form is sent. */
+import type { ProgressView } from '../../shared/api.ts';
+import type { Step } from '../../shared/domain.ts';
 
 /** Planning answers, in the order the form asks them. */
 export const PLAN_FIELDS = [
@@ -15,3 +17,7 @@ export const RETROSPECT_FIELDS = ['doneAsExpected', 'experiencedDifficulty', 'le
 export function answered(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim() !== ''));
 }
+
+/** Where a learner's drafts for one step of one cycle live. */
+export const draftPrefix = (at: Pick<ProgressView, 'progressId' | 'cycle'>, step: Step) =>
+  `study.${at.progressId}.${at.cycle}.${step}.`;

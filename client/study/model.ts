@@ -5,18 +5,14 @@
  */
 import { computed, createModel, effect, signal } from '@preact/signals';
 import type { ProgressView, StudyPage } from '../../shared/api.ts';
-import type { Step } from '../../shared/domain.ts';
 import { clearDrafts, draftValues, formDrafts } from '../drafts/store.ts';
 import { createSubmission } from '../forms/submission.ts';
 import type { Api } from '../net/api.ts';
 import { navigate, paths } from '../router/router.ts';
-import { serverTimeNow, syncWithServer } from '../time/clock.ts';
-import { answered, PLAN_FIELDS, RETROSPECT_FIELDS } from './fields.ts';
-import { chimeOnTimeUp } from './sound.ts';
-
-/** Where a learner's drafts for one step of one cycle live. */
-const draftPrefix = (me: Pick<ProgressView, 'progressId' | 'cycle'>, step: Step) =>
-  `study.${me.progressId}.${me.cycle}.${step}.`;
+import { keepInSync, serverTimeNow, syncWithServer } from '../time/clock.ts';
+import { endSolo } from './ending.ts';
+import { answered, draftPrefix, PLAN_FIELDS, RETROSPECT_FIELDS } from './fields.ts';
+import { alertOnTimeUp } from './sound.ts';
 
 /** Error codes that mean the server's position is not the one on screen: reload it. */
 const MOVED_ON = new Set(['stale_step', 'wrong_step']);
@@ -35,6 +31,8 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
   const moved = signal(false);
   /** The current step's form submission (or the plain "move on" of studying). */
   const submission = createSubmission();
+  /** Ending the study early (solo only). */
+  const ending = createSubmission();
 
   const me = computed(() => page.value?.me ?? null);
   /** Milliseconds until the step's deadline (negative once past), or null without a deadline. */
@@ -83,14 +81,22 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
       // A live group study is lived in its room; an old link lands here.
       if (first && result.data.study.mode === 'group') void openRoomIfLive();
     } else if (!page.value) {
+      // Not in a live group study: its room page offers to join it (or says it started).
+      if (result.error.error === 'not_a_participant' && (await openRoomIfLive())) return;
       loadError.value = result.error.error;
     }
   }
 
-  /** Moves to the study's live room when it has one (group studies made at API level 1 have none and stay here). */
-  async function openRoomIfLive(): Promise<void> {
+  /**
+   * Moves to the study's live room when it has one (group studies made at API
+   * level 1 have none and stay here), for a participant or, with an invite in
+   * the answer, for someone who may join it. True when it moved.
+   */
+  async function openRoomIfLive(): Promise<boolean> {
     const room = await api.room(studyId);
-    if (room.ok) navigate(paths.room(studyId), { replace: true });
+    if (!room.ok && !('invite' in room.error)) return false;
+    navigate(paths.room(studyId), { replace: true });
+    return true;
   }
 
   /** Applies our own move, or re-fetches when the server says the page was out of date. */
@@ -119,7 +125,7 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
     api.advance(current.progressId, { from: { step: current.step, cycle: current.cycle } });
 
   // Sound once, when the time runs out while the learner is here.
-  chimeOnTimeUp(timeUp);
+  alertOnTimeUp(timeUp, () => page.value?.study.name ?? null);
 
   // No live sync here: coming back to the tab re-fetches the study,
   // so other participants' progress and another device's moves show up.
@@ -128,6 +134,9 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
     addEventListener('focus', refresh);
     return () => removeEventListener('focus', refresh);
   });
+  // The re-fetch also brings the server's clock: the countdown keeps to it
+  // every few minutes and right after the device clock jumps.
+  effect(() => keepInSync(() => void load()));
 
   void load();
 
@@ -138,6 +147,7 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
     movedElsewhere,
     moved,
     submission,
+    ending,
     me,
     remaining,
     timeUp,
@@ -177,6 +187,12 @@ export const StudyModel = createModel((api: Api, studyId: string) => {
         return saved.ok ? advanceFrom(current) : saved;
       });
       return settle(progress);
+    },
+    /** Ends the solo study where it stands, keeping what was written; the page then shows it done. */
+    async end(): Promise<boolean> {
+      const current = me.value;
+      if (!current) return false;
+      return settle(await ending.run('endStudyBody', {}, () => endSolo(api, current)));
     },
   };
 });

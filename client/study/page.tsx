@@ -10,11 +10,15 @@ import { navigations } from '../router/router.ts';
 import { Heading } from '../ui/heading.tsx';
 import { Unavailable } from '../ui/unavailable.tsx';
 import { useStepTitle } from './countdown.tsx';
+import { EndStudy } from './end-study.tsx';
 import { StudyModel } from './model.ts';
 import { Participants } from './participants.tsx';
 import { ShareCode } from './share-code.tsx';
 import { Stepper } from './stepper.tsx';
 import { StepView } from './steps.tsx';
+
+/** Home's studies in progress load with this page, which their "Continue" opens (client/home/home.tsx). */
+export { OpenStudies } from '../home/open-studies.tsx';
 
 /** The study page for `studyId`. Keyed by study, so another study gets a fresh model. */
 export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
@@ -49,12 +53,17 @@ export function StudyPage({ api, studyId }: { api: Api; studyId: string }) {
           {t.minutesEach(study.minutesPerCycle)}
         </p>
         {me.step === 'done' ? null : <Stepper step={me.step} />}
-        {study.code ? <ShareCode code={study.code} /> : null}
+        {study.code ? <ShareCode code={study.code} name={study.name} /> : null}
       </header>
       <p class="notice-inline" role="status" data-testid="study-status">
         {model.movedElsewhere.value ? t.movedElsewhere : ''}
       </p>
       <StepView key={`${me.step}-${me.cycle}`} model={model} />
+      {study.mode === 'solo' && me.step !== 'done' ? (
+        <div class="actions end-actions">
+          <EndStudy name={study.name} ending={model.ending} end={model.end} />
+        </div>
+      ) : null}
       {study.mode === 'group' ? <Participants model={model} /> : null}
     </main>
   );

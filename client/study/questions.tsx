@@ -4,7 +4,7 @@
  * only where the answers go differs.
  */
 import type { Signal } from '@preact/signals';
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { LIMITS } from '../../shared/domain.ts';
 import { TextField } from '../forms/field.tsx';
 import type { FieldErrors } from '../forms/validate.ts';
@@ -36,6 +36,32 @@ function Question(props: {
   );
 }
 
+/**
+ * The line that tells of Ctrl+Enter (Cmd+Enter on a Mac), and the shortcut
+ * itself on the form it is in: in these multi-line answers Enter alone starts
+ * a new line. Here rather than in the shared form, so the welcome path's first
+ * load does not carry it.
+ */
+function SubmitShortcut() {
+  const hint = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    const form = hint.current?.closest('form');
+    if (!form) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.isComposing) return;
+      event.preventDefault();
+      form.requestSubmit();
+    };
+    form.addEventListener('keydown', onKeyDown);
+    return () => form.removeEventListener('keydown', onKeyDown);
+  }, []);
+  return (
+    <p class="hint" ref={hint}>
+      {messages().submitShortcut}
+    </p>
+  );
+}
+
 /** The plan's questions: two required, three behind "want a more specific goal?". */
 export function PlanQuestions({
   drafts,
@@ -62,6 +88,7 @@ export function PlanQuestions({
         {field('expectedDifficulty', false)}
         {field('whatCanYouDo', false)}
       </details>
+      <SubmitShortcut />
     </>
   );
 }
@@ -82,6 +109,7 @@ export function RetrospectQuestions({
       {field('doneAsExpected', true)}
       {field('experiencedDifficulty', true)}
       {field('lesson', false)}
+      <SubmitShortcut />
     </>
   );
 }

@@ -1,17 +1,33 @@
-/** A group study's 6-letter code, with a copy button, for the host to pass around. */
+/**
+ * How a group study is passed around: its 6-letter code, and its invite link
+ * (`/join/<code>`), copied or handed to the device's share sheet where the
+ * browser has one (`navigator.share`, mostly phones).
+ */
 import { useSignal } from '@preact/signals';
 import { messages } from '../i18n/locale.ts';
+import { paths } from '../router/router.ts';
 
-/** The code and its copy button; the outcome of a copy is announced politely. */
-export function ShareCode({ code }: { code: string }) {
+type Outcome = 'codeCopied' | 'codeCopyFailed' | 'linkCopied' | 'linkCopyFailed';
+
+/** The code, the invite link's buttons, and the outcome of a copy, announced politely. */
+export function ShareCode({ code, name }: { code: string; name: string }) {
   const t = messages();
-  const copied = useSignal<'copied' | 'failed' | null>(null);
-  const copy = async () => {
+  const outcome = useSignal<Outcome | null>(null);
+  const link = `${location.origin}${paths.join(code)}`;
+  const copy = async (text: string, done: Outcome, failed: Outcome) => {
     try {
-      await navigator.clipboard.writeText(code);
-      copied.value = 'copied';
+      await navigator.clipboard.writeText(text);
+      outcome.value = done;
     } catch {
-      copied.value = 'failed';
+      outcome.value = failed;
+    }
+  };
+  const share = async () => {
+    outcome.value = null;
+    try {
+      await navigator.share({ title: name, text: t.shareText(name), url: link });
+    } catch {
+      // Closed without sharing (AbortError), or not allowed here: the sheet said enough.
     }
   };
   return (
@@ -23,12 +39,32 @@ export function ShareCode({ code }: { code: string }) {
         <code class="code" data-testid="study-code" aria-describedby="share-label">
           {code}
         </code>
-        <button type="button" class="secondary small" onClick={() => void copy()} data-testid="copy-code">
+        <button
+          type="button"
+          class="secondary small"
+          onClick={() => void copy(code, 'codeCopied', 'codeCopyFailed')}
+          data-testid="copy-code"
+        >
           {t.copyCode}
         </button>
       </div>
-      <p class="hint" role="status">
-        {copied.value === 'copied' ? t.codeCopied : copied.value === 'failed' ? t.codeCopyFailed : ''}
+      <div class="share-row">
+        <button
+          type="button"
+          class="secondary small"
+          onClick={() => void copy(link, 'linkCopied', 'linkCopyFailed')}
+          data-testid="copy-link"
+        >
+          {t.copyLink}
+        </button>
+        {'share' in navigator ? (
+          <button type="button" class="secondary small" onClick={() => void share()} data-testid="share-link">
+            {t.shareLink}
+          </button>
+        ) : null}
+      </div>
+      <p class="hint" role="status" data-testid="share-status">
+        {outcome.value ? t[outcome.value] : ''}
       </p>
     </div>
   );

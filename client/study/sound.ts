@@ -4,6 +4,8 @@
  * with it, so the audio context is unlocked on their first click or key.
  */
 import { effect, type ReadonlySignal, signal } from '@preact/signals';
+import { messages } from '../i18n/locale.ts';
+import { notifyTimeUp } from './notify.ts';
 
 const KEY = 'haru.muted';
 
@@ -47,16 +49,21 @@ export function chime(): void {
 }
 
 /**
- * Chimes once when `timeUp` turns true while the learner is here: not on a
- * page opened after the deadline, and never again for the same step (a step
- * change turns it false or null first). Call inside a model, whose disposal
- * ends the watch.
+ * Chimes once when `timeUp` turns true while the learner is here, and shows
+ * the system notification if they opted in (notify.ts): not on a page opened
+ * after the deadline, and never again for the same step (a step change turns
+ * it false or null first). `name` is the study's, for the notification. Call
+ * inside a model, whose disposal ends the watch.
  */
-export function chimeOnTimeUp(timeUp: ReadonlySignal<boolean | null>): void {
+export function alertOnTimeUp(timeUp: ReadonlySignal<boolean | null>, name: () => string | null): void {
   let armed = false;
   effect(() => {
     const up = timeUp.value;
-    if (up && armed) chime();
+    if (up && armed) {
+      chime();
+      const t = messages();
+      notifyTimeUp(`${t.timeUpTitle} · ${name() ?? t.appName}`, t.notifyBody);
+    }
     armed = up === false;
   });
 }

@@ -13,6 +13,8 @@ import { Countdown } from './countdown.tsx';
 /** The frame of `step`'s view. */
 export function StepFrame(props: {
   step: Step;
+  /** The heading, when it is not the step's own title (a solo study ended early). */
+  title?: string;
   lead: string;
   /** Whether the heading takes focus when it appears. */
   focus: boolean;
@@ -22,12 +24,12 @@ export function StepFrame(props: {
   upNote?: string;
   children: ComponentChildren;
 }) {
-  const { step, lead, focus, remaining, timeUp, upNote, children } = props;
+  const { step, title, lead, focus, remaining, timeUp, upNote, children } = props;
   const t = messages();
   return (
     <section class="step card" aria-labelledby="step-heading" data-testid={`step-${step}`}>
       <Heading level={2} id="step-heading" focus={focus} testId="step-heading">
-        {t.stepTitles[step]}
+        {title ?? t.stepTitles[step]}
       </Heading>
       <p class="hint">{lead}</p>
       <Countdown remaining={remaining} timeUp={timeUp} upNote={upNote} big={step === 'studying'} />

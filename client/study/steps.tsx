@@ -3,6 +3,7 @@
  * step and cycle, so a move mounts a fresh one whose heading takes focus.
  */
 import type { ComponentChildren } from 'preact';
+import { endedEarly } from '../../shared/study-end.ts';
 import { Form } from '../forms/form.tsx';
 import { messages } from '../i18n/locale.ts';
 import { Link } from '../router/link.tsx';
@@ -32,11 +33,16 @@ export function StepView({ model }: Props) {
 }
 
 /** The learner's step in the shared frame: heading focused after a move, countdown to the deadline. */
-function StepFrame({ model, lead, children }: Props & { lead: string; children: ComponentChildren }) {
+function StepFrame({
+  model,
+  title,
+  lead,
+  children,
+}: Props & { title?: string; lead: string; children: ComponentChildren }) {
   const me = model.me.value;
   if (!me) return null;
   return (
-    <Frame step={me.step} lead={lead} focus={model.moved.value} remaining={model.remaining}>
+    <Frame step={me.step} title={title} lead={lead} focus={model.moved.value} remaining={model.remaining}>
       {children}
     </Frame>
   );
@@ -107,10 +113,16 @@ function Retrospect({ model }: Props) {
 
 function Done({ model }: Props) {
   const t = messages();
-  const study = model.page.value?.study;
-  if (!study) return null;
+  const page = model.page.value;
+  if (!page) return null;
+  const { study, me } = page;
+  const ended = study.mode === 'solo' && endedEarly(me, study.totalCycles, me.retrospect !== null);
   return (
-    <StepFrame model={model} lead={t.doneLead(study.totalCycles)}>
+    <StepFrame
+      model={model}
+      title={ended ? t.endedTitle : undefined}
+      lead={ended ? t.endedLead(me.cycle, study.totalCycles) : t.doneLead(study.totalCycles)}
+    >
       <p class="actions">
         <Link href={paths.studyRecords(study.id)} class="button primary" data-testid="study-records-link">
           {t.seeRecords}

@@ -1,6 +1,7 @@
 /**
- * Builds the client into a versioned build (DESIGN §5): content-hashed files,
- * one index.html that names its build id and API level, and a manifest entry.
+ * Builds the client into a versioned build (DESIGN §5): content-hashed files
+ * (the bundle, and the icons and web app manifest of app-icons.ts), one
+ * index.html that names its build id and API level, and a manifest entry.
  * Shared by `npm run build`, `npm start` (watch) and the browser tests.
  */
 import { createHash } from 'node:crypto';
@@ -9,6 +10,7 @@ import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { API_LEVEL, type BuildFile, type BuildInfo, buildInfoSchema, contentTypeOf } from '../../shared/index.ts';
+import { appFiles } from './app-icons.ts';
 import { ROOT } from './paths.ts';
 
 /** A build in memory: its manifest entry, its files by path, and its page. */
@@ -77,14 +79,18 @@ export async function assemble(
   const template = await readFile(join(ROOT, 'client/index.html'), 'utf8');
   const files = new Map<string, Uint8Array>();
   const entries: BuildFile[] = [];
-  for (const out of outputFiles) {
-    const path = `assets/${basename(out.path)}`;
-    files.set(path, out.contents);
+  const app = appFiles();
+  const outputs = [
+    ...outputFiles.map((out) => ({ path: `assets/${basename(out.path)}`, bytes: out.contents })),
+    ...app.files,
+  ];
+  for (const { path, bytes } of outputs) {
+    files.set(path, bytes);
     entries.push({
       path,
       contentType: contentTypeOf(path),
-      etag: `"${sha256(out.contents).slice(0, 32)}"`,
-      size: out.contents.length,
+      etag: `"${sha256(bytes).slice(0, 32)}"`,
+      size: bytes.length,
     });
   }
   entries.sort((a, b) => a.path.localeCompare(b.path));
@@ -115,6 +121,9 @@ export async function assemble(
     .replaceAll('%PRELOAD%', preload)
     .replaceAll('%LAZY%', JSON.stringify(lazy).replaceAll('&', '&amp;').replaceAll('"', '&quot;'))
     .replaceAll('%API_LEVEL%', String(apiLevel))
+    .replaceAll('%ICON%', app.icon)
+    .replaceAll('%TOUCH_ICON%', app.touchIcon)
+    .replaceAll('%MANIFEST%', app.manifest)
     .replaceAll('%SCRIPT%', find(/^assets\/main-[^/]+\.js$/))
     .replaceAll('%STYLE%', find(/^assets\/main-[^/]+\.css$/));
   const info = buildInfoSchema.parse({ id, apiLevel, version, files: entries });

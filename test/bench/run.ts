@@ -635,8 +635,24 @@ export function parseOptions(argv: string[]): BenchOptions & { json?: string } {
   };
 }
 
+/** What `npm run bench -- --help` prints, and a wrong option with it. */
+const USAGE = `usage: npm run bench -- [--sockets N] [--rounds N] [--warmup N] [--no-party] [--no-bare]
+  [--deflate off|on|both] [--cycle 2,5,10] [--big N] [--big-rounds N] [--big-warmup N]
+  [--max-seconds N] [--keepalive-seconds N] [--json FILE]
+Prints the tables of docs/benchmarks.md; --big 0 skips the 1,000-socket rooms.`;
+
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  if (process.argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
   // Ctrl-C and the deadline end the process through 'exit', where the harness kills wrangler's process group.
   process.once('SIGINT', () => process.exit(130));
   process.once('SIGTERM', () => process.exit(143));

@@ -191,6 +191,19 @@ export interface WorldClock {
 }
 
 /**
+ * Rings the room's alarm now through the clock worker's test door (an app
+ * started with `clock: true`); the room then decides by its own, moved clock,
+ * as the platform's alarm would have after that much time.
+ */
+export async function ringRoomAlarm(app: RunningApp, studyId: string): Promise<void> {
+  const res = await fetch(`${app.url}/__test/rooms/${encodeURIComponent(studyId)}/alarm`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(res.status, 200, `the room's alarm rang: ${await res.text()}`);
+}
+
+/**
  * Makes `start` (epoch ms) the current time of every page of `context` and of
  * `app` (started with `clock: true`); from there both run at real speed until
  * `fastForward` jumps them together. Call before the context opens a page.

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locator, Page } from 'playwright-core';
-import { en } from '../../client/i18n/en.ts';
+import { type Catalog, en } from '../../client/i18n/en.ts';
 
 /** How long the UI may take to show what a click or a load leads to. */
 export const UI_TIMEOUT = 10_000;
@@ -22,11 +22,11 @@ export async function open(page: Page, url: string, path = '/'): Promise<void> {
   await page.locator('main#main').waitFor({ timeout: UI_TIMEOUT });
 }
 
-/** A new learner picks a nickname; resolves on their home page. */
-export async function pickNickname(page: Page, nickname: string): Promise<void> {
-  await page.getByLabel(en.nickname, { exact: true }).fill(nickname);
-  await page.getByRole('button', { name: en.nicknameSubmit, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: en.homeTitle(nickname) }).waitFor({ timeout: UI_TIMEOUT });
+/** A new learner picks a nickname, on a page in the language of `t`; resolves on their home page. */
+export async function pickNickname(page: Page, nickname: string, t: Catalog = en): Promise<void> {
+  await page.getByLabel(t.nickname, { exact: true }).fill(nickname);
+  await page.getByRole('button', { name: t.nicknameSubmit, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: t.homeTitle(nickname) }).waitFor({ timeout: UI_TIMEOUT });
 }
 
 /** The study id in the page's path (`/study/:id`, `/study/:id/records` or `/room/:id`). */
@@ -75,6 +75,14 @@ export async function createRoom(
 /** Waits until the room page says its line to the room is `state` (`live`, `offline`...). */
 export async function expectConnection(page: Page, state: keyof typeof en.connectionStates): Promise<void> {
   await page.locator(`[data-testid="connection"][data-state="${state}"]`).waitFor({ timeout: UI_TIMEOUT });
+}
+
+/** Joins the group study with `code` through its invite link, in any language; resolves in its lobby, live. */
+export async function joinByLink(page: Page, url: string, code: string): Promise<void> {
+  await page.goto(`${url}/join/${code}`, { timeout: 15_000 });
+  await page.waitForURL(/\/room\/[^/]+$/, { timeout: UI_TIMEOUT });
+  await page.locator('main[data-testid="room-page"][data-step="waiting"]').waitFor({ timeout: UI_TIMEOUT });
+  await expectConnection(page, 'live');
 }
 
 /** Waits until the room page shows `step` (with its heading, except for the lobby). */
@@ -134,10 +142,10 @@ export async function currentStep(page: Page): Promise<string | null> {
   return page.getByTestId('study-page').getAttribute('data-step', { timeout: UI_TIMEOUT });
 }
 
-/** Types answers into the questions of the step's form, by their labels. */
-export async function answer(page: Page, answers: Answers): Promise<void> {
+/** Types answers into the questions of the step's form, by their labels in the language of `t`. */
+export async function answer(page: Page, answers: Answers, t: Catalog = en): Promise<void> {
   for (const [question, text] of Object.entries(answers)) {
-    await page.getByLabel(en.questions[question as Question]).fill(text);
+    await page.getByLabel(t.questions[question as Question]).fill(text);
   }
 }
 

@@ -23,7 +23,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../../client/i18n/en.ts';
 import { API_LEVEL } from '../../shared/index.ts';
 import { expectNoViolations } from './axe.ts';
-import { newContext, type RunningApp, startWorldClock, suiteForFile } from './harness.ts';
+import { newContext, type RunningApp, ringRoomAlarm, startWorldClock, suiteForFile } from './harness.ts';
 import {
   type Answers,
   answer,
@@ -62,15 +62,6 @@ const SORA_RETRO = { doneAsExpected: 'Mostly', experiencedDifficulty: 'Fast spea
 /** Another six-letter code than `code`, so it names no study of this fresh database. */
 function otherCode(code: string): string {
   return [...code].map((letter) => String.fromCharCode(((letter.charCodeAt(0) - 65 + 13) % 26) + 65)).join('');
-}
-
-/** Rings the room's alarm now (see the file comment); the room decides by its own (moved) clock. */
-async function ringRoomAlarm(app: RunningApp, studyId: string): Promise<void> {
-  const res = await fetch(`${app.url}/__test/rooms/${encodeURIComponent(studyId)}/alarm`, {
-    method: 'POST',
-    signal: AbortSignal.timeout(5_000),
-  });
-  assert.equal(res.status, 200, `the room's alarm rang: ${await res.text()}`);
 }
 
 /** A learner on a fresh device who picked `nickname`, on the home page. */

@@ -105,6 +105,8 @@ describe('ASSET_PATH and contentTypeOf', () => {
     '/assets/chunk-2BSV7I4I.js',
     '/assets/main-5GVPBRGM.css',
     '/assets/font.latin-ABCDEFGH.woff2',
+    '/assets/icon-192-0123456789ab.png',
+    '/assets/manifest-0123456789ab.webmanifest',
   ])('accepts %s', (path) => {
     expect(ASSET_PATH.test(path)).toBe(true);
   });
@@ -126,6 +128,8 @@ describe('ASSET_PATH and contentTypeOf', () => {
     ['assets/a-ABCDEFGH.js', 'text/javascript; charset=utf-8'],
     ['assets/a-ABCDEFGH.css', 'text/css; charset=utf-8'],
     ['assets/a-ABCDEFGH.svg', 'image/svg+xml'],
+    ['assets/a-ABCDEFGH.png', 'image/png'],
+    ['assets/manifest-ABCDEFGH.webmanifest', 'application/manifest+json; charset=utf-8'],
     ['index.html', 'text/html; charset=utf-8'],
     ['assets/a-ABCDEFGH.exe', 'application/octet-stream'],
   ])('types %s as %s', (path, type) => {

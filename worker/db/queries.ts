@@ -5,7 +5,7 @@
  * write here to the older per-learner tables while a worker that reads them
  * may still serve (until the contract step).
  */
-import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, ne, or, sql } from 'drizzle-orm';
 import { type Answer, deadlineOf, nextPosition, type Position } from '../../shared/index.ts';
 import type { Database } from './client.ts';
 import { content, participant, participantCode, study } from './schema.ts';
@@ -143,6 +143,19 @@ export async function advanceStudy(db: Database, current: StudyRow, now: number)
     .where(and(eq(study.id, current.id), eq(study.step, current.step), eq(study.currentCycle, current.currentCycle)))
     .returning();
   return moved ?? null;
+}
+
+/**
+ * Ends a study where it stands: done, no deadline, the cycle and every answer
+ * kept. Null when it was already done (ended, finished, or a second tab won).
+ */
+export async function endStudy(db: Database, current: StudyRow, now: number): Promise<StudyRow | null> {
+  const [ended] = await db
+    .update(study)
+    .set({ step: 'done', stepDeadline: null, updatedAt: now })
+    .where(and(eq(study.id, current.id), ne(study.step, 'done')))
+    .returning();
+  return ended ?? null;
 }
 
 /** The statement that makes `participantId` the one host of its study (a host who left hands the role on). */

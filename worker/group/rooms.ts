@@ -6,10 +6,18 @@
 import { and, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { every } from 'hono/combine';
-import { codeFromBytes, createRoomBody, joinStudyBody, LIMITS, type RoomState } from '../../shared/index.ts';
+import {
+  codeFromBytes,
+  createRoomBody,
+  joinStudyBody,
+  LIMITS,
+  type RoomEntry,
+  type RoomInvite,
+  type RoomState,
+} from '../../shared/index.ts';
 import { database } from '../db/client.ts';
 import { createStudy } from '../db/queries.ts';
-import { participant, participantCode } from '../db/schema.ts';
+import { participant, participantCode, study } from '../db/schema.ts';
 import { jsonBody } from '../http/body.ts';
 import { allow, jsonError } from '../http/errors.ts';
 import { clientAddress, rateLimit } from '../http/rate-limit.ts';
@@ -55,6 +63,34 @@ async function viewOf(c: Context<MemberEnv>, studyId: string, memberId: string):
       .where(and(eq(participant.studyId, studyId), eq(participant.memberId, memberId))),
   ]);
   return state && row ? { participantId: row.id, state } : null;
+}
+
+/**
+ * The invite behind a live group study's id, read from D1 (the study row has
+ * its step, `participant_code_v2` its code), not from the room: asking the
+ * room would be a new RPC, which must ship a release ahead (DESIGN §7). D1
+ * hears of a start a moment after the room, so "waiting" may be a moment
+ * stale; the join itself then answers `study_started`. Giving the code away
+ * is deliberate: the id is unguessable and reaches a learner only in a link a
+ * participant shared, so whoever has it was invited (and the code is what the
+ * host shares anyway). Null for a solo study, an unknown id, or one the
+ * caller is already in.
+ */
+async function inviteOf(c: Context<MemberEnv>, studyId: string): Promise<RoomInvite | null> {
+  const db = database(c.env.DB);
+  const [[row], [mine]] = await Promise.all([
+    db
+      .select({ code: participantCode.code, name: study.name, step: study.step })
+      .from(participantCode)
+      .innerJoin(study, eq(study.id, participantCode.studyId))
+      .where(eq(participantCode.studyId, studyId)),
+    // A participant without a room view is in a group study from before rooms: its study page shows it.
+    db
+      .select({ id: participant.id })
+      .from(participant)
+      .where(and(eq(participant.studyId, studyId), eq(participant.memberId, c.var.memberId))),
+  ]);
+  return row && !mine ? { code: row.code, name: row.name, waiting: row.step === 'waiting' } : null;
 }
 
 /** Code guesses are limited per member, and per address against a script that makes new members for more tries. */
@@ -134,10 +170,25 @@ export const roomRoutes = new Hono<MemberEnv>()
           );
       }
     }
-    return c.json({ participantId: joined.participantId, state: joined.state }, joined.resumed ? 200 : 201);
+    const status = joined.resumed ? 200 : 201;
+    // A level-3 page reads only where it is now; an older page reads the whole room (100 KB at 1,000 learners).
+    if (c.var.compat.clientLevel < 3)
+      return c.json({ participantId: joined.participantId, state: joined.state }, status);
+    // A room before 2.2 names no nickname, but its state does.
+    const kept = joined.nickname ?? joined.state.participants.find((p) => p.id === joined.participantId)?.nickname;
+    const entry: RoomEntry = {
+      participantId: joined.participantId,
+      studyId: found.studyId,
+      nickname: kept ?? nickname,
+    };
+    return c.json(entry, status);
   })
   .all('/studies/:studyId', allow('GET', 'HEAD'), requireMember, async (c) => {
-    const view = await viewOf(c, c.req.param('studyId'), c.var.memberId);
-    return view ? c.json(view) : jsonError(c, 404, 'study_not_found', 'No live study you are part of has that id.');
+    const studyId = c.req.param('studyId');
+    const view = await viewOf(c, studyId, c.var.memberId);
+    if (view) return c.json(view);
+    // Still 404 for every page that knows no invite; a page that does offers to join.
+    const invite = await inviteOf(c, studyId);
+    return jsonError(c, 404, 'study_not_found', 'No live study you are part of has that id.', invite ? { invite } : {});
   })
   .all('/studies/:studyId/socket', allow('GET'), roomSocket);

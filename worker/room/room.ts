@@ -140,9 +140,12 @@ export interface RoomView {
   state: RoomState;
 }
 
-/** The answer to a join: the member's place (and whether they were already in), or why not. */
+/**
+ * The answer to a join: the member's place, whether they were already in and
+ * the nickname they are in under (rooms before 2.2 do not say it); or why not.
+ */
 export type JoinResult =
-  | ({ ok: true; resumed: boolean } & RoomView)
+  | ({ ok: true; resumed: boolean; nickname?: string } & RoomView)
   | { ok: false; code: 'no_room' | 'study_started' | 'room_full' };
 
 /** The API level of the subprotocol the worker chose for the socket; 0 when it named none. */
@@ -253,7 +256,10 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return { ok: false, code: 'no_room' };
     const existing = room.participants.find((p) => p.memberId === member.memberId);
-    if (existing) return { ok: true, resumed: true, participantId: existing.id, state: this.snapshot() };
+    if (existing) {
+      const { id: participantId, nickname } = existing;
+      return { ok: true, resumed: true, participantId, nickname, state: this.snapshot() };
+    }
     if (room.step !== 'waiting') return { ok: false, code: 'study_started' };
     if (room.participants.length >= LIMITS.roomParticipants.max) return { ok: false, code: 'room_full' };
     const participant: StoredParticipant = {
@@ -280,7 +286,13 @@ export class Room extends DurableObject<Env> {
       ],
       persist: [{ op: 'participant', participant, studyId: room.studyId, isHost: false }],
     });
-    return { ok: true, resumed: false, participantId: participant.id, state: this.snapshot() };
+    return {
+      ok: true,
+      resumed: false,
+      participantId: participant.id,
+      nickname: participant.nickname,
+      state: this.snapshot(),
+    };
   }
 
   /** RPC: the room as `memberId` sees it, for the study page's first paint; null if they are not in it. */
@@ -598,9 +610,9 @@ export class Room extends DurableObject<Env> {
    * coalesces the writes), then broadcasts; the output gate holds sends, and
    * so every ack, until that commit is durable. A crash any time after the ack
    * still finds the writes and a wake-up for them. With `gather` (a learner's
-   * message) the writes wait for the alarm, due `gatherMs` after the first
-   * of them, and go to D1 with whatever else is owed by then; otherwise they
-   * are flushed right after.
+   * message) the writes wait for the alarm, due `gatherMs` after the first of
+   * them, and go to D1 with whatever else is owed by then; otherwise they are
+   * flushed right after.
    */
   private async commit(outcome: Change, gather = false, extra: Record<string, unknown> = {}): Promise<void> {
     const room = this.room;

@@ -3,12 +3,13 @@
  * answer, move on. Time being up never moves anyone. Group study lives in
  * rooms (API level 2): a level-1 page asking to create one gets the compat
  * answer, and a group study made at level 1 can still be looked at but no
- * longer changed.
+ * longer changed. A learner may end their solo study where it stands.
  */
 import { type Context, Hono } from 'hono';
 import {
   advanceBody,
   createStudyBody,
+  endStudyBody,
   requiredAnswer,
   type SavePlanBody,
   type SaveRetrospectBody,
@@ -22,6 +23,7 @@ import {
   advanceStudy,
   type ContentRow,
   createStudy,
+  endStudy,
   type ParticipantRow,
   readStudy,
   saveAnswer,
@@ -49,23 +51,20 @@ function studyPage(
   };
 }
 
-/** Loads the caller's own solo progress, or the 404/403/409 to answer. */
-async function ownProgress(c: Context<MemberEnv>, db: Database) {
+/** Why a group study's progress cannot be changed over v1: level-1 group studies were paused in the upgrade. */
+const GROUP_CLOSED = [
+  'group_study_closed',
+  'Group studies from before live study were paused in the upgrade; their records are kept.',
+] as const;
+
+/** Loads the caller's own solo progress, or the 404/403/409 to answer (`group` says why a group study is refused). */
+async function ownProgress(c: Context<MemberEnv>, db: Database, group: readonly [string, string] = GROUP_CLOSED) {
   const found = await loadParticipant(db, c.req.param('progressId') ?? '');
   if (!found) return { res: jsonError(c, 404, 'progress_not_found', 'No such progress.') } as const;
   if (found.participant.memberId !== c.var.memberId) {
     return { res: jsonError(c, 403, 'not_your_progress', 'You can only change your own progress.') } as const;
   }
-  if (found.study.code) {
-    return {
-      res: jsonError(
-        c,
-        409,
-        'group_study_closed',
-        'Group studies from before live study were paused in the upgrade; their records are kept.',
-      ),
-    } as const;
-  }
+  if (found.study.code) return { res: jsonError(c, 409, ...group) } as const;
   return found;
 }
 
@@ -157,4 +156,19 @@ export const studyRoutes = new Hono<MemberEnv>()
     const moved = await advanceStudy(db, s, c.var.now());
     if (!moved) return jsonError(c, 409, 'stale_step', 'This study has already moved on; reload to see where it is.');
     return c.json(toProgressView(mine, moved, moved.currentCycle === s.currentCycle ? answers : undefined));
+  })
+  .all('/progress/:progressId/end', allow('POST'), requireMember, jsonBody(endStudyBody), async (c) => {
+    const db = database(c.env.DB);
+    const found = await ownProgress(c, db, [
+      'group_study',
+      'Only a solo study can be ended by its learner; a group study ends when its host finishes it.',
+    ]);
+    if ('res' in found) return found.res;
+    const { participant: mine, study: s, content: answers } = found;
+    // Ending an ended (or finished) study answers as it stands: a second tab or a retry changes nothing.
+    const ended =
+      s.step === 'done'
+        ? s
+        : ((await endStudy(db, s, c.var.now())) ?? (await loadParticipant(db, mine.id))?.study ?? s);
+    return c.json(toProgressView(mine, ended, answers));
   });

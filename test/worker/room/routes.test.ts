@@ -72,6 +72,40 @@ describe('POST /api/v2/studies and join', () => {
     expect(view.participantId).toBe(joined.participantId);
   });
 
+  it('answers a level-3 join with where the learner is, and a level-2 join with the whole room', async () => {
+    const api = v1App({ apiLevel: 3 });
+    const { opened } = await openRoomOver(api);
+    const guest = await signUp(api, 'guest');
+    const entry = await ok<Record<string, unknown>>(
+      api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'g' }, guest.token),
+      201,
+    );
+    expect(entry).toEqual({ participantId: expect.any(String), studyId: opened.state.studyId, nickname: 'g' });
+    // Already in: the nickname they are in under, not the one typed now.
+    const again = await ok<Record<string, unknown>>(
+      api.call('POST', '/api/v2/studies/join', { code: opened.state.code, nickname: 'other' }, guest.token),
+      200,
+    );
+    expect(again).toEqual({ ...entry, nickname: 'g' });
+    const old = await api.app.request(
+      '/api/v2/studies/join',
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${guest.token}`,
+          [COMPAT.apiHeader]: '2',
+        },
+        body: JSON.stringify({ code: opened.state.code, nickname: 'g' }),
+      },
+      api.env,
+    );
+    expect(old.status).toBe(200);
+    const whole = (await old.json()) as RoomAnswer;
+    expect(whole.participantId).toBe(entry.participantId);
+    expect(whole.state.participants.map((p) => p.nickname)).toEqual(['host', 'g']);
+  });
+
   it('refuses unknown codes, strangers and latecomers', async () => {
     const api = v2App();
     const { host, opened } = await openRoomOver(api);
