@@ -59,15 +59,22 @@ describe('a guest token over months', { timeout: 150_000 }, () => {
       const first = await storedToken(page);
       assert.ok(first, 'signing up stored a token');
 
-      // Two days later the next call hands back a fresh token, and the page keeps it.
+      // Two days later the next calls hand back fresh tokens, and the page keeps one of them. (My records
+      // reads several pages of records at once, and each answer renews with its own time, so which one
+      // lands last is the network's choice.)
       await clock.fastForward(2 * DAY);
+      const fresh = new Set<string>();
+      page.on('response', (res) => {
+        const token = res.headers()[TOKEN_RENEWAL_HEADER.toLowerCase()];
+        if (token) fresh.add(token);
+      });
       const renewedAnswer = await visitMyRecords(page);
       const renewed = renewedAnswer.headers()[TOKEN_RENEWAL_HEADER.toLowerCase()];
       assert.ok(renewed && renewed !== first, 'the answer carried a fresh token');
       await eventually(
         () => storedToken(page),
-        (token) => token === renewed,
-        'the page keeps the fresh token',
+        (token) => token !== null && token !== first && fresh.has(token),
+        'the page keeps a fresh token',
       );
 
       // 89 days on, the first token is past its 90 days; the learner, on the fresh one, is still in.
