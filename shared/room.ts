@@ -7,7 +7,7 @@
  * down to `deadline`.
  */
 import * as z from 'zod/mini';
-import { type Answer, cycleSchema, type Plan, planSchema, retrospectSchema } from './api.ts';
+import { cycleSchema, planSchema, retrospectSchema } from './api.ts';
 import { LIMITS, requiredAnswer } from './domain.ts';
 
 /** Steps of a live room: a group waits in the lobby before cycle 1. */
@@ -357,9 +357,4 @@ export function applyShared(
 export function draftHasText(draft: Draft): boolean {
   const fields: Record<string, string | undefined> = 'plan' in draft ? draft.plan : draft.retrospect;
   return Object.values(fields).some((value) => (value ?? '').trim() !== '');
-}
-
-/** The plan a `submitted` event carries for a learner who shares it. */
-export function sharedPlanOf(answer: Answer, sharing: boolean): Plan | undefined {
-  return sharing && 'plan' in answer ? answer.plan : undefined;
 }
