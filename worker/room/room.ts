@@ -72,10 +72,12 @@ const COALESCE_MS = 250;
  * of quiet, far longer than this.
  */
 const PRESENCE_MS = 100;
-/** The first API level whose pages read a window's presence changes as one `presences` event. */
-const BATCHED_PRESENCE_LEVEL = 3;
-/** The first API level whose pages read `answer` and `shared` messages (drafts, shared plans, own tabs). */
-const OWN_ANSWERS_LEVEL = 3;
+/**
+ * The first API level whose pages read a window's presence changes as one
+ * `presences` event, and `answer` and `shared` messages (drafts, own tabs,
+ * shared plans); older pages get single `presence` events and none of those.
+ */
+const LEVEL_3 = 3;
 
 /** Which answer an answer or draft is. */
 function kindOf(answer: Answer | Draft): 'plan' | 'retrospect' {
@@ -184,8 +186,8 @@ export class Room extends DurableObject<Env> {
    * is evicted only after a quiet spell, which the window has outlasted.
    */
   private windows = new Map<string, RateWindow>();
-  /** Presence changes not yet sent: each participant touched in this window, and whether they are online now. */
-  private presence = new Map<string, boolean>();
+  /** Participants who came or went in this window; the broadcast reads where each ended up from the sockets. */
+  private presence = new Set<string>();
   /** When the gathered presence changes go out (room clock); null with none gathered. */
   private presenceDueAt: number | null = null;
   /**
@@ -348,10 +350,10 @@ export class Room extends DurableObject<Env> {
       this.room.hostOfflineSince = null;
       await this.commit({ ok: true, events: [], persist: [] });
     }
-    if (!wasOnline) await this.presenceChanged(participant.id, true);
+    if (!wasOnline) await this.presenceChanged(participant.id);
     else await this.schedule();
     server.send(this.snapshotText(participant.id));
-    if ((attachment.apiLevel ?? 0) >= OWN_ANSWERS_LEVEL) {
+    if (this.socketLevel(server) >= LEVEL_3) {
       const held = this.heldNow(participant.id);
       if (held) server.send(JSON.stringify(answerMessage(held)));
     }
@@ -405,11 +407,10 @@ export class Room extends DurableObject<Env> {
     }
     const moved = room.step !== from.step || room.cycle !== from.cycle;
     outcome.persist.push(...kept.map((k) => k.persist));
-    const entries: Record<string, unknown> = {};
-    for (const h of held) entries[ANSWER_PREFIX + answerKey(h.participantId, kindOf(h.held.answer))] = h.held;
+    const keyed = held.map((h) => [answerKey(h.participantId, kindOf(h.held.answer)), h.held] as const);
     // Its D1 writes gather in the outbox and go out together from the alarm.
-    await this.commit(outcome, true, entries);
-    for (const h of held) this.answers.set(answerKey(h.participantId, kindOf(h.held.answer)), h.held);
+    await this.commit(outcome, true, Object.fromEntries(keyed.map(([key, h]) => [ANSWER_PREFIX + key, h])));
+    for (const [key, h] of keyed) this.answers.set(key, h);
     // Acknowledged only now: the answer is in this room's storage and owed to D1.
     if (outcome.ack) this.send(ws, { type: 'ack', id: outcome.ack });
     // Every tab of theirs shows what was saved; a kept draft tells its writer so.
@@ -443,7 +444,7 @@ export class Room extends DurableObject<Env> {
     await this.commit({ ok: true, events: [], persist: [] });
     const plan = on ? this.planOf(participantId) : null;
     const text = JSON.stringify({ type: 'shared', participantId, sharing: on, plan } satisfies ServerMessage);
-    for (const socket of this.openSockets()) if (this.levelOf(socket) >= OWN_ANSWERS_LEVEL) socket.send(text);
+    for (const socket of this.openSockets()) if (this.socketLevel(socket) >= LEVEL_3) socket.send(text);
   }
 
   /** A participant's submitted plan of the current cycle, if any. */
@@ -465,10 +466,11 @@ export class Room extends DurableObject<Env> {
   /** Sends `message` to every level-3 socket of one participant (level-2 pages do not know it). */
   private sendOwn(participantId: string, message: ServerMessage): void {
     const text = JSON.stringify(message);
-    for (const ws of this.openSockets(participantId)) if (this.levelOf(ws) >= OWN_ANSWERS_LEVEL) ws.send(text);
+    for (const ws of this.openSockets(participantId)) if (this.socketLevel(ws) >= LEVEL_3) ws.send(text);
   }
 
-  private levelOf(ws: WebSocket): number {
+  /** The API level a socket speaks (0 for sockets from before it was kept). */
+  private socketLevel(ws: WebSocket): number {
     return this.attachmentOf(ws).apiLevel ?? 0;
   }
 
@@ -534,14 +536,14 @@ export class Room extends DurableObject<Env> {
       room.hostOfflineSince = this.now() - (left ? HOST_GRACE_MS : 0);
       await this.commit({ ok: true, events: [], persist: [] });
     }
-    await this.presenceChanged(participantId, false);
+    await this.presenceChanged(participantId);
     const handed = left ? handOver(room, this.now(), (id) => this.isOnline(id, ws)) : null;
     if (handed) await this.commit(handed);
   }
 
   /** Notes that `participantId` came or went; the change goes out with the window's others (`sendPresence`). */
-  private async presenceChanged(participantId: string, online: boolean): Promise<void> {
-    this.presence.set(participantId, online);
+  private async presenceChanged(participantId: string): Promise<void> {
+    this.presence.add(participantId);
     if (this.presenceMs <= 0) await this.sendPresence();
     else this.presenceDueAt ??= this.now() + this.presenceMs;
     // Someone coming or going may make a handover due or moot.
@@ -572,32 +574,38 @@ export class Room extends DurableObject<Env> {
     const first = room.seq + 1;
     room.seq += changes.length;
     await this.ctx.storage.put(ROOM_KEY, room);
-    const single = changes.map(([participantId], i) =>
-      JSON.stringify({
-        type: 'event',
-        seq: first + i,
-        event: {
-          kind: 'presence',
-          participantId,
-          online: online.has(participantId),
-          ...(participantId === room.hostId ? { handoverAt: handover } : {}),
-        },
-      } satisfies ServerMessage),
-    );
+    // Built only if a level-2 page is there to read them.
+    const single = () =>
+      changes.map((participantId, i) =>
+        JSON.stringify({
+          type: 'event',
+          seq: first + i,
+          event: {
+            kind: 'presence',
+            participantId,
+            online: online.has(participantId),
+            ...(participantId === room.hostId ? { handoverAt: handover } : {}),
+          },
+        } satisfies ServerMessage),
+      );
+    let singles: string[] | null = null;
     const batch = JSON.stringify({
       type: 'event',
       seq: room.seq,
       event: {
         kind: 'presences',
-        online: changes.filter(([id]) => online.has(id)).map(([id]) => id),
-        offline: changes.filter(([id]) => !online.has(id)).map(([id]) => id),
+        online: changes.filter((id) => online.has(id)),
+        offline: changes.filter((id) => !online.has(id)),
         handoverAt: handover,
       },
     } satisfies ServerMessage);
     for (const ws of sockets) {
       try {
-        if (this.levelOf(ws) >= BATCHED_PRESENCE_LEVEL) ws.send(batch);
-        else for (const text of single) ws.send(text);
+        if (this.socketLevel(ws) >= LEVEL_3) ws.send(batch);
+        else {
+          singles ??= single();
+          for (const text of singles) ws.send(text);
+        }
       } catch {
         // A socket that is closing gets its close event; nothing to do here.
       }
