@@ -2,14 +2,16 @@
  * A headless room client: the one way every client (the page, the
  * rehearsal's learners, tests) keeps a line to a room (DESIGN §7). It keeps
  * the room's state from the snapshot and numbered events, asks for `sync`
- * when it missed one, keeps submissions until the room acknowledges them and
- * sends them again after a reconnect, and reconnects with backoff and full
- * jitter, so a room whose worker restarted is not hit by every client at the
- * same instant. No DOM: the socket comes from a factory, timers and
+ * when it missed one, comes back with the number it is at so the room can
+ * answer with who is online instead of the whole room, keeps submissions
+ * until the room acknowledges them and sends them again after a reconnect,
+ * and reconnects with backoff and full jitter, so a room whose worker
+ * restarted is not hit by every client at the same instant. No DOM: the socket comes from a factory, timers and
  * randomness are injectable.
  */
 import {
   applyEvent,
+  applyResume,
   applyShared,
   CLOSE,
   type ClientMessage,
@@ -146,8 +148,14 @@ export type RoomChange =
 
 /** What a room client needs. */
 export interface RoomClientOptions {
-  /** Opens a socket to the room; called again for every attempt (the token or build may have changed). */
-  open: () => SocketLike;
+  /**
+   * Opens a socket to the room; called again for every attempt (the token or
+   * build may have changed). `since` is the event number the client's state
+   * is at (null before the first snapshot): the opener passes it on as the
+   * socket URL's `since`, and a level-3 room answers with a `resume` when
+   * only presence changed after it.
+   */
+  open: (since: number | null) => SocketLike;
   /** Where submissions wait; asked on every use (the page learns whose outbox it is late). Defaults to memory. */
   outbox?: () => Outbox | null;
   /** Whether the device is online at all; an offline client waits for `online()`. Defaults to always. */
@@ -279,20 +287,30 @@ export function createRoomClient(options: RoomClientOptions) {
     }
   };
 
+  /** The room's whole state is known again (a snapshot, or a resume on top of what was held): the line is live. */
+  const arrived = (next: RoomState, message: { seq: number; you: string; serverNow: number }) => {
+    seq = message.seq;
+    awaitingSnapshot = false;
+    synced = everSynced = true;
+    state = next;
+    setLine(line);
+    emit({ type: 'snapshot', state: next, you: message.you, serverNow: message.serverNow });
+    // The latest draft typed while the line was down goes now.
+    if (draft && send(draft)) draft = null;
+    settle(true);
+  };
+
   const receive = (text: string) => {
     const message = parseServerMessage(text);
     if (!message) return;
     switch (message.type) {
       case 'snapshot':
-        seq = message.seq;
-        awaitingSnapshot = false;
-        synced = everSynced = true;
-        state = message.state;
-        setLine(line);
-        emit({ type: 'snapshot', state: message.state, you: message.you, serverNow: message.serverNow });
-        // The latest draft typed while the line was down goes now.
-        if (draft && send(draft)) draft = null;
-        return settle(true);
+        return arrived(message.state, message);
+      case 'resume': {
+        const resumed = state && message.seq >= seq ? applyResume(state, message) : null;
+        // Not about the state held here after all: the whole room, then.
+        return resumed ? arrived(resumed, message) : sync();
+      }
       case 'event': {
         if (awaitingSnapshot || !state || message.seq <= seq) return;
         // `seq` numbers the event's last change; a batch covers the numbers before it too.
@@ -347,7 +365,7 @@ export function createRoomClient(options: RoomClientOptions) {
     setLine(everOpened ? 'reconnecting' : 'connecting');
     let socket: SocketLike;
     try {
-      socket = options.open();
+      socket = options.open(state ? seq : null);
     } catch {
       schedule(false);
       return;

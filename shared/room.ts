@@ -207,6 +207,21 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     serverNow: z.number(),
   }),
   z.object({ type: z.literal('event'), seq: seqSchema, event: roomEventSchema }),
+  /**
+   * Level 3, instead of a snapshot, to a socket that came back at a `since`
+   * after which only presence changed: who is online now, one character per
+   * participant in the state's order (`1` online, `0` not), and when the
+   * host role passes on. A reconnect storm then costs a few bytes per
+   * learner, not the whole room (see `applyResume`).
+   */
+  z.object({
+    type: z.literal('resume'),
+    seq: seqSchema,
+    you: z.string(),
+    serverNow: z.number(),
+    online: z.string().check(z.regex(/^[01]*$/)),
+    handoverAt: z.nullable(z.number()),
+  }),
   z.object({ type: z.literal('ack'), id: z.string() }),
   /**
    * Level 3, to one learner's own sockets only: the answer the room holds
@@ -335,6 +350,23 @@ export function applyEvent(state: RoomState, event: RoomEvent): RoomState {
     case 'time_up':
       return state;
   }
+}
+
+/** A level-3 `resume` message. */
+export type ResumeMessage = Extract<ServerMessage, { type: 'resume' }>;
+
+/**
+ * `state` (as the client held it) brought up to a `resume`: only who is
+ * online and the handover time differ. Null when the message cannot be about
+ * this state (another number of participants): the caller asks for a snapshot.
+ */
+export function applyResume(state: RoomState, message: Pick<ResumeMessage, 'online' | 'handoverAt'>): RoomState | null {
+  if (message.online.length !== state.participants.length) return null;
+  return {
+    ...state,
+    handoverAt: message.handoverAt,
+    participants: state.participants.map((p, i) => ({ ...p, online: message.online[i] === '1' })),
+  };
 }
 
 /** A level-3 `shared` message. */

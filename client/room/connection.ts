@@ -20,9 +20,11 @@ export interface LineOptions {
 /** A room client for this page; call `connect()` on it. `dispose()` closes it and lets go of the window's events. */
 export function openLine(options: LineOptions): RoomClient & { dispose(): void } {
   const client = createRoomClient({
-    open: () => {
+    open: (since) => {
       const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      const url = `${scheme}//${location.host}/api/v2/studies/${encodeURIComponent(options.studyId)}/socket?build=${encodeURIComponent(buildInfo.id)}`;
+      // Where this page's copy of the room is: coming back, it may get only who is online.
+      const resume = since === null ? '' : `&since=${since}`;
+      const url = `${scheme}//${location.host}/api/v2/studies/${encodeURIComponent(options.studyId)}/socket?build=${encodeURIComponent(buildInfo.id)}${resume}`;
       return new WebSocket(url, [subprotocolFor(buildInfo.apiLevel), `${TOKEN_SUBPROTOCOL}${options.token() ?? ''}`]);
     },
     outbox: options.outbox,

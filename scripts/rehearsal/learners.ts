@@ -403,8 +403,10 @@ class RoomLink {
     this.page = page;
     this.studyId = studyId;
     this.client = createRoomClient({
-      open: () => {
-        const url = `${page.run.base.replace(/^http/, 'ws')}/api/v2/studies/${studyId}/socket?build=${page.build}`;
+      open: (since) => {
+        // As the page does: coming back, it says where its copy of the room is.
+        const resume = since === null ? '' : `&since=${since}`;
+        const url = `${page.run.base.replace(/^http/, 'ws')}/api/v2/studies/${studyId}/socket?build=${page.build}${resume}`;
         return new WebSocket(url, [subprotocolFor(page.level), `${TOKEN_SUBPROTOCOL}${page.token}`]);
       },
       backoff: LEARNER_BACKOFF,

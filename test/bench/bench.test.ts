@@ -46,6 +46,9 @@ test('the bench runs end to end on a tiny room', { timeout: 120_000 }, async () 
     assert.equal(b.drop.closed, TINY.big - 1, 'every socket but the watcher dropped');
     assert.equal(b.joins !== null, b.kind === 'haru', 'joins over HTTP in the Haru room only');
   }
+  const haru = result.big.find((b) => b.kind === 'haru');
+  // Only presence changed while they were away: every learner comes back with a resume.
+  assert.equal(haru?.reconnect.resumed, TINY.big - 1);
   const text = report(result, TINY);
   assert.match(text, /## Summary/);
   assert.match(text, /## 1\. Fan-out/);

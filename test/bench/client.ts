@@ -179,6 +179,10 @@ export class BenchSocket {
   readonly recent: string[] = [];
   /** How the socket closed, once it has. */
   closed: { code: number; reason: string } | null = null;
+  /** The event number of the last numbered message (Haru's rooms): where a page coming back says it is. */
+  seq: number | null = null;
+  /** Came in with a `resume` (presence only) instead of the room's snapshot. */
+  resumed = false;
   /** Send times within the rate window, so the bench never trips the room's limit. */
   private recentSends: number[] = [];
   readonly ws: WebSocket;
@@ -242,6 +246,9 @@ function tallyKey(text: string): string {
   return message.type === 'event' ? `event:${message.event.kind}` : message.type;
 }
 
+/** The head of a numbered room message, as the room writes it (type first, then seq): its type and number. */
+const NUMBERED = /^\{"type":"(snapshot|event|resume)","seq":(\d+)/;
+
 /**
  * Opens a socket; resolves once `ready(text)` says a received message means
  * the socket is in (a room's snapshot), or on open when `ready` is omitted.
@@ -264,6 +271,11 @@ export function openSocket(
         socket.received += 1;
         const text = isBinary ? '' : data.toString();
         socket.recent.push(text.slice(0, 200));
+        const numbered = NUMBERED.exec(text);
+        if (numbered) {
+          socket.seq = Number(numbered[2]);
+          if (numbered[1] === 'resume') socket.resumed = true;
+        }
         if (socket.recent.length > 3) socket.recent.shift();
         if (options.tally) {
           const key = isBinary ? 'binary' : tallyKey(text);
@@ -300,22 +312,31 @@ export function openSocket(
   );
 }
 
-/** The socket URL of a room and the subprotocols a learner offers (level, then token). */
-export function roomSocket(port: number, studyId: string, token: string): { url: string; protocols: string[] } {
+/**
+ * The socket URL of a room and the subprotocols a learner offers (level,
+ * then token); `since` is where a learner coming back says its copy is.
+ */
+export function roomSocket(
+  port: number,
+  studyId: string,
+  token: string,
+  since: number | null = null,
+): { url: string; protocols: string[] } {
+  const query = since === null ? '' : `?since=${since}`;
   return {
-    url: `ws://127.0.0.1:${port}/api/v2/studies/${encodeURIComponent(studyId)}/socket`,
+    url: `ws://127.0.0.1:${port}/api/v2/studies/${encodeURIComponent(studyId)}/socket${query}`,
     protocols: [subprotocolFor(API_LEVEL), `${TOKEN_SUBPROTOCOL}${token}`],
   };
 }
 
-/** Whether a room message is the snapshot a socket gets once it is in. */
-export const isSnapshot = (text: string) => text.startsWith('{"type":"snapshot"');
+/** Whether a room message is the one a socket gets once it is in: the snapshot, or for one coming back a resume. */
+export const isIn = (text: string) => text.startsWith('{"type":"snapshot"') || text.startsWith('{"type":"resume"');
 
 /** Connects every learner of `room`, `limit` at a time; each resolves on its snapshot. */
 export function connectRoom(port: number, room: OpenedRoom, options: SocketOptions, limit = 1): Promise<BenchSocket[]> {
   return inParallel(room.learners, limit, (learner) => {
     const { url, protocols } = roomSocket(port, room.studyId, learner.token);
-    return openSocket(url, { ...options, protocols }, isSnapshot);
+    return openSocket(url, { ...options, protocols }, isIn);
   });
 }
 

@@ -28,7 +28,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BenchApp, startBenchApp } from './app.ts';
-import { type BenchSocket, isSnapshot, openRoom, openSocket, roomSocket, type Summary } from './client.ts';
+import { type BenchSocket, isIn, openRoom, openSocket, roomSocket, type Summary } from './client.ts';
 import { cpuMs, findWorkerd, workerPid } from './proc.ts';
 import {
   BIG_CONNECT_LIMIT,
@@ -193,7 +193,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const probeRoom = await openRoom(base, 1);
     const probe = roomSocket(port, probeRoom.studyId, probeRoom.learners[0]!.token);
     const deflateNegotiated = {
-      haru: await negotiated(() => openSocket(probe.url, { deflate: true, protocols: probe.protocols }, isSnapshot)),
+      haru: await negotiated(() => openSocket(probe.url, { deflate: true, protocols: probe.protocols }, isIn)),
       party: options.party
         ? await negotiated(() => openSocket(`ws://127.0.0.1:${port}/parties/party-room/probe`, { deflate: true }))
         : 'not run',
@@ -248,7 +248,10 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       for (const [k, setup] of bigRooms.entries()) {
         log(`big room, ${ROOM_NAMES[setup.kind]}: all but one drop at once, then they reconnect...`);
         const storms = await stormBigRoom(port, setup, cpu);
-        log(`  drop ${(storms.drop.ms / 1000).toFixed(1)} s, reconnect ${(storms.reconnect.ms / 1000).toFixed(1)} s`);
+        const resumed = setup.kind === 'haru' ? ` (${storms.reconnect.resumed} came back with a resume)` : '';
+        log(
+          `  drop ${(storms.drop.ms / 1000).toFixed(1)} s, reconnect ${(storms.reconnect.ms / 1000).toFixed(1)} s${resumed}`,
+        );
         big.push({
           kind: setup.kind,
           size: setup.size,
@@ -526,7 +529,7 @@ export function report(result: BenchResult, options: BenchOptions): string {
     lines.push('');
     lines.push(`## 3. Rooms of ${size.toLocaleString('en')} sockets`);
     lines.push(
-      `One room of each kind. They connect one after the other in the order below and all stay connected to the end (so each room's memory growth is new memory, not memory an earlier room freed; Haru's room connects last, beside all the others' sockets); then the broadcasts of all of them are timed together, rooms alternating in blocks of ${BIG_BLOCK} rounds; then each room in turn has its drop-all and reconnect-all storms. Connect and reconnect: ${BIG_CONNECT_LIMIT} at a time, each socket counted in when it is in (Haru: its snapshot arrived; the others: the socket is open). Drop-all: every socket but one (the watcher) sends its close at once; done when the room has handled every close (Haru: the watcher, a level-3 page, has received an offline presence for every closed participant, which the room sends for each 100 ms window of closes it handled; the others: the room's own count of close handlers run, read over HTTP every 20 ms). Every socket received every broadcast (a missing receipt fails the run). CPU is the worker workerd's (user + system from /proc, 10 ms ticks), not the proxy's. permessage-deflate off.`,
+      `One room of each kind. They connect one after the other in the order below and all stay connected to the end (so each room's memory growth is new memory, not memory an earlier room freed; Haru's room connects last, beside all the others' sockets); then the broadcasts of all of them are timed together, rooms alternating in blocks of ${BIG_BLOCK} rounds; then each room in turn has its drop-all and reconnect-all storms. Connect and reconnect: ${BIG_CONNECT_LIMIT} at a time, each socket counted in when it is in (Haru: its snapshot arrived, or on reconnecting, where each says which event number it last heard ("since"), the snapshot or the resume that stands for it when only presence changed since; the others: the socket is open). Drop-all: every socket but one (the watcher) sends its close at once; done when the room has handled every close (Haru: the watcher, a level-3 page, has received an offline presence for every closed participant, which the room sends for each 100 ms window of closes it handled; the others: the room's own count of close handlers run, read over HTTP every 20 ms). Every socket received every broadcast (a missing receipt fails the run). CPU is the worker workerd's (user + system from /proc, 10 ms ticks), not the proxy's. permessage-deflate off.`,
     );
     lines.push('');
     lines.push(
@@ -536,7 +539,7 @@ export function report(result: BenchResult, options: BenchOptions): string {
     for (const b of result.big) {
       const per = (p: { cpuMs: number | null }, n: number) => (p.cpuMs === null ? 'n/a' : `${ms(p.cpuMs / n)} ms`);
       lines.push(
-        `| ${ROOM_NAMES[b.kind]} | ${b.joins && b.members ? `${secs(b.members.ms)} + ${secs(b.joins.ms)}` : '-'} | ${secs(b.connect.ms)} | ${per(b.connect, b.size)} | ${ms(b.broadcast.summary.p50)} / ${ms(b.broadcast.summary.p99)} | ${b.broadcast.cpuMsPerRound === null ? 'n/a' : `${ms(b.broadcast.cpuMsPerRound)} ms`} | ${secs(b.drop.ms)} (${secs(b.drop.clientsClosedMs)}) | ${secs(b.reconnect.ms)} | ${per(b.reconnect, b.drop.closed)} |`,
+        `| ${ROOM_NAMES[b.kind]} | ${b.joins && b.members ? `${secs(b.members.ms)} + ${secs(b.joins.ms)}` : '-'} | ${secs(b.connect.ms)} | ${per(b.connect, b.size)} | ${ms(b.broadcast.summary.p50)} / ${ms(b.broadcast.summary.p99)} | ${b.broadcast.cpuMsPerRound === null ? 'n/a' : `${ms(b.broadcast.cpuMsPerRound)} ms`} | ${secs(b.drop.ms)} (${secs(b.drop.clientsClosedMs)}) | ${secs(b.reconnect.ms)}${b.kind === 'haru' ? ` (${b.reconnect.resumed} resumed)` : ''} | ${per(b.reconnect, b.drop.closed)} |`,
       );
     }
     lines.push('');

@@ -22,7 +22,7 @@ import {
   createMembers,
   hostStudy,
   inParallel,
-  isSnapshot,
+  isIn,
   joinStudy,
   moveRoomClock,
   nextMessage,
@@ -289,7 +289,7 @@ export async function cycleMessages(base: string, port: number, size: number): P
   const room = await hostStudy(base, tokens[0]!, headers);
   const connect = async (token: string) => {
     const { url, protocols } = roomSocket(port, room.studyId, token);
-    return openSocket(url, { ...options, protocols }, isSnapshot);
+    return openSocket(url, { ...options, protocols }, isIn);
   };
   const sockets = [await connect(tokens[0]!)];
   for (const [i, token] of tokens.slice(1).entries()) {
@@ -405,8 +405,12 @@ export interface BigRoomResult {
    * its socket closed, `cpuMs` over the later of the two.
    */
   drop: Phase & { closed: number; clientsClosedMs: number };
-  /** The same sockets connect again, BIG_CONNECT_LIMIT at a time, each until it is in. */
-  reconnect: Phase;
+  /**
+   * The same sockets connect again, BIG_CONNECT_LIMIT at a time, each until
+   * it is in; Haru's say where their copy of the room is (`since`), and
+   * `resumed` counts those the room answered with presence only.
+   */
+  reconnect: Phase & { resumed: number };
   /** RSS before anything of this room, (Haru) after the joins, and with all `size` connected. */
   memory: MemoryPoint[];
 }
@@ -492,8 +496,8 @@ export interface BigRoomSetup {
   fan: FanOutRoom;
   /** The room's sockets now (the storms replace the reconnected ones in place). */
   sockets: BenchSocket[];
-  /** Opens socket `i` again (Haru: learner i's socket, until its snapshot; peers: until open). */
-  open: (i: number) => Promise<BenchSocket>;
+  /** Opens socket `i` (Haru: learner i's socket, from `since` if given, until its snapshot or resume; peers: until open). */
+  open: (i: number, since?: number | null) => Promise<BenchSocket>;
   /** Haru: the room; peers: null. */
   room: OpenedRoom | null;
   /** The peer room's name (for its count of handled closes). */
@@ -529,7 +533,7 @@ export async function connectBigRoom(
   const memory = [memoryPoint(port, `${name}: before`)];
   let members: Phase | null = null;
   let joins: Phase | null = null;
-  let open: (i: number) => Promise<BenchSocket>;
+  let open: BigRoomSetup['open'];
   let room: OpenedRoom | null = null;
   const peerName = `big-${kind}`;
   if (kind === 'haru') {
@@ -547,9 +551,9 @@ export async function connectBigRoom(
     memory.push(memoryPoint(port, `${name}: ${size} joined over HTTP, none connected`));
     const learners = room.learners;
     const studyId = room.studyId;
-    open = (i) => {
-      const { url, protocols } = roomSocket(port, studyId, learners[i]!.token);
-      return openSocket(url, { deflate: false, protocols }, isSnapshot);
+    open = (i, since = null) => {
+      const { url, protocols } = roomSocket(port, studyId, learners[i]!.token, since);
+      return openSocket(url, { deflate: false, protocols }, isIn);
     };
   } else {
     const url = peerUrl(port, kind, peerName);
@@ -616,11 +620,13 @@ export async function stormBigRoom(
     await closedHere;
   });
 
-  const reconnected = await phase(cpu, () => inParallel(leaving, BIG_CONNECT_LIMIT, (i) => open(i)));
+  // Each comes back from the last number it heard, as a page does.
+  const reconnected = await phase(cpu, () => inParallel(leaving, BIG_CONNECT_LIMIT, (i) => open(i, sockets[i]!.seq)));
   for (const [k, i] of leaving.entries()) sockets[i] = reconnected.value[k]!;
+  const resumed = reconnected.value.filter((s) => s.resumed).length;
   return {
     drop: { ms: handledMs, cpuMs: dropped.cpuMs, closed: leaving.length, clientsClosedMs },
-    reconnect: { ms: reconnected.ms, cpuMs: reconnected.cpuMs },
+    reconnect: { ms: reconnected.ms, cpuMs: reconnected.cpuMs, resumed },
   };
 }
 

@@ -117,13 +117,45 @@ export function handoverAt(room: RoomData, anyoneElseOnline: boolean): number | 
     : room.hostOfflineSince + HOST_GRACE_MS;
 }
 
+/**
+ * What the room stores beside its value so a `resume` outlives hibernation
+ * and restarts: `from` is the lowest event number after which only presence
+ * changed. It holds only while the room value is still at `seq` and the code
+ * that wrote it is `version`: a room another version has written since (a
+ * rollback, a gradual deployment's other side) resumes nobody until its next
+ * change, since that code may change what a snapshot says without telling.
+ */
+export interface ResumeMark {
+  from: number;
+  seq: number;
+  version: string;
+}
+
+/** The lowest `since` a resume may start from, as read back from the stored mark (see `ResumeMark`). */
+export function resumableFrom(mark: ResumeMark | undefined, seq: number, version: string): number {
+  return mark && mark.seq === seq && mark.version === version ? mark.from : seq + 1;
+}
+
+/**
+ * Who is online and when the host role passes on: all a `resume` carries,
+ * one character per participant in the room's order.
+ */
+export function presenceOf(
+  room: RoomData,
+  isOnline: (participantId: string) => boolean,
+): { online: string; handoverAt: number | null } {
+  const online = room.participants.map((p) => (isOnline(p.id) ? '1' : '0')).join('');
+  const anyoneElseOnline = room.participants.some((p, i) => p.id !== room.hostId && online[i] === '1');
+  return { online, handoverAt: handoverAt(room, anyoneElseOnline) };
+}
+
 /** The snapshot a (re)connecting client gets; `planOf` gives a participant's plan of the current cycle, if any. */
 export function snapshotOf(
   room: RoomData,
   isOnline: (participantId: string) => boolean,
   planOf: (participantId: string) => Plan | null = () => null,
 ): RoomState {
-  const anyoneElseOnline = room.participants.some((p) => p.id !== room.hostId && isOnline(p.id));
+  const presence = presenceOf(room, isOnline);
   return {
     studyId: room.studyId,
     name: room.name,
@@ -133,11 +165,11 @@ export function snapshotOf(
     step: room.step,
     cycle: room.cycle,
     deadline: roomDeadline(room),
-    participants: room.participants.map((p) => {
-      const view = viewParticipant(room, p, isOnline(p.id));
+    participants: room.participants.map((p, i) => {
+      const view = viewParticipant(room, p, presence.online[i] === '1');
       return p.sharing ? { ...view, sharing: true, plan: planOf(p.id) } : view;
     }),
-    handoverAt: handoverAt(room, anyoneElseOnline),
+    handoverAt: presence.handoverAt,
   };
 }
 

@@ -33,7 +33,10 @@ import {
   handoverAt,
   keptDrafts,
   type Persist,
+  presenceOf,
+  type ResumeMark,
   type RoomData,
+  resumableFrom,
   roomDeadline,
   type StoredParticipant,
   snapshotOf,
@@ -49,6 +52,8 @@ import { persistAllToD1, persistToD1 } from './persist.ts';
 export const closeTelemetry = new TelemetryRecorder({ build: { id: '', apiLevel: 0 } });
 
 const ROOM_KEY = 'room';
+/** The `ResumeMark`, written with every write of the room value. */
+const RESUME_KEY = 'resume';
 const OUTBOX_PREFIX = 'outbox:';
 /** `answer:<participant id>:<plan|retrospect>`: the latest answer of each kind a participant has in (`HeldAnswer`). */
 const ANSWER_PREFIX = 'answer:';
@@ -196,6 +201,14 @@ export class Room extends DurableObject<Env> {
    * are gathered and reach the new socket in the next `presences`.
    */
   private snapshotJson: { seq: number; json: string } | null = null;
+  /** The same for a `resume`: who is online, as of the event number it was built at. */
+  private resumeJson: { seq: number; json: string } | null = null;
+  /**
+   * The lowest `since` a returning socket may give to be answered with a
+   * `resume`: every change after it was presence. Loaded from the stored
+   * `ResumeMark` on start-up.
+   */
+  private resumeFrom = 0;
   /** Held answers by `answerKey`, mirrored from storage (loaded on start-up). */
   private answers = new Map<string, HeldAnswer>();
   /** Drafts by participant id, mirrored from storage (loaded on start-up). */
@@ -219,7 +232,10 @@ export class Room extends DurableObject<Env> {
     // Keep-alive pings are answered by the runtime without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     void ctx.blockConcurrencyWhile(async () => {
-      this.room = (await ctx.storage.get<RoomData>(ROOM_KEY)) ?? null;
+      const stored = await ctx.storage.get<RoomData | ResumeMark>([ROOM_KEY, RESUME_KEY]);
+      this.room = (stored.get(ROOM_KEY) as RoomData | undefined) ?? null;
+      const mark = stored.get(RESUME_KEY) as ResumeMark | undefined;
+      this.resumeFrom = this.room ? resumableFrom(mark, this.room.seq, this.version()) : 0;
       for (const [key, held] of await ctx.storage.list<HeldAnswer>({ prefix: ANSWER_PREFIX }))
         this.answers.set(key.slice(ANSWER_PREFIX.length), held);
       for (const [key, kept] of await ctx.storage.list<KeptDraft>({ prefix: DRAFT_PREFIX }))
@@ -328,6 +344,8 @@ export class Room extends DurableObject<Env> {
       this.countClose(levelOf(request), CLOSE.unauthorized);
       return new Response(null, { status: 101, webSocket: client, headers: protocolHeader(request) });
     }
+    // Read against the numbers given so far, before this connect's own presence takes one.
+    const since = this.sinceOf(request);
     const mine = this.openSockets(participant.id);
     const wasOnline = mine.length > 0;
     // The oldest first; the new socket keeps them online, so no presence change.
@@ -352,7 +370,9 @@ export class Room extends DurableObject<Env> {
     }
     if (!wasOnline) await this.presenceChanged(participant.id);
     else await this.schedule();
-    server.send(this.snapshotText(participant.id));
+    // Whether only presence changed after `since` is asked only now: a change may have come in meanwhile.
+    const resume = since !== null && since >= this.resumeFrom;
+    server.send(resume ? this.resumeText(participant.id) : this.snapshotText(participant.id));
     if (this.socketLevel(server) >= LEVEL_3) {
       const held = this.heldNow(participant.id);
       if (held) server.send(JSON.stringify(answerMessage(held)));
@@ -441,6 +461,8 @@ export class Room extends DurableObject<Env> {
     if (!participant) return this.refuse(ws, 'invalid_message', 'You are not in this room.');
     if (on) participant.sharing = true;
     else delete participant.sharing;
+    // Not numbered: a page that was away for it cannot be brought up to date by a resume.
+    if (this.room) this.resumeFrom = this.room.seq + 1;
     await this.commit({ ok: true, events: [], persist: [] });
     const plan = on ? this.planOf(participantId) : null;
     const text = JSON.stringify({ type: 'shared', participantId, sharing: on, plan } satisfies ServerMessage);
@@ -563,7 +585,7 @@ export class Room extends DurableObject<Env> {
     this.presence.clear();
     this.presenceDueAt = null;
     // Even changes nobody is left to hear make the cached snapshot's online marks stale.
-    if (changes.length > 0) this.snapshotJson = null;
+    if (changes.length > 0) this.snapshotJson = this.resumeJson = null;
     const sockets = this.openSockets();
     if (!room || changes.length === 0 || sockets.length === 0) return;
     const online = new Set(sockets.map((ws) => this.attachmentOf(ws).participantId));
@@ -573,7 +595,7 @@ export class Room extends DurableObject<Env> {
     );
     const first = room.seq + 1;
     room.seq += changes.length;
-    await this.ctx.storage.put(ROOM_KEY, room);
+    await this.ctx.storage.put({ [ROOM_KEY]: room, [RESUME_KEY]: this.resumeMark(room) });
     // Built only if a level-2 page is there to read them.
     const single = () =>
       changes.map((participantId, i) =>
@@ -626,8 +648,9 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return;
     const messages: ServerMessage[] = outcome.events.map((event) => ({ type: 'event', seq: ++room.seq, event }));
-    this.snapshotJson = null;
-    const entries: Record<string, unknown> = { ...extra, [ROOM_KEY]: room };
+    this.snapshotJson = this.resumeJson = null;
+    if (messages.length > 0) this.resumeFrom = room.seq;
+    const entries: Record<string, unknown> = { ...extra, [ROOM_KEY]: room, [RESUME_KEY]: this.resumeMark(room) };
     const queuedAt = this.now();
     outcome.persist.forEach((op, i) => {
       const owed: OwedWrite = { ...op, queuedAt };
@@ -823,12 +846,46 @@ export class Room extends DurableObject<Env> {
 
   private snapshot(): RoomState {
     if (!this.room) throw new Error('room is not open');
+    return snapshotOf(this.room, this.onlineNow(), (id) => this.planOf(id));
+  }
+
+  /** Whether a participant has a socket open now, as snapshots and resumes read it (one pass over the sockets). */
+  private onlineNow(): (participantId: string) => boolean {
     const online = new Set(this.openSockets().map((ws) => this.attachmentOf(ws).participantId));
-    return snapshotOf(
-      this.room,
-      (id) => online.has(id),
-      (id) => this.planOf(id),
-    );
+    return (id) => online.has(id);
+  }
+
+  /** This code's version, as the `ResumeMark` records it. */
+  private version(): string {
+    return versionIdentity(this.env.CF_VERSION_METADATA).id;
+  }
+
+  private resumeMark(room: RoomData): ResumeMark {
+    return { from: this.resumeFrom, seq: room.seq, version: this.version() };
+  }
+
+  /**
+   * The event number a level-3 page that came back says its copy of the
+   * room is at (the URL's `since`), if it is one the room has given; it gets
+   * a `resume` if nothing but presence changed after it. Anything else (no
+   * `since`, not a number, one not given yet, a level-2 page) gets the
+   * snapshot, as a first connect does: the page always ends up with the room.
+   */
+  private sinceOf(request: Request): number | null {
+    const since = new URL(request.url).searchParams.get('since');
+    if (!this.room || since === null || !/^\d{1,15}$/.test(since) || levelOf(request) < LEVEL_3) return null;
+    const seq = Number(since);
+    return seq <= this.room.seq ? seq : null;
+  }
+
+  /** The `resume` message for `you`, as text; who is online is worked out once per event number, as for a snapshot. */
+  private resumeText(you: string): string {
+    const room = this.room;
+    if (!room) throw new Error('room is not open');
+    if (this.resumeJson?.seq !== room.seq)
+      this.resumeJson = { seq: room.seq, json: JSON.stringify(presenceOf(room, this.onlineNow())) };
+    // The fields of a `resume` ServerMessage: the presence JSON's own (online, handoverAt) spliced in after `serverNow`.
+    return `{"type":"resume","seq":${room.seq},"you":${JSON.stringify(you)},"serverNow":${this.now()},${this.resumeJson.json.slice(1)}`;
   }
 
   /** The snapshot message for `you`, as text; the state's JSON is built once per event number. */

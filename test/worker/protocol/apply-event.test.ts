@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
+  applyResume,
   applyShared,
   eventSpan,
   parseServerMessage,
@@ -109,6 +110,27 @@ describe('applyEvent', () => {
   });
 });
 
+describe('applyResume', () => {
+  it('sets who is online, one mark per participant in order, and the handover time, and nothing else', () => {
+    const before = structuredClone(ROOM);
+    const resumed = applyResume(ROOM, { online: '01', handoverAt: 9_000 });
+    expect(resumed).toEqual({
+      ...ROOM,
+      handoverAt: 9_000,
+      participants: [
+        { ...mina, online: false },
+        { ...kai, online: true },
+      ],
+    });
+    expect(ROOM).toEqual(before);
+  });
+
+  it('gives null for marks that do not fit the participants held', () => {
+    expect(applyResume(ROOM, { online: '1', handoverAt: null })).toBeNull();
+    expect(applyResume(ROOM, { online: '101', handoverAt: null })).toBeNull();
+  });
+});
+
 describe('stillAsked', () => {
   it('takes a submission only for the step and cycle that ask for it', () => {
     const plan = { type: 'submit', id: 'a', cycle: 1, plan: { toDo: 't', completionCondition: 'c' } } as const;
@@ -132,6 +154,7 @@ describe('parseServerMessage', () => {
       { type: 'snapshot', seq: 3, you: 'p1', state: ROOM, serverNow: 12 },
       { type: 'event', seq: 4, event: { kind: 'time_up', step: 'planning', cycle: 1 } },
       { type: 'ack', id: 'a1' },
+      { type: 'resume', seq: 5, you: 'p1', serverNow: 12, online: '10', handoverAt: null },
       { type: 'error', code: 'not_all_submitted', message: 'wait', missing: ['p2'] },
       // A code a newer room adds still reads as an error.
       { type: 'error', code: 'something_new', message: 'later' },
@@ -143,6 +166,11 @@ describe('parseServerMessage', () => {
   it('refuses what is not one', () => {
     expect(parseServerMessage('pong')).toBeNull();
     expect(parseServerMessage(JSON.stringify({ type: 'confetti' }))).toBeNull();
+    expect(
+      parseServerMessage(
+        JSON.stringify({ type: 'resume', seq: 5, you: 'p1', serverNow: 0, online: '1x', handoverAt: null }),
+      ),
+    ).toBeNull();
     expect(
       parseServerMessage(JSON.stringify({ type: 'event', seq: -1, event: { kind: 'host', participantId: 'p1' } })),
     ).toBeNull();

@@ -130,11 +130,14 @@ const PLAN: Submission = {
 function setup(random = () => 0.5) {
   const clock = manualTimers();
   const sockets: FakeSocket[] = [];
+  /** The `since` each socket was opened with, in the same order. */
+  const since: (number | null)[] = [];
   const changes: RoomChange[][] = [];
   const client = createRoomClient({
-    open: () => {
+    open: (at) => {
       const socket = new FakeSocket();
       sockets.push(socket);
+      since.push(at);
       return socket;
     },
     timers: clock.timers,
@@ -142,7 +145,7 @@ function setup(random = () => 0.5) {
   });
   client.listen((batch) => changes.push([...batch]));
   const last = () => sockets[sockets.length - 1]!;
-  return { client, clock, sockets, changes, last, all: () => changes.flat() };
+  return { client, clock, sockets, since, changes, last, all: () => changes.flat() };
 }
 
 describe('room client: sequence numbers', () => {
@@ -200,6 +203,51 @@ describe('room client: sequence numbers', () => {
     // A batch whose first number is not the next one is a gap.
     last().receive(batch(13));
     expect(last().messages()).toEqual([{ type: 'sync' }]);
+  });
+
+  it('comes back with the number it is at and takes a resume on top of the state it holds', () => {
+    const { client, clock, last, since, all } = setup();
+    client.connect();
+    last().open();
+    last().receive(snapshot(5, { ...ROOM, participants: [me, kai] }));
+    last().receive(joined(6, { ...kai, id: 'p3' }));
+    client.submit(PLAN);
+    last().drop(1006);
+    clock.advance(BACKOFF.maxMs);
+    last().open();
+    last().receive({ type: 'resume', seq: 9, you: me.id, serverNow: 7, online: '101', handoverAt: 4_000 });
+    expect(since).toEqual([null, 6]);
+    expect(client.connection).toBe('live');
+    expect(client.state?.participants.map((p) => [p.id, p.online])).toEqual([
+      ['p1', true],
+      ['p2', false],
+      ['p3', true],
+    ]);
+    expect(client.state?.handoverAt).toBe(4_000);
+    // As after a snapshot: the view gets the whole state, the pending answer goes again, numbering goes on.
+    expect(all().at(-1)).toEqual({ type: 'snapshot', state: client.state, you: me.id, serverNow: 7 });
+    expect(last().messages()).toEqual([PLAN]);
+    last().receive(joined(10, { ...kai, id: 'p4' }));
+    expect(client.state?.participants).toHaveLength(4);
+  });
+
+  it('asks for the snapshot when a resume cannot be about the state it holds', () => {
+    const { client, clock, last } = setup();
+    client.connect();
+    last().open();
+    last().receive(snapshot(5, { ...ROOM, participants: [me, kai] }));
+    // One mark per participant: three marks for two participants is some other room.
+    last().receive({ type: 'resume', seq: 5, you: me.id, serverNow: 0, online: '111', handoverAt: null });
+    expect(last().messages()).toEqual([{ type: 'sync' }]);
+    expect(client.state?.participants.map((p) => p.online)).toEqual([true, true]);
+    last().receive(snapshot(6, { ...ROOM, participants: [me, { ...kai, online: false }] }));
+    last().drop(1006);
+    clock.advance(BACKOFF.maxMs);
+    last().open();
+    // Older than what it holds.
+    last().receive({ type: 'resume', seq: 4, you: me.id, serverNow: 0, online: '10', handoverAt: null });
+    expect(last().messages()).toEqual([{ type: 'sync' }]);
+    expect(client.connection).toBe('reconnecting');
   });
 
   it('sends the latest draft typed while the line was down with the next snapshot, and hands over answers and shares', () => {

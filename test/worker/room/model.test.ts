@@ -4,8 +4,8 @@
  * to its live state without copying the whole room first.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClientMessage } from '../../../shared/index.ts';
-import { handle, type RoomData } from '../../../worker/room/model.ts';
+import { type ClientMessage, HOST_GRACE_MS } from '../../../shared/index.ts';
+import { handle, presenceOf, type RoomData, resumableFrom, snapshotOf } from '../../../worker/room/model.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 9);
 const PLAN = { toDo: 'read', completionCondition: 'chapter 1' };
@@ -67,5 +67,31 @@ describe('handle', () => {
     const outcome = handle(data, 'guest', { type: 'submit', id: 's', cycle: 1, plan: PLAN }, T0 + 60_000);
     expect(outcome).toMatchObject({ ok: true, ack: 's' });
     expect(data.participants[1]?.submittedFor).toBe('planning:1');
+  });
+});
+
+describe('resumableFrom', () => {
+  it('trusts the stored mark only while the room value and the code are the ones that wrote it', () => {
+    const mark = { from: 4, seq: 7, version: 'v2' };
+    expect(resumableFrom(mark, 7, 'v2')).toBe(4);
+    // The room moved on under code that keeps no mark (a rollback): only what comes next resumes.
+    expect(resumableFrom(mark, 9, 'v2')).toBe(10);
+    // Other code wrote it: its snapshot may say more than presence.
+    expect(resumableFrom(mark, 7, 'v3')).toBe(8);
+    // A room from before the mark.
+    expect(resumableFrom(undefined, 7, 'v2')).toBe(8);
+  });
+});
+
+describe('presenceOf', () => {
+  it('marks each participant in order and says when an absent host hands over, as the snapshot does', () => {
+    const away = room('planning', { hostOfflineSince: T0 });
+    const online = (id: string) => id === 'guest';
+    expect(presenceOf(away, online)).toEqual({ online: '01', handoverAt: T0 + HOST_GRACE_MS });
+    const snapshot = snapshotOf(away, online);
+    expect(snapshot.participants.map((p) => (p.online ? '1' : '0')).join('')).toBe('01');
+    expect(snapshot.handoverAt).toBe(T0 + HOST_GRACE_MS);
+    // Nobody online to take the role: no handover.
+    expect(presenceOf(away, () => false)).toEqual({ online: '00', handoverAt: null });
   });
 });

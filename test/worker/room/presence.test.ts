@@ -10,7 +10,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, HOST_GRACE_MS, type ServerMessage } from '../../../shared/index.ts';
 import type { Room } from '../../../worker/room/room.ts';
-import { connect, openRoom, setClock, T0, type TestSocket } from './socket.ts';
+import { closedInRoom, connect, openRoom, setClock, T0, type TestSocket } from './socket.ts';
 
 type Event = Extract<ServerMessage, { type: 'event' }>;
 
@@ -34,13 +34,6 @@ async function gatheringRoom(guests: number) {
 /** Sends the gathered presence now, as the window's alarm would. */
 async function endWindow(stub: DurableObjectStub<Room>) {
   expect(await runDurableObjectAlarm(stub)).toBe(true);
-}
-
-/** Waits until the room has handled the close of every socket of `participantId`. */
-async function closedInRoom(stub: DurableObjectStub<Room>, participantId: string) {
-  await expect
-    .poll(() => runInDurableObject(stub, (_room: Room, state) => state.getWebSockets(participantId).length))
-    .toBe(0);
 }
 
 const events = async (ws: TestSocket) =>

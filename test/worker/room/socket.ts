@@ -3,6 +3,7 @@
  * it, and read what arrives in order.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
+import { expect } from 'vitest';
 import { type ClientMessage, LIMITS, parseServerMessage, type ServerMessage } from '../../../shared/index.ts';
 import type { Persist } from '../../../worker/room/model.ts';
 import type { Room } from '../../../worker/room/room.ts';
@@ -114,9 +115,18 @@ export async function openRoom(
   return { stub, studyId, host, state };
 }
 
-/** Connects `memberId` to the room as the worker would after checking the token. */
-export async function connect(stub: DurableObjectStub<Room>, memberId: string, level = 2): Promise<TestSocket> {
-  const res = await stub.fetch('https://room/socket', {
+/**
+ * Connects `memberId` to the room as the worker would after checking the
+ * token; `since` goes in the URL as a returning page puts it.
+ */
+export async function connect(
+  stub: DurableObjectStub<Room>,
+  memberId: string,
+  level = 2,
+  since?: number | string,
+): Promise<TestSocket> {
+  const query = since === undefined ? '' : `?since=${encodeURIComponent(since)}`;
+  const res = await stub.fetch(`https://room/socket${query}`, {
     headers: { Upgrade: 'websocket', 'X-Haru-Member': memberId, 'X-Haru-Protocol': `haru.${level}` },
   });
   if (!res.webSocket) throw new Error(`no socket: ${res.status}`);
@@ -141,6 +151,13 @@ export async function fillRoom(stub: DurableObjectStub<Room>): Promise<void> {
     if (!joined.ok) throw new Error(`the room refused learner ${i}: ${joined.code}`);
     if (joined.state.participants.length >= LIMITS.roomParticipants.max) return;
   }
+}
+
+/** Waits until the room has handled the close of every socket of `participantId`. */
+export async function closedInRoom(stub: DurableObjectStub<Room>, participantId: string): Promise<void> {
+  await expect
+    .poll(() => runInDurableObject(stub, (_room: Room, state) => state.getWebSockets(participantId).length))
+    .toBe(0);
 }
 
 /** Sets the room's clock. */
