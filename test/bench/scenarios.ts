@@ -443,8 +443,9 @@ function offlineIds(text: string): string[] {
 /**
  * Resolves once `watcher` (a Haru socket that stays) has been told that
  * every one of `ids` went offline: the room sends that presence once it has
- * handled the closes (each window's changes together, at most 100 ms after
- * the first), so it is the room's word that the close was handled.
+ * handled the closes (each window's changes together: 100 ms after the
+ * first, up to 1 s in a big room), so it is the room's word that the close
+ * was handled.
  */
 function offlineSeen(watcher: BenchSocket, ids: readonly string[]): Promise<void> {
   const waiting = new Set(ids);
@@ -585,7 +586,7 @@ export async function connectBigRoom(
  * 1. Drop-all: every socket but socket 0 (the watcher) sends its close at
  *    once; done when the room has handled every close. Haru: the watcher has
  *    received an offline presence for each closed participant (sent by the
- *    room for each 100 ms window of closes it handled). Peers: the room's own count of
+ *    room for each presence window of closes it handled). Peers: the room's own count of
  *    handled closes (`webSocketClose`/`onClose`), polled over HTTP every 20 ms.
  * 2. Reconnect-all: the same sockets connect again, BIG_CONNECT_LIMIT at a
  *    time, each until it is in; they replace the closed ones in `setup.sockets`.

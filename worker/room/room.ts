@@ -71,12 +71,21 @@ const RETRY_MS = [1_000, 5_000, 15_000, 60_000] as const;
 const COALESCE_MS = 250;
 /**
  * How long presence changes (sockets opening and closing) gather before they
- * go out together: a storm of 1,000 (re)connects is a few dozen broadcasts
- * instead of 1,000, and a learner sees a join or a drop a tenth of a second
- * later. The changes wait in memory: an object is evicted only after seconds
- * of quiet, far longer than this.
+ * go out together, at least: a storm of 1,000 (re)connects is a few
+ * broadcasts instead of 1,000, and a learner sees a join or a drop a tenth of
+ * a second later. The changes wait in memory: an object is evicted only after
+ * seconds of quiet, far longer than this.
  */
 const PRESENCE_MS = 100;
+/**
+ * How much a presence window grows per open socket, up to PRESENCE_MAX_MS.
+ * A window's event goes to every socket, so in a big room each window of a
+ * storm costs a send per socket; a window as long as the room is big keeps
+ * that near a thousand sends a second, whatever the size (1,000 learners:
+ * one event a second, which measured well under half the CPU of ten).
+ */
+const PRESENCE_MS_PER_SOCKET = 1;
+const PRESENCE_MAX_MS = 1_000;
 /**
  * The first API level whose pages read a window's presence changes as one
  * `presences` event, and `answer` and `shared` messages (drafts, own tabs,
@@ -219,6 +228,8 @@ export class Room extends DurableObject<Env> {
   gatherMs = COALESCE_MS;
   /** How long presence changes gather before they are broadcast; 0 sends each at once (tests that read one event per change). */
   presenceMs = PRESENCE_MS;
+  /** How much longer a window lasts per open socket; tests raise it to see a handful of sockets lengthen it. */
+  presenceMsPerSocket = PRESENCE_MS_PER_SOCKET;
   /** Where owed writes go; tests replace it to make D1 fail for a while. */
   persist: (op: Persist) => Promise<void>;
 
@@ -567,9 +578,15 @@ export class Room extends DurableObject<Env> {
   private async presenceChanged(participantId: string): Promise<void> {
     this.presence.add(participantId);
     if (this.presenceMs <= 0) await this.sendPresence();
-    else this.presenceDueAt ??= this.now() + this.presenceMs;
+    else this.presenceDueAt ??= this.now() + this.presenceWindow();
     // Someone coming or going may make a handover due or moot.
     await this.schedule();
+  }
+
+  /** How long the window starting now gathers: longer the more sockets its event will go to (PRESENCE_MS_PER_SOCKET). */
+  private presenceWindow(): number {
+    const bySize = Math.min(PRESENCE_MAX_MS, this.ctx.getWebSockets().length * this.presenceMsPerSocket);
+    return Math.max(this.presenceMs, bySize);
   }
 
   /**

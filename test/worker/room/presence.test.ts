@@ -161,4 +161,46 @@ describe('presence in windows', () => {
       expect(heard[0]?.event).toMatchObject({ kind: 'presences', online: guests.map((g) => g.participantId) });
     }
   });
+
+  it('makes the window longer the more sockets its event goes to, up to a second', async () => {
+    const opened = await openRoom({ gatherPresence: true });
+    await setClock(opened.stub, T0);
+    // Long enough that no D1 delivery is due before the window ends: the alarm is the window's.
+    await runInDurableObject(opened.stub, (room: Room) => {
+      room.presenceMs = 100;
+      room.presenceMsPerSocket = 300;
+      room.gatherMs = 60_000;
+      room.persist = async () => {};
+    });
+    const guests = [];
+    for (let i = 0; i < 4; i++) {
+      const member = { memberId: crypto.randomUUID(), participantId: crypto.randomUUID(), nickname: `g${i}` };
+      expect((await opened.stub.join(member)).ok).toBe(true);
+      guests.push(member);
+    }
+    /** Connects `memberId`, which opens a window; how long that window lasts, read from the alarm it set. */
+    const windowAfterConnect = async (memberId: string) => {
+      const before = Date.now();
+      await connect(opened.stub, memberId, 3);
+      const after = Date.now();
+      const alarm = await runInDurableObject(opened.stub, (_room: Room, state) => state.storage.getAlarm());
+      if (alarm === null) throw new Error('no alarm for the window');
+      return { shortest: alarm - after, longest: alarm - before };
+    };
+    const expectWindow = (w: { shortest: number; longest: number }, ms: number) => {
+      expect(w.shortest).toBeLessThanOrEqual(ms);
+      expect(w.longest).toBeGreaterThanOrEqual(ms);
+    };
+    // One socket: 300 ms (more than the 100 ms floor).
+    expectWindow(await windowAfterConnect(opened.host.memberId), 300);
+    await endWindow(opened.stub);
+    await connect(opened.stub, guests[0]!.memberId, 3);
+    await endWindow(opened.stub);
+    // Three sockets: 900 ms; five: capped at a second.
+    expectWindow(await windowAfterConnect(guests[1]!.memberId), 900);
+    await endWindow(opened.stub);
+    await connect(opened.stub, guests[2]!.memberId, 3);
+    await endWindow(opened.stub);
+    expectWindow(await windowAfterConnect(guests[3]!.memberId), 1_000);
+  });
 });
