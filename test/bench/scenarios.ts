@@ -444,8 +444,8 @@ function offlineIds(text: string): string[] {
  * Resolves once `watcher` (a Haru socket that stays) has been told that
  * every one of `ids` went offline: the room sends that presence once it has
  * handled the closes (each window's changes together: 100 ms after the
- * first, up to 1 s in a big room), so it is the room's word that the close
- * was handled.
+ * last, at most 1 s after the first in a big room), so it is the room's word
+ * that the close was handled.
  */
 function offlineSeen(watcher: BenchSocket, ids: readonly string[]): Promise<void> {
   const waiting = new Set(ids);

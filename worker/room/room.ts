@@ -70,19 +70,20 @@ const RETRY_MS = [1_000, 5_000, 15_000, 60_000] as const;
  */
 const COALESCE_MS = 250;
 /**
- * How long presence changes (sockets opening and closing) gather before they
- * go out together, at least: a storm of 1,000 (re)connects is a few
+ * Presence changes (sockets opening and closing) gather and go out together
+ * once none has come for this long: a storm of 1,000 (re)connects is a few
  * broadcasts instead of 1,000, and a learner sees a join or a drop a tenth of
  * a second later. The changes wait in memory: an object is evicted only after
  * seconds of quiet, far longer than this.
  */
 const PRESENCE_MS = 100;
 /**
- * How much a presence window grows per open socket, up to PRESENCE_MAX_MS.
- * A window's event goes to every socket, so in a big room each window of a
- * storm costs a send per socket; a window as long as the room is big keeps
- * that near a thousand sends a second, whatever the size (1,000 learners:
- * one event a second, which measured well under half the CPU of ten).
+ * The longest a window gathers while changes keep coming: 1 ms per open
+ * socket, from PRESENCE_MS up to PRESENCE_MAX_MS. A window's event goes to
+ * every socket, so in a storm a big room pays a send per socket per window;
+ * a window as long as the room is big keeps that near a thousand sends a
+ * second whatever its size (1,000 learners: one event a second, which
+ * measured well under half the CPU of ten).
  */
 const PRESENCE_MS_PER_SOCKET = 1;
 const PRESENCE_MAX_MS = 1_000;
@@ -226,10 +227,13 @@ export class Room extends DurableObject<Env> {
   now: () => number = Date.now;
   /** How long writes owed by learners' messages gather before they go to D1; tests lengthen it to watch them gather. */
   gatherMs = COALESCE_MS;
-  /** How long presence changes gather before they are broadcast; 0 sends each at once (tests that read one event per change). */
+  /** How long presence changes gather after the last of them before they are broadcast; 0 sends each at once (tests that read one event per change). */
   presenceMs = PRESENCE_MS;
-  /** How much longer a window lasts per open socket; tests raise it to see a handful of sockets lengthen it. */
+  /** How much longer a window may last per open socket, and at most (tests raise them to see a handful of sockets lengthen it). */
   presenceMsPerSocket = PRESENCE_MS_PER_SOCKET;
+  presenceMaxMs = PRESENCE_MAX_MS;
+  /** Sends the window's changes once `presenceMs` passed without another; the alarm at `presenceDueAt` is the backstop. */
+  private presenceQuiet: ReturnType<typeof setTimeout> | null = null;
   /** Where owed writes go; tests replace it to make D1 fail for a while. */
   persist: (op: Persist) => Promise<void>;
 
@@ -578,14 +582,24 @@ export class Room extends DurableObject<Env> {
   private async presenceChanged(participantId: string): Promise<void> {
     this.presence.add(participantId);
     if (this.presenceMs <= 0) await this.sendPresence();
-    else this.presenceDueAt ??= this.now() + this.presenceWindow();
+    else {
+      this.presenceDueAt ??= this.now() + this.presenceWindow();
+      // An in-memory timer, not the alarm: moving the alarm on every change would be a storage write per connect.
+      if (this.presenceQuiet !== null) clearTimeout(this.presenceQuiet);
+      this.presenceQuiet = setTimeout(() => {
+        this.presenceQuiet = null;
+        this.sendPresence()
+          .then(() => this.schedule())
+          .catch((err: unknown) => console.warn(`room ${this.room?.studyId}: presence left to the alarm`, err));
+      }, this.presenceMs);
+    }
     // Someone coming or going may make a handover due or moot.
     await this.schedule();
   }
 
-  /** How long the window starting now gathers: longer the more sockets its event will go to (PRESENCE_MS_PER_SOCKET). */
+  /** The longest the window starting now may gather: longer the more sockets its event will go to (PRESENCE_MS_PER_SOCKET). */
   private presenceWindow(): number {
-    const bySize = Math.min(PRESENCE_MAX_MS, this.ctx.getWebSockets().length * this.presenceMsPerSocket);
+    const bySize = Math.min(this.presenceMaxMs, this.ctx.getWebSockets().length * this.presenceMsPerSocket);
     return Math.max(this.presenceMs, bySize);
   }
 
@@ -601,6 +615,8 @@ export class Room extends DurableObject<Env> {
     const changes = [...this.presence];
     this.presence.clear();
     this.presenceDueAt = null;
+    if (this.presenceQuiet !== null) clearTimeout(this.presenceQuiet);
+    this.presenceQuiet = null;
     // Even changes nobody is left to hear make the cached snapshot's online marks stale.
     if (changes.length > 0) this.snapshotJson = this.resumeJson = null;
     const sockets = this.openSockets();

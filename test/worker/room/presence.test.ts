@@ -162,14 +162,15 @@ describe('presence in windows', () => {
     }
   });
 
-  it('makes the window longer the more sockets its event goes to, up to a second', async () => {
+  it('makes the longest window longer the more sockets its event goes to, up to a cap', async () => {
     const opened = await openRoom({ gatherPresence: true });
     await setClock(opened.stub, T0);
-    // Long enough that no D1 delivery is due before the window ends: the alarm is the window's.
+    // No quiet spell ends a window here (60 s), and no D1 delivery is due before it: the alarm is the window's end.
     await runInDurableObject(opened.stub, (room: Room) => {
-      room.presenceMs = 100;
-      room.presenceMsPerSocket = 300;
-      room.gatherMs = 60_000;
+      room.presenceMs = 60_000;
+      room.presenceMsPerSocket = 40_000;
+      room.presenceMaxMs = 180_000;
+      room.gatherMs = 600_000;
       room.persist = async () => {};
     });
     const guests = [];
@@ -178,29 +179,44 @@ describe('presence in windows', () => {
       expect((await opened.stub.join(member)).ok).toBe(true);
       guests.push(member);
     }
-    /** Connects `memberId`, which opens a window; how long that window lasts, read from the alarm it set. */
+    /** Connects `memberId`, which opens a window; how long that window may last, read from the alarm it set. */
     const windowAfterConnect = async (memberId: string) => {
       const before = Date.now();
       await connect(opened.stub, memberId, 3);
       const after = Date.now();
       const alarm = await runInDurableObject(opened.stub, (_room: Room, state) => state.storage.getAlarm());
+      await endWindow(opened.stub);
       if (alarm === null) throw new Error('no alarm for the window');
-      return { shortest: alarm - after, longest: alarm - before };
+      return [alarm - after, alarm - before] as const;
     };
-    const expectWindow = (w: { shortest: number; longest: number }, ms: number) => {
-      expect(w.shortest).toBeLessThanOrEqual(ms);
-      expect(w.longest).toBeGreaterThanOrEqual(ms);
-    };
-    // One socket: 300 ms (more than the 100 ms floor).
-    expectWindow(await windowAfterConnect(opened.host.memberId), 300);
-    await endWindow(opened.stub);
-    await connect(opened.stub, guests[0]!.memberId, 3);
-    await endWindow(opened.stub);
-    // Three sockets: 900 ms; five: capped at a second.
-    expectWindow(await windowAfterConnect(guests[1]!.memberId), 900);
-    await endWindow(opened.stub);
-    await connect(opened.stub, guests[2]!.memberId, 3);
-    await endWindow(opened.stub);
-    expectWindow(await windowAfterConnect(guests[3]!.memberId), 1_000);
+    const windows = [];
+    for (const memberId of [opened.host.memberId, ...guests.map((g) => g.memberId)])
+      windows.push(await windowAfterConnect(memberId));
+    // 1 socket: the 60 s floor; 2-4: 40 s each; 5: the 180 s cap.
+    const expected = [60_000, 80_000, 120_000, 160_000, 180_000];
+    for (const [i, [shortest, longest]] of windows.entries()) {
+      expect(shortest).toBeLessThanOrEqual(expected[i]!);
+      expect(longest).toBeGreaterThanOrEqual(expected[i]!);
+    }
+  });
+
+  it('sends a window once no change has come for a while, before its longest', async () => {
+    const { stub, host, guests } = await gatheringRoom(1);
+    const hostWs = await connect(stub, host.memberId, 3);
+    await endWindow(stub);
+    await hostWs.drain();
+    // Quiet after 20 ms; the window could last a minute.
+    await runInDurableObject(stub, (room: Room) => {
+      room.presenceMs = 20;
+      room.presenceMsPerSocket = 60_000;
+      room.presenceMaxMs = 60_000;
+    });
+    await connect(stub, guests[0]!.memberId, 3);
+    expect((await hostWs.next('event')).event).toEqual({
+      kind: 'presences',
+      online: [guests[0]!.participantId],
+      offline: [],
+      handoverAt: null,
+    });
   });
 });
