@@ -374,7 +374,7 @@ describe('a live group study', { timeout: 240_000 }, () => {
     }
   });
 
-  test('the line, against a scripted room: subprotocols, resync on a gap, old and bad messages ignored, keep-alive, reconnect, 4409', {
+  test('the line, against a scripted room: subprotocols, resync on a gap, old and bad messages ignored, keep-alive, reconnect and resume, 4409', {
     timeout: 60_000,
   }, async () => {
     const running = suite();
@@ -386,6 +386,7 @@ describe('a live group study', { timeout: 240_000 }, () => {
       const studyId = await createRoom(mina, { name: 'Real', cycles: 1, minutes: 25 });
       // From here on the page's socket talks to this script instead of the room.
       const lines: {
+        url: string;
         protocols: string[];
         received: string[];
         send: (message: unknown) => void;
@@ -395,6 +396,7 @@ describe('a live group study', { timeout: 240_000 }, () => {
         const received: string[] = [];
         ws.onMessage((message) => void received.push(String(message)));
         lines.push({
+          url: ws.url(),
           protocols: ws.protocols(),
           received,
           send: (message) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
@@ -492,8 +494,14 @@ describe('a live group study', { timeout: 240_000 }, () => {
       await minaDevice.clock.fastForward(11_000);
       await expectConnection(mina, 'reconnecting');
       const second = await line(1);
-      second.send(snapshot(8, [me]));
+      // Back with the number its copy is at; a resume (who is online, in the list's order) stands for the snapshot.
+      assert.doesNotMatch(first.url, /since=/, 'a first connect has nothing to resume');
+      assert.match(second.url, /[?&]since=8(&|$)/);
+      second.send({ type: 'resume', seq: 8, you: me.id, serverNow: Date.now(), online: '100', handoverAt: null });
       await expectConnection(mina, 'live');
+      assert.deepEqual(await names(), ['mina', 'kai', 'ria']);
+      await expectParticipant(mina, 'kai', { online: false });
+      await expectParticipant(mina, 'mina', { online: true });
 
       // The room restarting (4503) is a drop like any other: back with backoff, resynced.
       await second.close(4503, 'restart');
