@@ -6,8 +6,8 @@
  * answer with who is online instead of the whole room, keeps submissions
  * until the room acknowledges them and sends them again after a reconnect,
  * and reconnects with backoff and full jitter, so a room whose worker
- * restarted is not hit by every client at the same instant. No DOM: the socket comes from a factory, timers and
- * randomness are injectable.
+ * restarted is not hit by every client at the same instant. No DOM: the
+ * socket comes from a factory, timers and randomness are injectable.
  */
 import {
   applyEvent,
@@ -29,6 +29,19 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline'
 
 /** What a close means: reconnect soon, reconnect slowly, or stop. */
 export type CloseVerdict = 'retry' | 'slow' | 'stop';
+
+/**
+ * The path of a room's socket, for every opener alike: the client build the
+ * page runs (the worker counts it per build) and, coming back, the event
+ * number its copy of the room is at (`since`: the room may answer a resume).
+ */
+export function roomSocketPath(studyId: string, query: { build?: string; since?: number | null }): string {
+  const params = new URLSearchParams();
+  if (query.build !== undefined) params.set('build', query.build);
+  if (query.since !== undefined && query.since !== null) params.set('since', String(query.since));
+  const search = params.toString();
+  return `/api/v2/studies/${encodeURIComponent(studyId)}/socket${search ? `?${search}` : ''}`;
+}
 
 /** Reconnect delays: full jitter over a doubling, capped window. */
 export const BACKOFF = { baseMs: 500, maxMs: 15_000 } as const;

@@ -4,7 +4,7 @@
  * version facts a 4409 close cannot carry.
  */
 import { COMPAT, subprotocolFor, TOKEN_SUBPROTOCOL } from '../../shared/compat.ts';
-import { createRoomClient, type Outbox, type RoomClient } from '../../shared/room-client.ts';
+import { createRoomClient, type Outbox, type RoomClient, roomSocketPath } from '../../shared/room-client.ts';
 import { type CompatError, versionInfoSchema } from '../../shared/schemas.ts';
 import { buildInfo } from '../build-info.ts';
 import { versionKey } from '../net/http.ts';
@@ -22,9 +22,7 @@ export function openLine(options: LineOptions): RoomClient & { dispose(): void }
   const client = createRoomClient({
     open: (since) => {
       const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      // Where this page's copy of the room is: coming back, it may get only who is online.
-      const resume = since === null ? '' : `&since=${since}`;
-      const url = `${scheme}//${location.host}/api/v2/studies/${encodeURIComponent(options.studyId)}/socket?build=${encodeURIComponent(buildInfo.id)}${resume}`;
+      const url = `${scheme}//${location.host}${roomSocketPath(options.studyId, { build: buildInfo.id, since })}`;
       return new WebSocket(url, [subprotocolFor(buildInfo.apiLevel), `${TOKEN_SUBPROTOCOL}${options.token() ?? ''}`]);
     },
     outbox: options.outbox,

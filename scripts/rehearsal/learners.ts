@@ -25,7 +25,7 @@ import {
   subprotocolFor,
   TOKEN_SUBPROTOCOL,
 } from '../../shared/index.ts';
-import { type CloseVerdict, createRoomClient, type RoomClient } from '../../shared/room-client.ts';
+import { type CloseVerdict, createRoomClient, type RoomClient, roomSocketPath } from '../../shared/room-client.ts';
 import { CLIENT_ADDRESS_HEADER, madeUpAddress } from '../lib/client-address.ts';
 import { noteFailure, type Pairing, type StepStats, type Submission } from './report.ts';
 
@@ -404,9 +404,7 @@ class RoomLink {
     this.studyId = studyId;
     this.client = createRoomClient({
       open: (since) => {
-        // As the page does: coming back, it says where its copy of the room is.
-        const resume = since === null ? '' : `&since=${since}`;
-        const url = `${page.run.base.replace(/^http/, 'ws')}/api/v2/studies/${studyId}/socket?build=${page.build}${resume}`;
+        const url = `${page.run.base.replace(/^http/, 'ws')}${roomSocketPath(studyId, { build: page.build, since })}`;
         return new WebSocket(url, [subprotocolFor(page.level), `${TOKEN_SUBPROTOCOL}${page.token}`]);
       },
       backoff: LEARNER_BACKOFF,

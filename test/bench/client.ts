@@ -17,6 +17,7 @@ import {
   subprotocolFor,
   TOKEN_SUBPROTOCOL,
 } from '../../shared/index.ts';
+import { roomSocketPath } from '../../shared/room-client.ts';
 
 /** How long one HTTP call, socket open or round may take before the bench gives up. */
 export const WAIT_MS = 30_000;
@@ -322,9 +323,8 @@ export function roomSocket(
   token: string,
   since: number | null = null,
 ): { url: string; protocols: string[] } {
-  const query = since === null ? '' : `?since=${since}`;
   return {
-    url: `ws://127.0.0.1:${port}/api/v2/studies/${encodeURIComponent(studyId)}/socket${query}`,
+    url: `ws://127.0.0.1:${port}${roomSocketPath(studyId, { since })}`,
     protocols: [subprotocolFor(API_LEVEL), `${TOKEN_SUBPROTOCOL}${token}`],
   };
 }

@@ -206,13 +206,12 @@ export class Room extends DurableObject<Env> {
   /** When the gathered presence changes go out (room clock); null with none gathered. */
   private presenceDueAt: number | null = null;
   /**
-   * The snapshot's state as JSON for the event number it was built at: every
-   * (re)connect of a storm sends the same text. Presence changes made since
+   * The JSON a (re)connecting socket gets, built once for the event number it
+   * was built at: every (re)connect of a storm sends the same text, the
+   * snapshot's state or the resume's presence. Presence changes made since
    * are gathered and reach the new socket in the next `presences`.
    */
-  private snapshotJson: { seq: number; json: string } | null = null;
-  /** The same for a `resume`: who is online, as of the event number it was built at. */
-  private resumeJson: { seq: number; json: string } | null = null;
+  private built: { seq: number; state?: string; presence?: string } | null = null;
   /**
    * The lowest `since` a returning socket may give to be answered with a
    * `resume`: every change after it was presence. Loaded from the stored
@@ -236,6 +235,8 @@ export class Room extends DurableObject<Env> {
   private presenceQuiet: ReturnType<typeof setTimeout> | null = null;
   /** Where owed writes go; tests replace it to make D1 fail for a while. */
   persist: (op: Persist) => Promise<void>;
+  /** This code's version, as the `ResumeMark` records it. */
+  private readonly version: string;
 
   /** `persist` as the constructor set it: while it is D1 itself, several owed writes go in one batch. */
   private readonly toD1: (op: Persist) => Promise<void>;
@@ -243,6 +244,7 @@ export class Room extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.toD1 = (op) => persistToD1(env.DB, op);
+    this.version = versionIdentity(env.CF_VERSION_METADATA).id;
     this.persist = this.toD1;
     // Keep-alive pings are answered by the runtime without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -250,7 +252,7 @@ export class Room extends DurableObject<Env> {
       const stored = await ctx.storage.get<RoomData | ResumeMark>([ROOM_KEY, RESUME_KEY]);
       this.room = (stored.get(ROOM_KEY) as RoomData | undefined) ?? null;
       const mark = stored.get(RESUME_KEY) as ResumeMark | undefined;
-      this.resumeFrom = this.room ? resumableFrom(mark, this.room.seq, this.version()) : 0;
+      this.resumeFrom = this.room ? resumableFrom(mark, this.room.seq, this.version) : 0;
       for (const [key, held] of await ctx.storage.list<HeldAnswer>({ prefix: ANSWER_PREFIX }))
         this.answers.set(key.slice(ANSWER_PREFIX.length), held);
       for (const [key, kept] of await ctx.storage.list<KeptDraft>({ prefix: DRAFT_PREFIX }))
@@ -618,7 +620,7 @@ export class Room extends DurableObject<Env> {
     if (this.presenceQuiet !== null) clearTimeout(this.presenceQuiet);
     this.presenceQuiet = null;
     // Even changes nobody is left to hear make the cached snapshot's online marks stale.
-    if (changes.length > 0) this.snapshotJson = this.resumeJson = null;
+    if (changes.length > 0) this.built = null;
     const sockets = this.openSockets();
     if (!room || changes.length === 0 || sockets.length === 0) return;
     const online = new Set(sockets.map((ws) => this.attachmentOf(ws).participantId));
@@ -681,7 +683,7 @@ export class Room extends DurableObject<Env> {
     const room = this.room;
     if (!room) return;
     const messages: ServerMessage[] = outcome.events.map((event) => ({ type: 'event', seq: ++room.seq, event }));
-    this.snapshotJson = this.resumeJson = null;
+    this.built = null;
     if (messages.length > 0) this.resumeFrom = room.seq;
     const entries: Record<string, unknown> = { ...extra, [ROOM_KEY]: room, [RESUME_KEY]: this.resumeMark(room) };
     const queuedAt = this.now();
@@ -888,13 +890,15 @@ export class Room extends DurableObject<Env> {
     return (id) => online.has(id);
   }
 
-  /** This code's version, as the `ResumeMark` records it. */
-  private version(): string {
-    return versionIdentity(this.env.CF_VERSION_METADATA).id;
+  private resumeMark(room: RoomData): ResumeMark {
+    return { from: this.resumeFrom, seq: room.seq, version: this.version };
   }
 
-  private resumeMark(room: RoomData): ResumeMark {
-    return { from: this.resumeFrom, seq: room.seq, version: this.version() };
+  /** What a (re)connecting socket gets is built at most once per event number (see `built`). */
+  private builtNow(): { seq: number; state?: string; presence?: string } {
+    const seq = this.room?.seq ?? 0;
+    if (this.built?.seq !== seq) this.built = { seq };
+    return this.built;
   }
 
   /**
@@ -911,22 +915,22 @@ export class Room extends DurableObject<Env> {
     return seq <= this.room.seq ? seq : null;
   }
 
-  /** The `resume` message for `you`, as text; who is online is worked out once per event number, as for a snapshot. */
+  /** The `resume` message for `you`, as text; who is online is worked out once per event number, as the snapshot is. */
   private resumeText(you: string): string {
     const room = this.room;
     if (!room) throw new Error('room is not open');
-    if (this.resumeJson?.seq !== room.seq)
-      this.resumeJson = { seq: room.seq, json: JSON.stringify(presenceOf(room, this.onlineNow())) };
+    const built = this.builtNow();
+    built.presence ??= JSON.stringify(presenceOf(room, this.onlineNow()));
     // The fields of a `resume` ServerMessage: the presence JSON's own (online, handoverAt) spliced in after `serverNow`.
-    return `{"type":"resume","seq":${room.seq},"you":${JSON.stringify(you)},"serverNow":${this.now()},${this.resumeJson.json.slice(1)}`;
+    return `{"type":"resume","seq":${built.seq},"you":${JSON.stringify(you)},"serverNow":${this.now()},${built.presence.slice(1)}`;
   }
 
   /** The snapshot message for `you`, as text; the state's JSON is built once per event number. */
   private snapshotText(you: string): string {
-    const seq = this.room?.seq ?? 0;
-    if (this.snapshotJson?.seq !== seq) this.snapshotJson = { seq, json: JSON.stringify(this.snapshot()) };
+    const built = this.builtNow();
+    built.state ??= JSON.stringify(this.snapshot());
     // The same fields as a `snapshot` ServerMessage, with the state's JSON spliced in.
-    return `{"type":"snapshot","seq":${seq},"you":${JSON.stringify(you)},"serverNow":${this.now()},"state":${this.snapshotJson.json}}`;
+    return `{"type":"snapshot","seq":${built.seq},"you":${JSON.stringify(you)},"serverNow":${this.now()},"state":${built.state}}`;
   }
 
   private broadcast(message: ServerMessage): void {
